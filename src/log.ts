@@ -1,0 +1,39 @@
+// The process-wide log level (httpuv's logLevel) and the one function that writes log lines.
+// Native code never prints: it posts log events, and dispatch.ts hands them to log() here.
+
+const LEVELS = ['OFF', 'ERROR', 'WARN', 'INFO', 'DEBUG'] as const;
+/** A log level name, from least to most verbose. */
+export type LogLevelName = (typeof LEVELS)[number];
+
+let current: LogLevelName = 'ERROR';
+
+/**
+ * Gets or sets the log level (default `"ERROR"`). With no argument, returns the current level;
+ * with one, sets it and returns the previous level. Throws a RangeError for anything else.
+ */
+export function logLevel(level?: LogLevelName): LogLevelName {
+  const previous = current;
+  if (level === undefined) return previous;
+  if (typeof level !== 'string' || !(LEVELS as readonly string[]).includes(level)) {
+    const e = new RangeError(`level must be one of ${LEVELS.join(', ')}, got ${JSON.stringify(level)}`);
+    (e as { code?: string }).code = 'ERR_OUT_OF_RANGE';
+    throw e;
+  }
+  current = level;
+  return previous;
+}
+
+/** Numeric rank of a level: OFF=0 … DEBUG=4. */
+export function levelRank(level: LogLevelName): number {
+  return LEVELS.indexOf(level);
+}
+
+export function isLogEnabled(level: Exclude<LogLevelName, 'OFF'>): boolean {
+  return levelRank(level) <= levelRank(current);
+}
+
+/** Writes one line to stderr when `level` is enabled. */
+export function log(level: Exclude<LogLevelName, 'OFF'>, message: string): void {
+  if (!isLogEnabled(level)) return;
+  process.stderr.write(`[node-httpuv] ${level}: ${message}\n`);
+}

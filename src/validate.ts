@@ -1,0 +1,70 @@
+// Argument checks for the public API. Every user-facing check lives in TypeScript (the native layer
+// trusts what it is given); errors name the argument and say what was expected and what came.
+
+/** Short, safe description of a value for error messages. */
+export function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (v === undefined) return 'undefined';
+  if (typeof v === 'string') return `string ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v)}`;
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return `${typeof v} ${String(v)}`;
+  if (typeof v === 'function') return 'function';
+  if (Array.isArray(v)) return 'array';
+  if (Buffer.isBuffer(v)) return 'Buffer';
+  return typeof v === 'object' ? `object (${Object.prototype.toString.call(v).slice(8, -1)})` : typeof v;
+}
+
+/** A TypeError of the one shape used everywhere: `<name> must be <expected>, got <what>`. */
+export function argumentError(name: string, expected: string, got: unknown): TypeError {
+  const e = new TypeError(`${name} must be ${expected}, got ${describe(got)}`);
+  (e as { code?: string }).code = 'ERR_INVALID_ARG_TYPE';
+  return e;
+}
+
+/** A RangeError of the same shape, for values of the right type outside the allowed range. */
+export function rangeError(name: string, expected: string, got: unknown): RangeError {
+  const e = new RangeError(`${name} must be ${expected}, got ${describe(got)}`);
+  (e as { code?: string }).code = 'ERR_OUT_OF_RANGE';
+  return e;
+}
+
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+export function assertString(name: string, v: unknown): asserts v is string {
+  if (typeof v !== 'string') throw argumentError(name, 'a string', v);
+}
+
+export function assertBoolean(name: string, v: unknown): asserts v is boolean {
+  if (typeof v !== 'boolean') throw argumentError(name, 'a boolean', v);
+}
+
+export function assertFunction(name: string, v: unknown): asserts v is (...args: never[]) => unknown {
+  if (typeof v !== 'function') throw argumentError(name, 'a function', v);
+}
+
+/** An integer number within [min, max]: TypeError for non-numbers, RangeError otherwise. */
+export function assertInteger(name: string, v: unknown, min = Number.MIN_SAFE_INTEGER,
+                              max = Number.MAX_SAFE_INTEGER): asserts v is number {
+  if (typeof v !== 'number') throw argumentError(name, 'an integer', v);
+  if (!Number.isInteger(v) || v < min || v > max) {
+    throw rangeError(name, `an integer from ${min} to ${max}`, v);
+  }
+}
+
+export function assertPlainObject(name: string, v: unknown): asserts v is Record<string, unknown> {
+  if (!isPlainObject(v)) throw argumentError(name, 'a plain object', v);
+}
+
+/** Throws a TypeError naming every key of `obj` that is not in `allowed`. */
+export function assertKnownKeys(name: string, obj: Record<string, unknown>, allowed: readonly string[]): void {
+  const unknown = Object.keys(obj).filter((k) => !allowed.includes(k));
+  if (unknown.length > 0) {
+    const e = new TypeError(`${name} has unknown option${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}` +
+      ` (known: ${allowed.join(', ')})`);
+    (e as { code?: string }).code = 'ERR_INVALID_ARG_VALUE';
+    throw e;
+  }
+}
