@@ -1,0 +1,38 @@
+// Per-environment addon state (main thread or a Worker): the I/O thread, the server registry it
+// owns, the event sink and the JS callback. Created at module init, destroyed by the env cleanup
+// hook. Touched on the JS thread only, except `registry`, which only the I/O thread uses.
+#ifndef NODE_HTTPUV_BINDING_ADDON_DATA_H_
+#define NODE_HTTPUV_BINDING_ADDON_DATA_H_
+
+#include <napi.h>
+
+#include <memory>
+
+#include "binding/event_sink.h"
+#include "http/server.h"
+#include "loop/io_thread.h"
+
+namespace httpuv {
+
+struct AddonData {
+  explicit AddonData(Napi::Env e) : env(e) {}
+  Napi::Env env;
+  IoThread io;
+  BatchingEventSink sink;
+  std::unique_ptr<ServerRegistry> registry;  // created on start, used on the I/O thread only
+  Napi::FunctionReference on_events;
+  uint32_t next_server_id = 0;
+  uint32_t live_servers = 0;  // JS-thread count: started and not yet reported closed
+  bool torn_down = false;
+
+  // Runs on the JS thread: starts the I/O thread (and opens the sink) if needed.
+  void EnsureRunning();
+  // Runs on the JS thread: stops and joins the I/O thread, closing everything still open.
+  void StopIo();
+};
+
+AddonData* GetAddonData(Napi::Env env);
+
+}  // namespace httpuv
+
+#endif  // NODE_HTTPUV_BINDING_ADDON_DATA_H_

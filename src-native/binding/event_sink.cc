@@ -1,0 +1,86 @@
+// Batched I/O → JS event delivery (see event_sink.h).
+#include "binding/event_sink.h"
+
+#include <chrono>
+
+#include "binding/to_js.h"
+
+namespace httpuv {
+
+void CallJsWithBatch(Napi::Env env, Napi::Function callback, BatchingEventSink* sink, void*) {
+  // Runs on the JS thread. env is null while the environment is being torn down: nothing to
+  // deliver to; the queued events are freed with the sink.
+  if (env == nullptr || sink == nullptr) return;
+  std::vector<Event> batch = sink->Take(0);
+  if (batch.empty()) return;  // service() took them first
+  sink->Deliver(env, callback, std::move(batch));
+}
+
+void BatchingEventSink::Open(Napi::Env env, Napi::Function callback) {
+  if (open_) return;
+  tsfn_ = Tsfn::New(env, callback, "node-httpuv events", 0, 1, this);
+  open_ = true;
+  refed_ = true;
+}
+
+void BatchingEventSink::Shut() {
+  if (!open_) return;
+  open_ = false;
+  tsfn_.Release();
+  std::lock_guard<std::mutex> lock(mutex_);
+  pending_.clear();
+}
+
+void BatchingEventSink::Ref(Napi::Env env) {
+  if (open_ && !refed_) {
+    tsfn_.Ref(env);
+    refed_ = true;
+  }
+}
+
+void BatchingEventSink::Unref(Napi::Env env) {
+  if (open_ && refed_) {
+    tsfn_.Unref(env);
+    refed_ = false;
+  }
+}
+
+void BatchingEventSink::Emit(Event&& event) {
+  bool was_empty;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    was_empty = pending_.empty();
+    pending_.push_back(std::move(event));
+  }
+  if (was_empty) {
+    cv_.notify_one();
+    // Only the empty → non-empty transition needs a JS call: that call drains everything that
+    // arrives before it runs (h2o's multithread queue does the same).
+    tsfn_.NonBlockingCall();
+  }
+}
+
+std::vector<Event> BatchingEventSink::Take(int64_t timeout_ms) {
+  std::vector<Event> out;
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (pending_.empty() && timeout_ms > 0) {
+    cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [this] { return !pending_.empty(); });
+  }
+  out.swap(pending_);
+  return out;
+}
+
+void BatchingEventSink::Deliver(Napi::Env env, Napi::Function callback,
+                                std::vector<Event>&& events) {
+  Napi::HandleScope scope(env);
+  Napi::Array batch = EventsToJs(env, std::move(events));
+  try {
+    callback.Call({batch});
+  } catch (const Napi::Error& e) {
+    // dispatch.ts catches every app error itself; anything reaching here is a bug in our own
+    // JS layer and must not be swallowed.
+    napi_fatal_exception(env, e.Value());
+  }
+}
+
+}  // namespace httpuv

@@ -1,0 +1,53 @@
+// I/O → JS hand-off: events queue under a mutex; the first event of an empty queue triggers one
+// threadsafe-function call, which converts the whole queue in one HandleScope and makes one JS
+// call (design.md: batched). service() can also take the queue synchronously with a timeout.
+// Emit runs on the I/O thread; everything else on the JS thread.
+#ifndef NODE_HTTPUV_BINDING_EVENT_SINK_H_
+#define NODE_HTTPUV_BINDING_EVENT_SINK_H_
+
+#include <napi.h>
+
+#include <condition_variable>
+#include <mutex>
+#include <vector>
+
+#include "http/events.h"
+
+namespace httpuv {
+
+class BatchingEventSink;
+void CallJsWithBatch(Napi::Env env, Napi::Function callback, BatchingEventSink* sink, void* data);
+
+class BatchingEventSink : public EventSink {
+ public:
+  using Tsfn = Napi::TypedThreadSafeFunction<BatchingEventSink, void, CallJsWithBatch>;
+
+  // Runs on the JS thread: creates the threadsafe function calling `callback(batch)`.
+  void Open(Napi::Env env, Napi::Function callback);
+  // Runs on the JS thread: releases the threadsafe function; undelivered events are dropped.
+  void Shut();
+  bool open() const { return open_; }
+  // Runs on the JS thread: keep / stop keeping the event loop alive.
+  void Ref(Napi::Env env);
+  void Unref(Napi::Env env);
+
+  // Runs on the I/O thread.
+  void Emit(Event&& event) override;
+
+  // Runs on the JS thread: takes every queued event, waiting up to `timeout_ms` for the first.
+  std::vector<Event> Take(int64_t timeout_ms);
+  // Runs on the JS thread: converts `events` into one JS array and calls the callback with it.
+  void Deliver(Napi::Env env, Napi::Function callback, std::vector<Event>&& events);
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::vector<Event> pending_;
+  Tsfn tsfn_;
+  bool open_ = false;
+  bool refed_ = false;
+};
+
+}  // namespace httpuv
+
+#endif  // NODE_HTTPUV_BINDING_EVENT_SINK_H_

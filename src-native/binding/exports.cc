@@ -1,0 +1,199 @@
+// Native exports (see exports.h). Every function runs on the JS thread; work for the I/O thread
+// is converted to plain values here and posted as a command.
+#include "binding/exports.h"
+
+#include <memory>
+
+#include "binding/addon_data.h"
+#include "binding/from_js.h"
+#include "binding/to_js.h"
+#include "http/connection.h"
+#include "loop/port_probe.h"
+
+namespace httpuv {
+
+namespace {
+
+Napi::Error UvError(Napi::Env env, int err, const std::string& syscall, const std::string& where) {
+  std::string msg = syscall + " " + uv_err_name(err) + ": " + uv_strerror(err);
+  if (!where.empty()) msg += " " + where;
+  Napi::Error e = Napi::Error::New(env, msg);
+  e.Set("code", Napi::String::New(env, uv_err_name(err)));
+  e.Set("errno", Napi::Number::New(env, err));
+  e.Set("syscall", Napi::String::New(env, syscall));
+  return e;
+}
+
+// init(onEvents): the one JS function every event batch is delivered to.
+Napi::Value Init(const Napi::CallbackInfo& info) {
+  AddonData* d = GetAddonData(info.Env());
+  if (!info[0].IsFunction()) ThrowInternal(info.Env(), "init needs a function");
+  d->on_events = Napi::Persistent(info[0].As<Napi::Function>());
+  return info.Env().Undefined();
+}
+
+// server_start(kind 0=tcp 1=pipe, hostOrName, portOrMask, options, reusePort) → [id, port]
+Napi::Value ServerStart(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  AddonData* d = GetAddonData(env);
+  bool pipe = info[0].As<Napi::Number>().Int32Value() == 1;
+  std::string where = Utf8FromJs(info[1]);
+  int port_or_mask = info[2].As<Napi::Number>().Int32Value();
+  ServerLimits limits = LimitsFromJs(info[3].As<Napi::Object>());
+  bool reuse_port = info[4].ToBoolean().Value();
+
+  d->EnsureRunning();
+  uint32_t id = ++d->next_server_id;
+  int err = 0;
+  int bound_port = 0;
+  ServerRegistry* registry = d->registry.get();
+  d->io.PostAndWait([&] {
+    auto* s = new Server(registry, id, std::move(limits));
+    err = pipe ? s->ListenPipe(where, port_or_mask)
+               : s->ListenTcp(where, port_or_mask, reuse_port, &bound_port);
+    if (err != 0) s->Abandon();
+  });
+  if (err != 0) {
+    if (d->live_servers == 0) d->StopIo();
+    std::string addr = pipe ? where : where + ":" + std::to_string(port_or_mask);
+    throw UvError(env, err, pipe ? "listen" : "listen", addr);
+  }
+  d->live_servers++;
+  d->sink.Ref(env);
+  Napi::Array out = Napi::Array::New(env, 2);
+  out.Set(0u, Napi::Number::New(env, id));
+  out.Set(1u, Napi::Number::New(env, bound_port));
+  return out;
+}
+
+// server_stop(id): closes the listener and connections; kEventServerClosed follows.
+Napi::Value ServerStop(const Napi::CallbackInfo& info) {
+  AddonData* d = GetAddonData(info.Env());
+  uint32_t id = info[0].As<Napi::Number>().Uint32Value();
+  if (!d->io.running()) return info.Env().Undefined();
+  ServerRegistry* registry = d->registry.get();
+  d->io.Post([registry, id] {
+    if (Server* s = registry->FindServer(id)) s->Stop();
+  });
+  return info.Env().Undefined();
+}
+
+// server_closed(): called by JS for each kEventServerClosed it handled; the last one stops the
+// I/O thread so that nothing keeps the process alive.
+Napi::Value ServerClosed(const Napi::CallbackInfo& info) {
+  AddonData* d = GetAddonData(info.Env());
+  if (d->live_servers > 0) d->live_servers--;
+  if (d->live_servers == 0) d->StopIo();
+  return info.Env().Undefined();
+}
+
+// response_send(id, status, headers[], bodyKind 0 none|1 memory|2 file, body, filePath,
+//               fileOwned, gzip)
+Napi::Value ResponseSend(const Napi::CallbackInfo& info) {
+  AddonData* d = GetAddonData(info.Env());
+  if (!d->io.running()) return info.Env().Undefined();
+  uint64_t id = static_cast<uint64_t>(info[0].As<Napi::Number>().Int64Value());
+  auto spec = std::make_shared<ResponseSpec>();
+  spec->status = info[1].As<Napi::Number>().Int32Value();
+  spec->headers = HeadersFromJs(info[2]);
+  int kind = info[3].As<Napi::Number>().Int32Value();
+  if (kind == 1) {
+    spec->body_kind = ResponseSpec::BodyKind::kMemory;
+    spec->body = BodyFromJs(info[4]);
+  } else if (kind == 2) {
+    spec->body_kind = ResponseSpec::BodyKind::kFilePath;
+    spec->file_path = Utf8FromJs(info[5]);
+    spec->file_owned = info[6].ToBoolean().Value();
+  }
+  spec->gzip = info[7].ToBoolean().Value();
+  ServerRegistry* registry = d->registry.get();
+  d->io.Post([registry, id, spec] {
+    if (Connection* c = registry->Route(id)) c->SendResponse(id, std::move(*spec));
+  });
+  return info.Env().Undefined();
+}
+
+// request_continue(id): onHeaders returned nothing; read the body.
+Napi::Value RequestContinue(const Napi::CallbackInfo& info) {
+  AddonData* d = GetAddonData(info.Env());
+  if (!d->io.running()) return info.Env().Undefined();
+  uint64_t id = static_cast<uint64_t>(info[0].As<Napi::Number>().Int64Value());
+  ServerRegistry* registry = d->registry.get();
+  d->io.Post([registry, id] {
+    if (Connection* c = registry->Route(id)) c->ContinueRequest(id);
+  });
+  return info.Env().Undefined();
+}
+
+// ws_send(id, binary, data)
+Napi::Value WsSend(const Napi::CallbackInfo& info) {
+  AddonData* d = GetAddonData(info.Env());
+  if (!d->io.running()) return info.Env().Undefined();
+  uint64_t id = static_cast<uint64_t>(info[0].As<Napi::Number>().Int64Value());
+  bool binary = info[1].ToBoolean().Value();
+  auto data = std::make_shared<std::string>(BodyFromJs(info[2]));
+  ServerRegistry* registry = d->registry.get();
+  d->io.Post([registry, id, binary, data] {
+    if (Connection* c = registry->Route(id)) c->WsSend(id, binary, std::move(*data));
+  });
+  return info.Env().Undefined();
+}
+
+// ws_close(id, code, reason)
+Napi::Value WsCloseJs(const Napi::CallbackInfo& info) {
+  AddonData* d = GetAddonData(info.Env());
+  if (!d->io.running()) return info.Env().Undefined();
+  uint64_t id = static_cast<uint64_t>(info[0].As<Napi::Number>().Int64Value());
+  int code = info[1].As<Napi::Number>().Int32Value();
+  auto reason = std::make_shared<std::string>(Utf8FromJs(info[2]));
+  ServerRegistry* registry = d->registry.get();
+  d->io.Post([registry, id, code, reason] {
+    if (Connection* c = registry->Route(id)) c->WsClose(id, code, std::move(*reason));
+  });
+  return info.Env().Undefined();
+}
+
+// events_take(timeoutMs) → event batch array or undefined (service()).
+Napi::Value EventsTake(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  AddonData* d = GetAddonData(env);
+  int64_t timeout = info[0].As<Napi::Number>().Int64Value();
+  if (!d->sink.open()) return env.Undefined();
+  std::vector<Event> events = d->sink.Take(timeout);
+  if (events.empty()) return env.Undefined();
+  return EventsToJs(env, std::move(events));
+}
+
+// port_available(host, port) → boolean
+Napi::Value PortAvailableJs(const Napi::CallbackInfo& info) {
+  std::string host = Utf8FromJs(info[0]);
+  int port = info[1].As<Napi::Number>().Int32Value();
+  return Napi::Boolean::New(info.Env(), PortAvailable(host, port));
+}
+
+}  // namespace
+
+void RegisterExports(Napi::Env env, Napi::Object exports) {
+  exports.Set("init", Napi::Function::New(env, Init, "init"));
+  exports.Set("server_start", Napi::Function::New(env, ServerStart, "server_start"));
+  exports.Set("server_stop", Napi::Function::New(env, ServerStop, "server_stop"));
+  exports.Set("server_closed", Napi::Function::New(env, ServerClosed, "server_closed"));
+  exports.Set("response_send", Napi::Function::New(env, ResponseSend, "response_send"));
+  exports.Set("request_continue", Napi::Function::New(env, RequestContinue, "request_continue"));
+  exports.Set("ws_send", Napi::Function::New(env, WsSend, "ws_send"));
+  exports.Set("ws_close", Napi::Function::New(env, WsCloseJs, "ws_close"));
+  exports.Set("events_take", Napi::Function::New(env, EventsTake, "events_take"));
+  exports.Set("port_available", Napi::Function::New(env, PortAvailableJs, "port_available"));
+
+  Napi::Object kinds = Napi::Object::New(env);
+  kinds.Set("REQUEST", Napi::Number::New(env, kEventRequest));
+  kinds.Set("HEADERS", Napi::Number::New(env, kEventHeaders));
+  kinds.Set("WS_OPEN", Napi::Number::New(env, kEventWsOpen));
+  kinds.Set("WS_MESSAGE", Napi::Number::New(env, kEventWsMessage));
+  kinds.Set("WS_CLOSE", Napi::Number::New(env, kEventWsClose));
+  kinds.Set("SERVER_CLOSED", Napi::Number::New(env, kEventServerClosed));
+  kinds.Set("LOG", Napi::Number::New(env, kEventLog));
+  exports.Set("EVENT", kinds);
+}
+
+}  // namespace httpuv

@@ -1,0 +1,98 @@
+// JS → C++ conversions (see from_js.h). Runs on the JS thread.
+#include "binding/from_js.h"
+
+namespace httpuv {
+
+void ThrowInternal(Napi::Env env, const char* what) {
+  Napi::Error e = Napi::Error::New(env, std::string("node-httpuv internal error: ") + what);
+  e.Set("code", Napi::String::New(env, "ERR_HTTPUV_INTERNAL"));
+  throw e;
+}
+
+std::string Latin1FromJs(Napi::Value v) {
+  if (!v.IsString()) ThrowInternal(v.Env(), "expected a string");
+  size_t len = 0;
+  napi_get_value_string_latin1(v.Env(), v, nullptr, 0, &len);
+  std::string out(len, '\0');
+  if (len > 0) napi_get_value_string_latin1(v.Env(), v, &out[0], len + 1, &len);
+  return out;
+}
+
+std::string Utf8FromJs(Napi::Value v) {
+  if (!v.IsString()) ThrowInternal(v.Env(), "expected a string");
+  return v.As<Napi::String>().Utf8Value();
+}
+
+HeaderList HeadersFromJs(Napi::Value v) {
+  HeaderList out;
+  if (v.IsUndefined() || v.IsNull()) return out;
+  if (!v.IsArray()) ThrowInternal(v.Env(), "headers must be a flat array");
+  Napi::Array a = v.As<Napi::Array>();
+  uint32_t n = a.Length();
+  out.reserve(n / 2);
+  for (uint32_t i = 0; i + 1 < n; i += 2) {
+    out.emplace_back(Latin1FromJs(a.Get(i)), Latin1FromJs(a.Get(i + 1)));
+  }
+  return out;
+}
+
+std::string BodyFromJs(Napi::Value v) {
+  if (v.IsString()) return Utf8FromJs(v);
+  if (v.IsTypedArray()) {
+    Napi::TypedArray t = v.As<Napi::TypedArray>();
+    Napi::ArrayBuffer ab = t.ArrayBuffer();
+    const char* p = static_cast<const char*>(ab.Data()) + t.ByteOffset();
+    return std::string(p, t.ByteLength());
+  }
+  if (v.IsUndefined() || v.IsNull()) return std::string();
+  ThrowInternal(v.Env(), "body must be a string or Uint8Array");
+}
+
+namespace {
+double Num(Napi::Object o, const char* key, double dflt) {
+  Napi::Value v = o.Get(key);
+  return v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : dflt;
+}
+bool Bool(Napi::Object o, const char* key, bool dflt) {
+  Napi::Value v = o.Get(key);
+  return v.IsBoolean() ? v.As<Napi::Boolean>().Value() : dflt;
+}
+}  // namespace
+
+ServerLimits LimitsFromJs(Napi::Object o) {
+  ServerLimits l;
+  l.max_header_size = static_cast<uint32_t>(Num(o, "maxHeaderSize", l.max_header_size));
+  l.max_headers = static_cast<uint32_t>(Num(o, "maxHeaders", l.max_headers));
+  l.max_request_target_size =
+      static_cast<uint32_t>(Num(o, "maxRequestTargetSize", l.max_request_target_size));
+  l.max_body_size = static_cast<uint64_t>(Num(o, "maxBodySize", 0));
+  l.body_spill_threshold =
+      static_cast<uint64_t>(Num(o, "bodySpillThreshold", static_cast<double>(l.body_spill_threshold)));
+  l.headers_timeout_ms = static_cast<uint32_t>(Num(o, "headersTimeoutMs", l.headers_timeout_ms));
+  l.request_timeout_ms = static_cast<uint32_t>(Num(o, "requestTimeoutMs", l.request_timeout_ms));
+  l.keep_alive_timeout_ms =
+      static_cast<uint32_t>(Num(o, "keepAliveTimeoutMs", l.keep_alive_timeout_ms));
+  l.max_connections = static_cast<uint32_t>(Num(o, "maxConnections", 0));
+  l.has_on_headers = Bool(o, "hasOnHeaders", false);
+  l.has_on_ws_open = Bool(o, "hasOnWSOpen", false);
+  Napi::Value wsv = o.Get("websocket");
+  if (wsv.IsObject()) {
+    Napi::Object ws = wsv.As<Napi::Object>();
+    l.ws_per_message_deflate = Bool(ws, "perMessageDeflate", l.ws_per_message_deflate);
+    l.ws_max_message_size =
+        static_cast<uint64_t>(Num(ws, "maxMessageSize", static_cast<double>(l.ws_max_message_size)));
+    l.ws_send_queue_limit =
+        static_cast<uint64_t>(Num(ws, "sendQueueLimit", static_cast<double>(l.ws_send_queue_limit)));
+    l.ws_ping_interval_ms = static_cast<uint32_t>(Num(ws, "pingIntervalMs", l.ws_ping_interval_ms));
+    l.ws_ping_timeout_ms = static_cast<uint32_t>(Num(ws, "pingTimeoutMs", l.ws_ping_timeout_ms));
+    l.ws_close_timeout_ms = static_cast<uint32_t>(Num(ws, "closeTimeoutMs", l.ws_close_timeout_ms));
+    Napi::Value protos = ws.Get("protocols");
+    if (protos.IsArray()) {
+      Napi::Array a = protos.As<Napi::Array>();
+      for (uint32_t i = 0; i < a.Length(); i++) l.ws_protocols.push_back(Latin1FromJs(a.Get(i)));
+    }
+  }
+  return l;
+}
+
+}  // namespace httpuv

@@ -1,0 +1,31 @@
+// JS values → plain C++ structs, on the JS thread, before anything crosses to the I/O thread.
+// The TS layer has validated the values; failures here are internal errors.
+#ifndef NODE_HTTPUV_BINDING_FROM_JS_H_
+#define NODE_HTTPUV_BINDING_FROM_JS_H_
+
+#include <napi.h>
+
+#include <string>
+
+#include "http/request.h"
+#include "http/response_writer.h"
+
+namespace httpuv {
+
+// A JS string as bytes, one byte per char (chars above 0xFF are an internal error: TS rejects
+// them in header names and values).
+std::string Latin1FromJs(Napi::Value v);
+std::string Utf8FromJs(Napi::Value v);
+// Flat [name, value, ...] string array → header list.
+HeaderList HeadersFromJs(Napi::Value v);
+// Server options object (already defaulted by TS) → limits.
+ServerLimits LimitsFromJs(Napi::Object o);
+// Copies a Buffer/Uint8Array or string body.
+std::string BodyFromJs(Napi::Value v);
+
+// Thrown for arguments the TS layer should never have passed.
+[[noreturn]] void ThrowInternal(Napi::Env env, const char* what);
+
+}  // namespace httpuv
+
+#endif  // NODE_HTTPUV_BINDING_FROM_JS_H_

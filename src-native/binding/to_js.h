@@ -1,0 +1,21 @@
+// Conversion of I/O-thread events into JS values. Runs on the JS thread.
+#ifndef NODE_HTTPUV_BINDING_TO_JS_H_
+#define NODE_HTTPUV_BINDING_TO_JS_H_
+
+#include <napi.h>
+
+#include <string>
+#include <vector>
+
+#include "http/events.h"
+
+namespace httpuv {
+
+// Bytes from the wire as a JS string, one char per byte (latin1), as Node does for headers.
+Napi::String Latin1String(Napi::Env env, const std::string& s);
+// One array of event arrays; layouts documented in to_js.cc and read by src/dispatch.ts.
+Napi::Array EventsToJs(Napi::Env env, std::vector<Event>&& events);
+
+}  // namespace httpuv
+
+#endif  // NODE_HTTPUV_BINDING_TO_JS_H_

@@ -1,0 +1,745 @@
+// Per-socket HTTP state machine (see connection.h). Every function runs on the I/O thread.
+#include "http/connection.h"
+
+#include <fcntl.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+#include "http/server.h"
+#include "ws/ws_session.h"
+
+namespace httpuv {
+
+namespace {
+
+constexpr size_t kReadBufferSize = 64 * 1024;
+constexpr size_t kFileChunk = 64 * 1024;
+constexpr uint64_t kLingerMs = 2000;
+// Stop reading from a socket while this many unparsed bytes wait (pipelined or paused input).
+constexpr size_t kMaxBufferedInput = 256 * 1024;
+
+bool ContainsTokenCI(const std::string& value, const char* token) {
+  // Comma-separated list membership, case-insensitive, ignoring surrounding whitespace.
+  size_t tlen = strlen(token);
+  size_t i = 0;
+  while (i <= value.size()) {
+    size_t j = value.find(',', i);
+    if (j == std::string::npos) j = value.size();
+    size_t a = i, b = j;
+    while (a < b && (value[a] == ' ' || value[a] == '\t')) a++;
+    while (b > a && (value[b - 1] == ' ' || value[b - 1] == '\t')) b--;
+    if (b - a == tlen && strncasecmp(value.data() + a, token, tlen) == 0) return true;
+    i = j + 1;
+  }
+  return false;
+}
+
+int OpenTempFile() {
+  const char* dir = getenv("TMPDIR");
+  std::string tmpl = std::string(dir != nullptr && *dir != '\0' ? dir : "/tmp") +
+                     "/node-httpuv-body-XXXXXX";
+  int fd = mkstemp(&tmpl[0]);
+  if (fd < 0) return -1;
+  unlink(tmpl.c_str());  // the body lives as long as its descriptor, even if we crash
+  fcntl(fd, F_SETFD, FD_CLOEXEC);
+  return fd;
+}
+
+bool WriteAll(int fd, const char* p, size_t n) {
+  while (n > 0) {
+    ssize_t w = ::write(fd, p, n);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    p += w;
+    n -= static_cast<size_t>(w);
+  }
+  return true;
+}
+
+}  // namespace
+
+struct Connection::WriteReq {
+  uv_write_t req;
+  Connection* conn;
+  std::string head;
+  std::string body;
+  bool last;  // the final write of the current response
+};
+
+Connection::Connection(Server* server, bool is_pipe)
+    : server_(server), is_pipe_(is_pipe), parser_(&server->limits(), this) {
+  uv_loop_t* loop = server->registry()->loop();
+  if (is_pipe_) {
+    uv_pipe_init(loop, &handle_.pipe, 0);
+  } else {
+    uv_tcp_init(loop, &handle_.tcp);
+  }
+  handle_.tcp.data = this;
+  uv_timer_init(loop, &timer_);
+  timer_.data = this;
+  open_handles_ = 2;
+}
+
+Connection::~Connection() = default;
+
+ServerRegistry* Connection::registry() { return server_->registry(); }
+
+void Connection::FillPeerInfo() {
+  if (is_pipe_) return;  // pipes: "" and 0, as httpuv (behaviour §1.2)
+  sockaddr_storage ss;
+  int len = sizeof(ss);
+  char ip[64];
+  if (uv_tcp_getpeername(&handle_.tcp, reinterpret_cast<sockaddr*>(&ss), &len) == 0) {
+    if (ss.ss_family == AF_INET) {
+      auto* a = reinterpret_cast<sockaddr_in*>(&ss);
+      uv_ip4_name(a, ip, sizeof(ip));
+      peer_.remote_addr = ip;
+      peer_.remote_port = ntohs(a->sin_port);
+    } else if (ss.ss_family == AF_INET6) {
+      auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
+      uv_ip6_name(a, ip, sizeof(ip));
+      peer_.remote_addr = ip;
+      peer_.remote_port = ntohs(a->sin6_port);
+    }
+  }
+  len = sizeof(ss);
+  if (uv_tcp_getsockname(&handle_.tcp, reinterpret_cast<sockaddr*>(&ss), &len) == 0) {
+    if (ss.ss_family == AF_INET) {
+      auto* a = reinterpret_cast<sockaddr_in*>(&ss);
+      uv_ip4_name(a, ip, sizeof(ip));
+      peer_.local_addr = ip;
+      peer_.local_port = ntohs(a->sin_port);
+    } else if (ss.ss_family == AF_INET6) {
+      auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
+      uv_ip6_name(a, ip, sizeof(ip));
+      peer_.local_addr = ip;
+      peer_.local_port = ntohs(a->sin6_port);
+    }
+  }
+}
+
+void Connection::Start() {
+  if (!is_pipe_) uv_tcp_nodelay(&handle_.tcp, 1);
+  FillPeerInfo();
+  ArmTimer(server_->limits().headers_timeout_ms);
+  UpdateReading();
+}
+
+// ---- timers ---------------------------------------------------------------------------------
+
+void Connection::ArmTimer(uint64_t ms) {
+  if (closing_) return;
+  if (ms == 0) {
+    uv_timer_stop(&timer_);
+    return;
+  }
+  uv_timer_start(&timer_, OnTimer, ms, 0);
+}
+
+void Connection::StopTimer() { uv_timer_stop(&timer_); }
+
+void Connection::OnTimer(uv_timer_t* t) {
+  auto* self = static_cast<Connection*>(t->data);
+  if (self->closing_) return;
+  if (self->phase_ == Phase::kWebSocket) return;  // the WebSocket session owns its own timers
+  if ((self->phase_ == Phase::kHeaders && self->message_bytes_seen_) ||
+      self->phase_ == Phase::kBody) {
+    self->registry()->Log(kLogInfo, "request timed out");
+    self->WriteError(408, "request timeout");
+    return;
+  }
+  // Idle keep-alive, or a connection that never sent a request: close quietly (as Node does).
+  self->Close();
+}
+
+// ---- reading --------------------------------------------------------------------------------
+
+void Connection::UpdateReading() {
+  if (closing_ || peer_eof_) return;
+  bool want = (in_buf_.size() - in_off_) < kMaxBufferedInput;
+  if (want && !reading_) {
+    if (uv_read_start(stream(), OnAlloc, OnRead) == 0) reading_ = true;
+  } else if (!want && reading_) {
+    uv_read_stop(stream());
+    reading_ = false;
+  }
+}
+
+void Connection::OnAlloc(uv_handle_t*, size_t, uv_buf_t* buf) {
+  // One read buffer per I/O thread: callbacks never nest, and OnRead copies what it keeps, so
+  // an idle connection costs no read buffer at all (S5 in the benchmarks).
+  thread_local std::unique_ptr<char[]> shared(new char[kReadBufferSize]);
+  buf->base = shared.get();
+  buf->len = kReadBufferSize;
+}
+
+void Connection::OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
+  auto* self = static_cast<Connection*>(s->data);
+  if (self->closing_ || nread == 0) return;
+  if (self->lingering_) {
+    if (nread < 0) self->Close();
+    return;  // discard: the answer is out, we only wait for the client's FIN
+  }
+  if (nread < 0) {
+    self->peer_eof_ = true;
+    if (self->reading_) {
+      uv_read_stop(s);
+      self->reading_ = false;
+    }
+    if (self->phase_ == Phase::kWebSocket) {
+      self->Close();
+      return;
+    }
+    // A request still waiting for its answer is answered, then the connection closes;
+    // a partial request (H57/H58) or an idle connection just closes.
+    if (self->phase_ == Phase::kWaitResponse || self->phase_ == Phase::kWaitOnHeaders ||
+        self->response_in_flight_) {
+      self->close_after_response_ = true;
+      return;
+    }
+    if (self->phase_ == Phase::kIdle && self->in_off_ < self->in_buf_.size()) {
+      // Complete requests may still be buffered behind a paused parser.
+      self->close_after_response_ = true;
+      self->ProcessInput();
+      return;
+    }
+    self->Close();
+    return;
+  }
+  if (self->phase_ == Phase::kIdle && self->in_off_ == self->in_buf_.size()) {
+    // First bytes of a new request after an idle keep-alive period.
+    self->ArmTimer(self->server_->limits().headers_timeout_ms);
+  }
+  self->in_buf_.append(buf->base, static_cast<size_t>(nread));
+  self->ProcessInput();
+}
+
+void Connection::ProcessInput() {
+  while (!closing_ && !parser_paused_ && phase_ != Phase::kWebSocket && in_off_ < in_buf_.size()) {
+    Parser::Result r = parser_.Execute(in_buf_.data() + in_off_, in_buf_.size() - in_off_);
+    in_off_ += r.consumed;
+    if (r.state == Parser::State::kPaused) {
+      parser_paused_ = true;
+      break;
+    }
+    if (r.state == Parser::State::kUpgrade) {
+      HandleUpgrade();
+      return;
+    }
+    if (r.state == Parser::State::kError) {
+      registry()->Log(kLogInfo, "bad request (" + std::to_string(r.error_status) + "): " +
+                                    r.reason);
+      in_off_ = in_buf_.size();
+      WriteError(r.error_status, r.reason);
+      return;
+    }
+  }
+  if (in_off_ == in_buf_.size()) {
+    in_buf_.clear();
+    if (in_buf_.capacity() > kReadBufferSize) std::string().swap(in_buf_);
+    in_off_ = 0;
+  } else if (in_off_ > kMaxBufferedInput) {
+    in_buf_.erase(0, in_off_);
+    in_off_ = 0;
+  }
+  UpdateReading();
+}
+
+void Connection::HandleUpgrade() {
+  // Only WebSocket upgrades are served (ws_session); anything else was answered as plain HTTP
+  // in OnHeadersComplete, so reaching here without a session means the request was refused.
+  Close();
+}
+
+// ---- parser callbacks -----------------------------------------------------------------------
+
+int Connection::OnMessageBegin() {
+  phase_ = Phase::kHeaders;
+  message_bytes_seen_ = true;
+  responded_ = false;
+  message_complete_ = false;
+  discard_body_ = false;
+  body_seen_ = 0;
+  current_id_ = 0;
+  message_start_ms_ = uv_now(registry()->loop());
+  const ServerLimits& lim = server_->limits();
+  uint64_t t = lim.headers_timeout_ms;
+  if (lim.request_timeout_ms != 0 && (t == 0 || lim.request_timeout_ms < t)) {
+    t = lim.request_timeout_ms;
+  }
+  ArmTimer(t);
+  return 0;
+}
+
+int Connection::ValidateRequest(Request& req) {
+  if (req.http_major == 0) {
+    parser_.Fail(400, "HTTP/0.9 is not supported");
+    return -1;
+  }
+  if (req.http_major > 1) {
+    parser_.Fail(505, "HTTP version not supported");
+    return -1;
+  }
+  int hosts = req.CountHeader("host");
+  if ((req.http_minor >= 1 && hosts == 0) || hosts > 1) {
+    // RFC 9112 §3.2: a server MUST answer 400 to HTTP/1.1 without Host or with several.
+    parser_.Fail(400, hosts == 0 ? "missing Host header" : "multiple Host headers");
+    return -1;
+  }
+  if (req.http_minor == 0 && req.FindHeader("transfer-encoding") != nullptr) {
+    parser_.Fail(400, "Transfer-Encoding in an HTTP/1.0 request");
+    return -1;
+  }
+  uint64_t max_body = server_->limits().max_body_size;
+  const std::string* cl = req.FindHeader("content-length");
+  if (max_body != 0 && cl != nullptr && strtoull(cl->c_str(), nullptr, 10) > max_body) {
+    parser_.Fail(413, "body larger than maxBodySize");
+    return -1;
+  }
+  return 0;
+}
+
+int Connection::OnHeadersComplete(Request& req) {
+  if (ValidateRequest(req) != 0) return -1;
+  req.id = registry()->NextId();
+  current_id_ = req.id;
+  registry()->AddRoute(current_id_, this);
+  is_head_ = req.method == "HEAD";
+  keep_alive_ = req.keep_alive;
+  http10_ = req.http_minor == 0;
+  has_body_framing_ = req.has_body_framing;
+  const std::string* expect = req.FindHeader("expect");
+  expect_continue_ = expect != nullptr && req.http_minor >= 1 &&
+                     strcasecmp(expect->c_str(), "100-continue") == 0;
+
+  if (req.upgrade) {
+    // Not a WebSocket (or WebSockets are handled elsewhere): serve as plain HTTP and ignore the
+    // Upgrade header (RFC 9110 §7.8 lets a server ignore it). CONNECT is not proxied here.
+    if (req.method == "CONNECT") {
+      parser_.Fail(501, "CONNECT not supported");
+      return -1;
+    }
+  }
+
+  if (server_->limits().has_on_headers) {
+    phase_ = Phase::kWaitOnHeaders;
+    StopTimer();
+    EmitRequestEvent(kEventHeaders, req, false);
+    return parser_.PauseHere();
+  }
+  if (expect_continue_) {
+    WriteRaw("HTTP/1.1 100 Continue\r\n\r\n", false);
+    expect_continue_ = false;
+  }
+  phase_ = Phase::kBody;
+  // Upgrade requests we do not speak are served as plain requests (0 keeps llhttp from treating
+  // the following bytes as another protocol only for non-CONNECT methods with a body framing).
+  return 0;
+}
+
+bool Connection::AppendBody(const char* at, size_t len) {
+  Request* req = parser_.current();
+  const ServerLimits& lim = server_->limits();
+  if (req->body_fd.get() < 0 && req->body.size() + len > lim.body_spill_threshold) {
+    int fd = OpenTempFile();
+    if (fd < 0 || !WriteAll(fd, req->body.data(), req->body.size())) {
+      if (fd >= 0) ::close(fd);
+      registry()->Log(kLogError, std::string("cannot spill request body: ") + strerror(errno));
+      return false;
+    }
+    req->body_fd = FdHandle(fd);
+    std::string().swap(req->body);
+  }
+  if (req->body_fd.get() >= 0) {
+    if (!WriteAll(req->body_fd.get(), at, len)) return false;
+  } else {
+    req->body.append(at, len);
+  }
+  req->body_length += len;
+  return true;
+}
+
+int Connection::OnBody(const char* at, size_t len) {
+  body_seen_ += len;
+  uint64_t max_body = server_->limits().max_body_size;
+  if (max_body != 0 && body_seen_ > max_body) {
+    parser_.Fail(413, "body larger than maxBodySize");
+    return -1;
+  }
+  if (discard_body_) return 0;
+  if (!AppendBody(at, len)) {
+    parser_.Fail(500, "cannot store request body");
+    return -1;
+  }
+  return 0;
+}
+
+int Connection::OnMessageComplete() {
+  message_complete_ = true;
+  StopTimer();
+  if (responded_) {
+    // Answered early (onHeaders or an error): the body was drained; next request only after the
+    // answer has left.
+    if (response_in_flight_ || close_after_response_) return parser_.PauseHere();
+    FinishRequest();
+    return 0;
+  }
+  phase_ = Phase::kWaitResponse;
+  std::unique_ptr<Request> req = parser_.TakeRequest();
+  EmitRequestEvent(kEventRequest, *req, true);
+  return parser_.PauseHere();
+}
+
+void Connection::EmitRequestEvent(int kind, Request& req, bool with_body) {
+  Event e;
+  e.kind = static_cast<EventKind>(kind);
+  e.server_id = server_->id();
+  e.id = req.id;
+  e.peer = peer_;
+  e.http_minor = req.http_minor;
+  if (with_body) {
+    e.method = std::move(req.method);
+    e.target = std::move(req.target);
+    e.headers = std::move(req.headers);
+    e.data = std::move(req.body);
+    e.fd = std::move(req.body_fd);
+    e.length = req.body_length;
+  } else {
+    e.method = req.method;
+    e.target = req.target;
+    e.headers = req.headers;
+  }
+  registry()->Emit(std::move(e));
+}
+
+// ---- commands from JS -----------------------------------------------------------------------
+
+void Connection::ContinueRequest(uint64_t id) {
+  if (closing_ || id != current_id_ || phase_ != Phase::kWaitOnHeaders || responded_) return;
+  if (expect_continue_) {
+    WriteRaw("HTTP/1.1 100 Continue\r\n\r\n", false);
+    expect_continue_ = false;
+  }
+  phase_ = Phase::kBody;
+  const ServerLimits& lim = server_->limits();
+  uint64_t elapsed = uv_now(registry()->loop()) - message_start_ms_;
+  if (lim.request_timeout_ms != 0) {
+    ArmTimer(elapsed >= lim.request_timeout_ms ? 1 : lim.request_timeout_ms - elapsed);
+  }
+  parser_paused_ = false;
+  parser_.Resume();
+  ProcessInput();
+}
+
+void Connection::SendResponse(uint64_t id, ResponseSpec&& spec) {
+  if (closing_ || id != current_id_ || responded_) return;
+  if (phase_ == Phase::kWaitOnHeaders) {
+    // onHeaders answered: the body (if any) is never read. With a body framed on the wire we
+    // cannot know where the next request starts without reading it, so close (as httpuv).
+    if (has_body_framing_ || !keep_alive_) close_after_response_ = true;
+    discard_body_ = true;
+    expect_continue_ = false;
+  }
+  WriteResponse(std::move(spec));
+}
+
+void Connection::WriteResponse(ResponseSpec&& spec) {
+  responded_ = true;
+  response_in_flight_ = true;
+  registry()->RemoveRoute(current_id_);
+  for (const auto& h : spec.headers) {
+    if (HeaderNameEquals(h.first, "connection") && ContainsTokenCI(h.second, "close")) {
+      close_after_response_ = true;
+    }
+  }
+  if (!keep_alive_ || peer_eof_ || server_->stopping()) close_after_response_ = true;
+  ResponseContext ctx;
+  ctx.head = is_head_;
+  ctx.close = close_after_response_;
+  ctx.http10_keep_alive = http10_ && !close_after_response_;
+  bool send_body = !is_head_ && !StatusForbidsBody(spec.status);
+
+  switch (spec.body_kind) {
+    case ResponseSpec::BodyKind::kNone: {
+      WriteBuffers(BuildResponseHead(spec, ctx, false, 0), std::string(), true);
+      return;
+    }
+    case ResponseSpec::BodyKind::kMemory: {
+      if (spec.gzip) {
+        std::string z;
+        if (GzipCompress(spec.body, &z)) {
+          spec.body.swap(z);
+        } else {
+          spec.gzip = false;
+        }
+      }
+      std::string head = BuildResponseHead(spec, ctx, true, spec.body.size());
+      WriteBuffers(std::move(head), send_body ? std::move(spec.body) : std::string(), true);
+      return;
+    }
+    case ResponseSpec::BodyKind::kFilePath: {
+      int fd = ::open(spec.file_path.c_str(), O_RDONLY | O_CLOEXEC);
+      struct stat st;
+      if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        int err = errno;
+        if (fd >= 0) ::close(fd);
+        registry()->Log(kLogError, "cannot open response file " + spec.file_path + ": " +
+                                       (fd < 0 ? strerror(err) : "not a regular file"));
+        ResponseSpec err_spec;
+        err_spec.status = 500;
+        err_spec.headers.emplace_back("Content-Type", "text/plain; charset=UTF-8");
+        err_spec.body_kind = ResponseSpec::BodyKind::kMemory;
+        err_spec.body = "500 Internal Server Error\n";
+        WriteBuffers(BuildResponseHead(err_spec, ctx, true, err_spec.body.size()),
+                     is_head_ ? std::string() : std::move(err_spec.body), true);
+        if (spec.file_owned) ::unlink(spec.file_path.c_str());
+        return;
+      }
+      if (spec.file_owned) ::unlink(spec.file_path.c_str());
+      spec.fd = FdHandle(fd);
+      spec.fd_offset = 0;
+      spec.fd_length = static_cast<uint64_t>(st.st_size);
+      spec.gzip = false;
+      [[fallthrough]];
+    }
+    case ResponseSpec::BodyKind::kFd: {
+      std::string head = BuildResponseHead(spec, ctx, true, spec.fd_length);
+      if (!send_body || spec.fd_length == 0) {
+        WriteBuffers(std::move(head), std::string(), true);
+        return;
+      }
+      file_fd_ = std::move(spec.fd);
+      file_offset_ = spec.fd_offset;
+      file_remaining_ = spec.fd_length;
+      // The first chunk leaves with the head in one write.
+      StreamNextFileChunk(std::move(head));
+      return;
+    }
+  }
+}
+
+void Connection::StreamNextFileChunk(std::string&& head) {
+  if (closing_) return;
+  size_t n = file_remaining_ < kFileChunk ? static_cast<size_t>(file_remaining_) : kFileChunk;
+  std::string chunk(n, '\0');
+  size_t got = 0;
+  while (got < n) {
+    ssize_t r = ::pread(file_fd_.get(), &chunk[got], n - got,
+                        static_cast<off_t>(file_offset_ + got));
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    got += static_cast<size_t>(r);
+  }
+  if (got < n) {
+    // The file shrank or failed under us: the promised length cannot be met; close.
+    registry()->Log(kLogError, "response file ended early");
+    file_fd_.Reset();
+    Close();
+    return;
+  }
+  file_offset_ += n;
+  file_remaining_ -= n;
+  bool last = file_remaining_ == 0;
+  if (last) file_fd_.Reset();
+  WriteBuffers(std::move(head), std::move(chunk), last);
+}
+
+void Connection::WriteError(int status, const std::string& reason) {
+  // Protocol errors: answer, then close; the rest of the input is never parsed.
+  in_off_ = in_buf_.size();
+  close_after_response_ = true;
+  if (responded_ && response_in_flight_) {
+    // An answer is already leaving for this request: just close after it.
+    return;
+  }
+  if (current_id_ != 0) registry()->RemoveRoute(current_id_);
+  is_head_ = false;
+  ResponseSpec spec;
+  spec.status = status;
+  spec.headers.emplace_back("Content-Type", "text/plain; charset=UTF-8");
+  spec.body_kind = ResponseSpec::BodyKind::kMemory;
+  spec.body = std::to_string(status) + " " + ReasonPhrase(status) + "\n";
+  keep_alive_ = false;
+  responded_ = true;
+  response_in_flight_ = true;
+  ResponseContext ctx;
+  ctx.close = true;
+  std::string head = BuildResponseHead(spec, ctx, true, spec.body.size());
+  WriteBuffers(std::move(head), std::move(spec.body), true);
+}
+
+void Connection::WriteRaw(std::string&& bytes, bool close_after) {
+  if (closing_) return;
+  auto* w = new WriteReq{};
+  w->conn = this;
+  w->head = std::move(bytes);
+  w->last = false;
+  uv_buf_t buf = uv_buf_init(&w->head[0], static_cast<unsigned>(w->head.size()));
+  w->req.data = w;
+  writes_pending_++;
+  if (uv_write(&w->req, stream(), &buf, 1, OnWrite) != 0) {
+    writes_pending_--;
+    delete w;
+    Close();
+    return;
+  }
+  if (close_after) close_after_response_ = true;
+}
+
+void Connection::WriteBuffers(std::string&& head, std::string&& body, bool last) {
+  if (closing_) return;
+  auto* w = new WriteReq{};
+  w->conn = this;
+  w->head = std::move(head);
+  w->body = std::move(body);
+  w->last = last;
+  w->req.data = w;
+  uv_buf_t bufs[2];
+  unsigned n = 0;
+  if (!w->head.empty()) bufs[n++] = uv_buf_init(&w->head[0], static_cast<unsigned>(w->head.size()));
+  if (!w->body.empty()) bufs[n++] = uv_buf_init(&w->body[0], static_cast<unsigned>(w->body.size()));
+  if (n == 0) {
+    // Nothing to send (e.g. empty final chunk): complete synchronously.
+    bool was_last = w->last;
+    delete w;
+    if (was_last) OnResponseWritten();
+    return;
+  }
+  writes_pending_++;
+  if (uv_write(&w->req, stream(), bufs, n, OnWrite) != 0) {
+    writes_pending_--;
+    delete w;
+    Close();
+  }
+}
+
+void Connection::OnWrite(uv_write_t* req, int status) {
+  auto* w = static_cast<WriteReq*>(req->data);
+  Connection* self = w->conn;
+  bool last = w->last;
+  delete w;
+  self->writes_pending_--;
+  if (self->closing_) return;
+  if (status != 0) {
+    self->registry()->Log(kLogInfo, std::string("write error: ") + uv_strerror(status));
+    self->Close();
+    return;
+  }
+  if (self->phase_ == Phase::kWebSocket) {
+    if (self->close_after_response_ && self->writes_pending_ == 0) self->Close();
+    return;
+  }
+  if (last) {
+    self->OnResponseWritten();
+  } else if (self->file_fd_.get() >= 0) {
+    self->StreamNextFileChunk(std::string());
+  }
+}
+
+void Connection::OnResponseWritten() {
+  response_in_flight_ = false;
+  if (close_after_response_) {
+    Linger();
+    return;
+  }
+  if (!message_complete_) {
+    // Answered before the body arrived (onHeaders or static on a bodyless request): keep parsing
+    // this message; OnMessageComplete finishes it.
+    if (parser_paused_) {
+      parser_paused_ = false;
+      parser_.Resume();
+    }
+    phase_ = Phase::kBody;
+    ProcessInput();
+    return;
+  }
+  FinishRequest();
+  if (parser_paused_) {
+    parser_paused_ = false;
+    parser_.Resume();
+  }
+  ProcessInput();
+}
+
+void Connection::FinishRequest() {
+  phase_ = Phase::kIdle;
+  current_id_ = 0;
+  responded_ = false;
+  message_complete_ = false;
+  message_bytes_seen_ = false;
+  ArmTimer(server_->limits().keep_alive_timeout_ms);
+  if (peer_eof_ && in_off_ >= in_buf_.size()) Close();
+}
+
+// ---- WebSocket stubs until ws_session lands -------------------------------------------------
+
+void Connection::WsSend(uint64_t, bool, std::string&&) {}
+void Connection::WsClose(uint64_t, int, std::string&&) {}
+
+// ---- closing --------------------------------------------------------------------------------
+
+void Connection::Linger() {
+  // Lingering close (as nginx): send FIN after the answer, then drain and discard what the
+  // client still sends until its FIN or a short deadline. Closing at once with unread input
+  // would make the kernel send RST, which can destroy the answer in the client's buffer.
+  if (closing_ || lingering_) return;
+  lingering_ = true;
+  phase_ = Phase::kIdle;
+  if (current_id_ != 0) registry()->RemoveRoute(current_id_);
+  current_id_ = 0;
+  auto* req = new uv_shutdown_t;
+  req->data = this;
+  if (uv_shutdown(req, stream(), OnShutdown) != 0) {
+    delete req;
+    Close();
+    return;
+  }
+  uv_timer_start(&timer_, OnLingerTimer, kLingerMs, 0);
+}
+
+void Connection::OnShutdown(uv_shutdown_t* req, int status) {
+  auto* self = static_cast<Connection*>(req->data);
+  delete req;
+  if (self->closing_) return;
+  if (status != 0 || self->peer_eof_) {
+    self->Close();
+    return;
+  }
+  if (!self->reading_) {
+    if (uv_read_start(self->stream(), OnAlloc, OnRead) == 0) {
+      self->reading_ = true;
+    } else {
+      self->Close();
+    }
+  }
+}
+
+void Connection::OnLingerTimer(uv_timer_t* t) { static_cast<Connection*>(t->data)->Close(); }
+
+void Connection::Close(int /*ws_code*/) {
+  if (closing_) return;
+  closing_ = true;
+  if (current_id_ != 0) registry()->RemoveRoute(current_id_);
+  file_fd_.Reset();
+  if (reading_) uv_read_stop(stream());
+  reading_ = false;
+  uv_timer_stop(&timer_);
+  uv_close(reinterpret_cast<uv_handle_t*>(&timer_), OnHandleClosed);
+  uv_close(reinterpret_cast<uv_handle_t*>(&handle_), OnHandleClosed);
+}
+
+void Connection::OnHandleClosed(uv_handle_t* h) {
+  auto* self = static_cast<Connection*>(h->data);
+  if (--self->open_handles_ == 0) {
+    self->server_->OnConnectionClosed(self);
+  }
+}
+
+}  // namespace httpuv

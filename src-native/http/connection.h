@@ -1,0 +1,140 @@
+// One accepted socket: read → parse → dispatch (static files, onHeaders, call) → write, with
+// in-order answers for pipelined requests, timeouts, limits and an orderly close. It never knows
+// about JavaScript: it posts plain events to the registry's sink and receives plain commands.
+// Runs on the I/O thread; uses uv.h, no napi.h.
+#ifndef NODE_HTTPUV_HTTP_CONNECTION_H_
+#define NODE_HTTPUV_HTTP_CONNECTION_H_
+
+#include <uv.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "http/parser.h"
+#include "http/request.h"
+#include "http/response_writer.h"
+
+namespace httpuv {
+
+class Server;
+class ServerRegistry;
+class WsSession;
+
+class Connection : public ParserDelegate {
+ public:
+  Connection(Server* server, bool is_pipe);
+  ~Connection() override;
+
+  // Runs on the I/O thread: the stream handle to pass to uv_accept.
+  uv_stream_t* stream() { return reinterpret_cast<uv_stream_t*>(&handle_); }
+  // Runs on the I/O thread: after a successful accept.
+  void Start();
+  // Runs on the I/O thread: the app's answer to request `id` (stale ids are dropped).
+  void SendResponse(uint64_t id, ResponseSpec&& spec);
+  // Runs on the I/O thread: onHeaders returned nothing for request `id`: read the body.
+  void ContinueRequest(uint64_t id);
+  // Runs on the I/O thread: close now (server stop / teardown). WebSockets get `ws_code` first.
+  void Close(int ws_code = 0);
+  // Runs on the I/O thread: WebSocket commands for id `id` (the upgrade request's id).
+  void WsSend(uint64_t id, bool binary, std::string&& data);
+  void WsClose(uint64_t id, int code, std::string&& reason);
+
+  // Used by WsSession (I/O thread).
+  void WriteRaw(std::string&& bytes, bool close_after);
+  ServerRegistry* registry();
+  Server* server() { return server_; }
+  const PeerInfo& peer() const { return peer_; }
+  void ArmTimer(uint64_t ms);
+  void StopTimer();
+  bool closing() const { return closing_; }
+
+ private:
+  enum class Phase {
+    kIdle,           // between requests (keep-alive) or before the first byte
+    kHeaders,        // receiving a request line / headers
+    kWaitOnHeaders,  // onHeaders runs in JS; parser paused
+    kBody,           // receiving the body
+    kWaitResponse,   // the request is complete; call runs in JS
+    kWebSocket,      // upgraded
+  };
+
+  // ParserDelegate (I/O thread)
+  int OnMessageBegin() override;
+  int OnHeadersComplete(Request& req) override;
+  int OnBody(const char* at, size_t len) override;
+  int OnMessageComplete() override;
+
+  static void OnAlloc(uv_handle_t* h, size_t suggested, uv_buf_t* buf);
+  static void OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf);
+  static void OnTimer(uv_timer_t* t);
+  static void OnHandleClosed(uv_handle_t* h);
+
+  void ProcessInput();
+  void HandleUpgrade();
+  void FillPeerInfo();
+  int ValidateRequest(Request& req);
+  bool AppendBody(const char* at, size_t len);
+  void EmitRequestEvent(int kind, Request& req, bool with_body);
+  // Writes the response for the current request; returns false if the connection closes.
+  void WriteResponse(ResponseSpec&& spec);
+  void WriteError(int status, const std::string& reason);
+  void WriteBuffers(std::string&& head, std::string&& body, bool last);
+  void StreamNextFileChunk(std::string&& head);
+  void Linger();
+  static void OnShutdown(uv_shutdown_t* req, int status);
+  static void OnLingerTimer(uv_timer_t* t);
+  void OnResponseWritten();
+  void FinishRequest();
+  void UpdateReading();
+
+  struct WriteReq;
+  static void OnWrite(uv_write_t* req, int status);
+
+  Server* server_;
+  bool is_pipe_;
+  union {
+    uv_tcp_t tcp;
+    uv_pipe_t pipe;
+  } handle_;
+  uv_timer_t timer_;
+  int open_handles_ = 0;
+  bool closing_ = false;
+  bool reading_ = false;
+  bool peer_eof_ = false;
+  bool lingering_ = false;
+  PeerInfo peer_;
+  Parser parser_;
+
+  std::string in_buf_;
+  size_t in_off_ = 0;
+  bool parser_paused_ = false;
+
+  Phase phase_ = Phase::kIdle;
+  uint64_t current_id_ = 0;
+  bool responded_ = false;         // a response for the current request has been started
+  bool response_in_flight_ = false;  // its bytes are still being written
+  bool close_after_response_ = false;
+  bool message_complete_ = false;  // the current request's message has been fully parsed
+  bool discard_body_ = false;
+  bool is_head_ = false;
+  bool keep_alive_ = true;
+  bool http10_ = false;
+  bool expect_continue_ = false;
+  bool has_body_framing_ = false;
+  bool message_bytes_seen_ = false;
+  uint64_t body_seen_ = 0;
+  uint64_t message_start_ms_ = 0;
+
+  // File streaming state for the current response.
+  FdHandle file_fd_;
+  uint64_t file_offset_ = 0;
+  uint64_t file_remaining_ = 0;
+  int writes_pending_ = 0;
+
+  std::unique_ptr<WsSession> ws_;
+};
+
+}  // namespace httpuv
+
+#endif  // NODE_HTTPUV_HTTP_CONNECTION_H_

@@ -1,0 +1,54 @@
+// Plain-data events that the I/O layer posts for JavaScript, and the sink interface it posts
+// them through (implemented in binding/event_sink). No uv.h, no napi.h.
+// The positional layout of each kind in JS is documented in binding/to_js.cc and read by
+// src/dispatch.ts; kinds are exported to JS at init (src/native.ts declares them).
+#ifndef NODE_HTTPUV_HTTP_EVENTS_H_
+#define NODE_HTTPUV_HTTP_EVENTS_H_
+
+#include <cstdint>
+#include <string>
+
+#include "http/request.h"
+
+namespace httpuv {
+
+enum EventKind : int {
+  kEventRequest = 1,       // a complete request for app.call
+  kEventHeaders = 2,       // headers of a request for app.onHeaders (body not read yet)
+  kEventWsOpen = 3,        // a WebSocket handshake completed (101 sent)
+  kEventWsMessage = 4,     // a complete WebSocket message
+  kEventWsClose = 5,       // a WebSocket is closed (no more messages, sends are dropped)
+  kEventServerClosed = 6,  // a server's listener and all its connections are closed
+  kEventLog = 7,           // a log line from the I/O thread (code = level: 1 ERROR … 4 DEBUG)
+};
+
+enum LogLevel : int { kLogError = 1, kLogWarn = 2, kLogInfo = 3, kLogDebug = 4 };
+
+struct Event {
+  EventKind kind = kEventLog;
+  uint32_t server_id = 0;
+  uint64_t id = 0;      // request id (request, headers) or WebSocket id
+  // kEventRequest / kEventHeaders / kEventWsOpen
+  std::string method;
+  std::string target;
+  int http_minor = 1;
+  HeaderList headers;
+  PeerInfo peer;
+  // kEventRequest: in-memory body, or a spilled body file (unlinked; ownership passes to JS)
+  // kEventWsMessage: the message; kEventWsClose: the reason; kEventLog: the text
+  std::string data;
+  FdHandle fd;
+  uint64_t length = 0;
+  int code = 0;         // ws close code; binary flag for messages; log level for logs
+};
+
+class EventSink {
+ public:
+  virtual ~EventSink() = default;
+  // Runs on the I/O thread: queues an event for the JS thread; never blocks on JS.
+  virtual void Emit(Event&& event) = 0;
+};
+
+}  // namespace httpuv
+
+#endif  // NODE_HTTPUV_HTTP_EVENTS_H_

@@ -1,0 +1,187 @@
+// llhttp wrapper (see parser.h). Runs on the I/O thread.
+#include "http/parser.h"
+
+#include <cstring>
+
+namespace httpuv {
+
+namespace {
+// Chunk extensions are legal but useless; Node caps them at 16 KiB and answers 413.
+constexpr size_t kMaxChunkExtensionBytes = 16 * 1024;
+}  // namespace
+
+template <int (Parser::*M)()>
+int Parser::Cb(llhttp_t* p) {
+  return (static_cast<Parser*>(p->data)->*M)();
+}
+
+template <int (Parser::*M)(const char*, size_t)>
+int Parser::DataCb(llhttp_t* p, const char* at, size_t len) {
+  return (static_cast<Parser*>(p->data)->*M)(at, len);
+}
+
+Parser::Parser(const ServerLimits* limits, ParserDelegate* delegate)
+    : limits_(limits), delegate_(delegate) {
+  llhttp_settings_init(&settings_);
+  settings_.on_message_begin = Cb<&Parser::HandleMessageBegin>;
+  settings_.on_url = DataCb<&Parser::HandleUrl>;
+  settings_.on_header_field = DataCb<&Parser::HandleHeaderField>;
+  settings_.on_header_value = DataCb<&Parser::HandleHeaderValue>;
+  settings_.on_headers_complete = Cb<&Parser::HandleHeadersComplete>;
+  settings_.on_body = DataCb<&Parser::HandleBody>;
+  settings_.on_message_complete = Cb<&Parser::HandleMessageComplete>;
+  settings_.on_chunk_extension_name = DataCb<&Parser::HandleChunkExtension>;
+  settings_.on_chunk_extension_value = DataCb<&Parser::HandleChunkExtension>;
+  settings_.on_chunk_header = Cb<&Parser::HandleChunkHeader>;
+  llhttp_init(&parser_, HTTP_REQUEST, &settings_);
+  parser_.data = this;
+  // Every lenient flag stays at its default (off): see reliability-plan §3.2.
+}
+
+void Parser::Fail(int status, const char* reason) {
+  fail_status_ = status;
+  fail_reason_ = reason;
+}
+
+bool Parser::CountHeaderBytes(size_t len) {
+  header_bytes_ += len;
+  return header_bytes_ <= limits_->max_header_size;
+}
+
+int Parser::HandleMessageBegin() {
+  request_ = std::make_unique<Request>();
+  in_message_ = true;
+  in_value_ = false;
+  header_bytes_ = 0;
+  chunk_ext_bytes_ = 0;
+  return delegate_->OnMessageBegin();
+}
+
+int Parser::HandleUrl(const char* at, size_t len) {
+  request_->target.append(at, len);
+  if (request_->target.size() > limits_->max_request_target_size) {
+    Fail(414, "request-target too long");
+    return -1;
+  }
+  if (!CountHeaderBytes(len)) {
+    Fail(431, "header section too large");
+    return -1;
+  }
+  return 0;
+}
+
+int Parser::HandleHeaderField(const char* at, size_t len) {
+  if (!CountHeaderBytes(len)) {
+    Fail(431, "header section too large");
+    return -1;
+  }
+  if (in_value_ || request_->headers.empty()) {
+    if (request_->headers.size() >= limits_->max_headers) {
+      Fail(431, "too many headers");
+      return -1;
+    }
+    request_->headers.emplace_back();
+    in_value_ = false;
+  }
+  request_->headers.back().first.append(at, len);
+  return 0;
+}
+
+int Parser::HandleHeaderValue(const char* at, size_t len) {
+  if (!CountHeaderBytes(len)) {
+    Fail(431, "header section too large");
+    return -1;
+  }
+  in_value_ = true;
+  request_->headers.back().second.append(at, len);
+  return 0;
+}
+
+int Parser::HandleHeadersComplete() {
+  Request& req = *request_;
+  req.method = llhttp_method_name(static_cast<llhttp_method_t>(parser_.method));
+  req.http_major = parser_.http_major;
+  req.http_minor = parser_.http_minor;
+  req.keep_alive = llhttp_should_keep_alive(&parser_) != 0;
+  req.upgrade = parser_.upgrade != 0;
+  req.has_body_framing =
+      (parser_.flags & (F_CONTENT_LENGTH | F_TRANSFER_ENCODING | F_CHUNKED)) != 0;
+  // llhttp keeps trailing whitespace of values (OWS is not part of the value, RFC 9110 §5.5).
+  for (auto& h : req.headers) {
+    auto& v = h.second;
+    while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.pop_back();
+  }
+  return delegate_->OnHeadersComplete(req);
+}
+
+int Parser::HandleBody(const char* at, size_t len) { return delegate_->OnBody(at, len); }
+
+int Parser::HandleMessageComplete() {
+  in_message_ = false;
+  return delegate_->OnMessageComplete();
+}
+
+int Parser::HandleChunkHeader() {
+  chunk_ext_bytes_ = 0;
+  return 0;
+}
+
+int Parser::HandleChunkExtension(const char* at, size_t len) {
+  chunk_ext_bytes_ += len;
+  if (chunk_ext_bytes_ > kMaxChunkExtensionBytes) {
+    Fail(413, "chunk extensions too large");
+    return -1;
+  }
+  return 0;
+}
+
+Parser::Result Parser::Execute(const char* data, size_t len) {
+  Result r;
+  fail_status_ = 0;
+  llhttp_errno_t err = llhttp_execute(&parser_, data, len);
+  if (err == HPE_OK) {
+    r.consumed = len;
+    return r;
+  }
+  const char* pos = llhttp_get_error_pos(&parser_);
+  r.consumed = pos != nullptr && pos >= data ? static_cast<size_t>(pos - data) : len;
+  if (err == HPE_PAUSED) {
+    r.state = State::kPaused;
+    return r;
+  }
+  if (err == HPE_PAUSED_UPGRADE) {
+    r.state = State::kUpgrade;
+    return r;
+  }
+  r.state = State::kError;
+  if (fail_status_ != 0) {
+    r.error_status = fail_status_;
+    r.reason = fail_reason_;
+    return r;
+  }
+  switch (err) {
+    case HPE_INVALID_VERSION:
+      // A well-formed version we do not speak (HTTP/1.2) vs. garbage: both 400 per the corpus
+      // (H45 allows 400); HTTP/2.0 is caught after parsing, see Connection.
+      r.error_status = 400;
+      break;
+    default:
+      r.error_status = 400;
+  }
+  r.reason = llhttp_errno_name(err);
+  const char* why = llhttp_get_error_reason(&parser_);
+  if (why != nullptr && *why != '\0') {
+    r.reason += ": ";
+    r.reason += why;
+  }
+  return r;
+}
+
+void Parser::Resume() { llhttp_resume(&parser_); }
+
+bool Parser::FinishAtEof() {
+  if (!in_message_) return true;
+  return llhttp_finish(&parser_) == HPE_OK;
+}
+
+}  // namespace httpuv

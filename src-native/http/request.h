@@ -1,0 +1,105 @@
+// Plain data describing one HTTP request as parsed on the I/O thread, and the server limits that
+// govern parsing. No uv.h, no napi.h: shared by the parser, the connection and the binding.
+#ifndef NODE_HTTPUV_HTTP_REQUEST_H_
+#define NODE_HTTPUV_HTTP_REQUEST_H_
+
+#include <unistd.h>
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace httpuv {
+
+using HeaderList = std::vector<std::pair<std::string, std::string>>;
+
+// An owned file descriptor (a spilled request body, an open response file). Move-only.
+class FdHandle {
+ public:
+  FdHandle() = default;
+  explicit FdHandle(int fd) : fd_(fd) {}
+  FdHandle(FdHandle&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
+  FdHandle& operator=(FdHandle&& o) noexcept {
+    if (this != &o) {
+      Reset();
+      fd_ = o.fd_;
+      o.fd_ = -1;
+    }
+    return *this;
+  }
+  FdHandle(const FdHandle&) = delete;
+  FdHandle& operator=(const FdHandle&) = delete;
+  ~FdHandle() { Reset(); }
+  int get() const { return fd_; }
+  int Release() {
+    int fd = fd_;
+    fd_ = -1;
+    return fd;
+  }
+  void Reset() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+// Where the connection came from and where it arrived (for the Rook SERVER_*/REMOTE_* fields).
+struct PeerInfo {
+  std::string remote_addr;
+  int remote_port = 0;
+  std::string local_addr;
+  int local_port = 0;
+};
+
+struct Request {
+  uint64_t id = 0;
+  std::string method;
+  std::string target;
+  int http_major = 1;
+  int http_minor = 1;
+  HeaderList headers;
+  bool keep_alive = true;
+  bool upgrade = false;
+  bool has_body_framing = false;  // Content-Length or Transfer-Encoding present
+  // Body: in memory until it passes the spill threshold, then in an unlinked temp file.
+  std::string body;
+  FdHandle body_fd;
+  uint64_t body_length = 0;
+
+  // Case-insensitive lookup of the first header named `name`; nullptr when absent.
+  const std::string* FindHeader(const char* name) const;
+  // Number of headers named `name` (case-insensitive).
+  int CountHeader(const char* name) const;
+};
+
+// Server limits and behaviour switches, resolved (defaults applied) by the TypeScript layer.
+struct ServerLimits {
+  uint32_t max_header_size = 80 * 1024;
+  uint32_t max_headers = 2000;
+  uint32_t max_request_target_size = 16 * 1024;
+  uint64_t max_body_size = 0;  // 0 = unlimited
+  uint64_t body_spill_threshold = 1024 * 1024;
+  uint32_t headers_timeout_ms = 60000;
+  uint32_t request_timeout_ms = 300000;
+  uint32_t keep_alive_timeout_ms = 5000;
+  uint32_t max_connections = 0;  // 0 = unlimited
+  bool has_on_headers = false;
+  bool has_on_ws_open = false;
+  // WebSocket
+  bool ws_per_message_deflate = true;
+  uint64_t ws_max_message_size = 16 * 1024 * 1024;
+  uint64_t ws_send_queue_limit = 16 * 1024 * 1024;
+  uint32_t ws_ping_interval_ms = 0;
+  uint32_t ws_ping_timeout_ms = 30000;
+  uint32_t ws_close_timeout_ms = 5000;
+  std::vector<std::string> ws_protocols;
+};
+
+bool HeaderNameEquals(const std::string& a, const char* b);
+
+}  // namespace httpuv
+
+#endif  // NODE_HTTPUV_HTTP_REQUEST_H_

@@ -1,0 +1,153 @@
+// Response head building and gzip (see response_writer.h). Runs on the I/O thread.
+#include "http/response_writer.h"
+
+#include <zlib.h>
+
+#include <cstdio>
+#include <ctime>
+
+namespace httpuv {
+
+const char* ReasonPhrase(int status) {
+  switch (status) {
+    case 100: return "Continue";
+    case 101: return "Switching Protocols";
+    case 200: return "OK";
+    case 201: return "Created";
+    case 202: return "Accepted";
+    case 203: return "Non-Authoritative Information";
+    case 204: return "No Content";
+    case 205: return "Reset Content";
+    case 206: return "Partial Content";
+    case 300: return "Multiple Choices";
+    case 301: return "Moved Permanently";
+    case 302: return "Found";
+    case 303: return "See Other";
+    case 304: return "Not Modified";
+    case 305: return "Use Proxy";
+    case 307: return "Temporary Redirect";
+    case 308: return "Permanent Redirect";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 402: return "Payment Required";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 406: return "Not Acceptable";
+    case 407: return "Proxy Authentication Required";
+    case 408: return "Request Timeout";
+    case 409: return "Conflict";
+    case 410: return "Gone";
+    case 411: return "Length Required";
+    case 412: return "Precondition Failed";
+    case 413: return "Content Too Large";
+    case 414: return "URI Too Long";
+    case 415: return "Unsupported Media Type";
+    case 416: return "Range Not Satisfiable";
+    case 417: return "Expectation Failed";
+    case 418: return "I'm a Teapot";
+    case 421: return "Misdirected Request";
+    case 422: return "Unprocessable Content";
+    case 426: return "Upgrade Required";
+    case 428: return "Precondition Required";
+    case 429: return "Too Many Requests";
+    case 431: return "Request Header Fields Too Large";
+    case 451: return "Unavailable For Legal Reasons";
+    case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    case 505: return "HTTP Version Not Supported";
+    default: return "Unknown";
+  }
+}
+
+bool StatusForbidsBody(int status) {
+  return (status >= 100 && status < 200) || status == 204 || status == 304;
+}
+
+const std::string& HttpDateNow() {
+  // Thread-local: each I/O thread (one per JS environment) keeps its own cache.
+  thread_local time_t cached_sec = 0;
+  thread_local std::string cached;
+  time_t now = time(nullptr);
+  if (now != cached_sec || cached.empty()) {
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    char buf[64];
+    strftime(buf, sizeof(buf), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    cached = buf;
+    cached_sec = now;
+  }
+  return cached;
+}
+
+std::string BuildResponseHead(const ResponseSpec& spec, const ResponseContext& ctx,
+                              bool has_body, uint64_t content_length) {
+  std::string out;
+  out.reserve(256);
+  out += "HTTP/1.1 ";
+  out += std::to_string(spec.status);
+  out += ' ';
+  out += ReasonPhrase(spec.status);
+  out += "\r\n";
+  bool app_date = false;
+  for (const auto& h : spec.headers) {
+    if (HeaderNameEquals(h.first, "date")) app_date = true;
+  }
+  if (!app_date) {
+    out += "Date: ";
+    out += HttpDateNow();
+    out += "\r\n";
+  }
+  for (const auto& h : spec.headers) {
+    // The server owns message framing and persistence: an app's Content-Length,
+    // Transfer-Encoding or Connection could desynchronise the connection.
+    if (HeaderNameEquals(h.first, "content-length") ||
+        HeaderNameEquals(h.first, "transfer-encoding") ||
+        HeaderNameEquals(h.first, "connection")) {
+      continue;
+    }
+    out += h.first;
+    out += ": ";
+    out += h.second;
+    out += "\r\n";
+  }
+  if (spec.gzip) out += "Content-Encoding: gzip\r\n";
+  if (ctx.close) {
+    out += "Connection: close\r\n";
+  } else if (ctx.http10_keep_alive) {
+    out += "Connection: keep-alive\r\n";
+  }
+  if (spec.status == 101) {
+    // A 101 ends the HTTP message; no length.
+  } else if (StatusForbidsBody(spec.status)) {
+    // 1xx/204/304 never carry a body (RFC 9110 §8.6 forbids Content-Length on 1xx/204).
+  } else if (has_body || !ctx.head) {
+    // Without a body object we still say 0 so a keep-alive client knows where this ends.
+    out += "Content-Length: ";
+    out += std::to_string(has_body ? content_length : 0);
+    out += "\r\n";
+  }
+  out += "\r\n";
+  return out;
+}
+
+bool GzipCompress(const std::string& in, std::string* out) {
+  z_stream zs{};
+  if (deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) return false;
+  out->resize(deflateBound(&zs, in.size()) + 32);
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  zs.avail_in = static_cast<uInt>(in.size());
+  zs.next_out = reinterpret_cast<Bytef*>(&(*out)[0]);
+  zs.avail_out = static_cast<uInt>(out->size());
+  int rc = deflate(&zs, Z_FINISH);
+  size_t produced = out->size() - zs.avail_out;
+  deflateEnd(&zs);
+  if (rc != Z_STREAM_END) return false;
+  out->resize(produced);
+  return true;
+}
+
+}  // namespace httpuv

@@ -1,0 +1,55 @@
+// Turns a response description (from the app or the static-file code) into the bytes of a status
+// line and header block, applying the framing rules the server owns: one Date (the app's wins),
+// Content-Length from the real body, Connection, no body for HEAD/1xx/204/304, gzip on request.
+// Pure (zlib only): runs on the I/O thread; no uv.h, no napi.h.
+#ifndef NODE_HTTPUV_HTTP_RESPONSE_WRITER_H_
+#define NODE_HTTPUV_HTTP_RESPONSE_WRITER_H_
+
+#include <cstdint>
+#include <string>
+
+#include "http/request.h"
+
+namespace httpuv {
+
+struct ResponseSpec {
+  int status = 200;
+  HeaderList headers;
+  // Body: absent, in memory, or a file (a path to open, or an fd range already open).
+  enum class BodyKind { kNone, kMemory, kFilePath, kFd } body_kind = BodyKind::kNone;
+  std::string body;
+  std::string file_path;
+  bool file_owned = false;  // unlink the file once opened
+  FdHandle fd;
+  uint64_t fd_offset = 0;
+  uint64_t fd_length = 0;
+  bool gzip = false;        // compress an in-memory body (decided by the TS layer)
+};
+
+// What the connection knows about the request being answered.
+struct ResponseContext {
+  bool head = false;           // request method was HEAD
+  bool close = false;          // connection closes after this response
+  bool http10_keep_alive = false;  // HTTP/1.0 request that asked for keep-alive
+};
+
+// Standard reason phrase for `status` ("Unknown" for codes without one).
+const char* ReasonPhrase(int status);
+
+// True for statuses that never carry a body (1xx, 204, 304).
+bool StatusForbidsBody(int status);
+
+// Builds the status line and headers (ending with the blank line) for a body of
+// `content_length` bytes (`has_body` false = the app sent no body at all).
+std::string BuildResponseHead(const ResponseSpec& spec, const ResponseContext& ctx,
+                              bool has_body, uint64_t content_length);
+
+// gzip-compresses `in` (level 6). Returns false on a zlib error.
+bool GzipCompress(const std::string& in, std::string* out);
+
+// IMF-fixdate for now, cached per second.
+const std::string& HttpDateNow();
+
+}  // namespace httpuv
+
+#endif  // NODE_HTTPUV_HTTP_RESPONSE_WRITER_H_

@@ -1,0 +1,172 @@
+// Listeners and the per-environment registry (see server.h). Every function runs on the I/O
+// thread.
+#include "http/server.h"
+
+#include <sys/stat.h>
+
+#include <vector>
+
+#include "http/connection.h"
+
+namespace httpuv {
+
+// ---- registry -------------------------------------------------------------------------------
+
+void ServerRegistry::Log(int level, std::string text) {
+  Event e;
+  e.kind = kEventLog;
+  e.code = level;
+  e.data = std::move(text);
+  Emit(std::move(e));
+}
+
+void ServerRegistry::AddServer(Server* s) { servers_[s->id()] = s; }
+
+Server* ServerRegistry::FindServer(uint32_t id) {
+  auto it = servers_.find(id);
+  return it == servers_.end() ? nullptr : it->second;
+}
+
+void ServerRegistry::RemoveServer(uint32_t id) { servers_.erase(id); }
+
+Connection* ServerRegistry::Route(uint64_t id) {
+  auto it = routes_.find(id);
+  return it == routes_.end() ? nullptr : it->second;
+}
+
+void ServerRegistry::CloseAll() {
+  std::vector<Server*> all;
+  for (auto& kv : servers_) all.push_back(kv.second);
+  for (Server* s : all) s->Stop();
+}
+
+// ---- server ---------------------------------------------------------------------------------
+
+Server::Server(ServerRegistry* registry, uint32_t id, ServerLimits limits)
+    : registry_(registry), id_(id), limits_(std::move(limits)) {}
+
+int Server::ListenTcp(const std::string& host, int port, bool reuse_port, int* bound_port) {
+  is_pipe_ = false;
+  sockaddr_storage addr;
+  int err = uv_ip6_addr(host.c_str(), port, reinterpret_cast<sockaddr_in6*>(&addr));
+  if (err != 0) err = uv_ip4_addr(host.c_str(), port, reinterpret_cast<sockaddr_in*>(&addr));
+  if (err != 0) return err;
+  err = uv_tcp_init_ex(registry_->loop(), &listener_.tcp, addr.ss_family);
+  if (err != 0) return err;
+  listener_.tcp.data = this;
+  listener_open_ = true;
+  unsigned flags = 0;
+#ifdef UV_TCP_REUSEPORT
+  if (reuse_port) flags |= UV_TCP_REUSEPORT;
+#else
+  if (reuse_port) {
+    int fd;
+    if (uv_fileno(reinterpret_cast<uv_handle_t*>(&listener_.tcp), &fd) == 0) {
+      int one = 1;
+      setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+    }
+  }
+#endif
+  err = uv_tcp_bind(&listener_.tcp, reinterpret_cast<sockaddr*>(&addr), flags);
+  if (err == 0) {
+    err = uv_listen(reinterpret_cast<uv_stream_t*>(&listener_.tcp), 511, OnConnection);
+  }
+  if (err != 0) return err;
+  sockaddr_storage bound;
+  int len = sizeof(bound);
+  if (uv_tcp_getsockname(&listener_.tcp, reinterpret_cast<sockaddr*>(&bound), &len) == 0) {
+    *bound_port = bound.ss_family == AF_INET6
+                      ? ntohs(reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port)
+                      : ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+  }
+  registry_->AddServer(this);
+  return 0;
+}
+
+int Server::ListenPipe(const std::string& name, int mask) {
+  is_pipe_ = true;
+  int err = uv_pipe_init(registry_->loop(), &listener_.pipe, 0);
+  if (err != 0) return err;
+  listener_.pipe.data = this;
+  listener_open_ = true;
+  mode_t old_mask = 0;
+  if (mask >= 0) old_mask = umask(static_cast<mode_t>(mask));
+  err = uv_pipe_bind(&listener_.pipe, name.c_str());
+  if (mask >= 0) umask(old_mask);
+  if (err == 0) {
+    err = uv_listen(reinterpret_cast<uv_stream_t*>(&listener_.pipe), 511, OnConnection);
+  }
+  if (err != 0) return err;
+  registry_->AddServer(this);
+  return 0;
+}
+
+void Server::OnConnection(uv_stream_t* listener, int status) {
+  auto* self = static_cast<Server*>(listener->data);
+  if (status != 0) {
+    self->registry_->Log(kLogInfo, std::string("accept: ") + uv_strerror(status));
+    return;
+  }
+  if (self->stopping_) return;
+  auto* conn = new Connection(self, self->is_pipe_);
+  if (uv_accept(listener, conn->stream()) != 0) {
+    conn->Close();
+    self->connections_.insert(conn);
+    return;
+  }
+  self->connections_.insert(conn);
+  if (self->limits_.max_connections != 0 &&
+      self->connections_.size() > self->limits_.max_connections) {
+    self->registry_->Log(kLogWarn, "maxConnections reached; closing a new connection");
+    conn->Close();
+    return;
+  }
+  conn->Start();
+}
+
+void Server::Stop() {
+  if (stopping_) return;
+  stopping_ = true;
+  registry_->RemoveServer(id_);
+  if (listener_open_) {
+    uv_close(reinterpret_cast<uv_handle_t*>(&listener_), OnListenerClosed);
+  }
+  std::vector<Connection*> conns(connections_.begin(), connections_.end());
+  for (Connection* c : conns) c->Close(1001);
+  MaybeFinish();
+}
+
+void Server::Abandon() {
+  emit_closed_ = false;
+  stopping_ = true;
+  if (listener_open_) {
+    uv_close(reinterpret_cast<uv_handle_t*>(&listener_), OnListenerClosed);
+  } else {
+    MaybeFinish();
+  }
+}
+
+void Server::OnListenerClosed(uv_handle_t* h) {
+  auto* self = static_cast<Server*>(h->data);
+  self->listener_open_ = false;
+  self->MaybeFinish();
+}
+
+void Server::OnConnectionClosed(Connection* c) {
+  connections_.erase(c);
+  delete c;
+  MaybeFinish();
+}
+
+void Server::MaybeFinish() {
+  if (!stopping_ || listener_open_ || !connections_.empty()) return;
+  if (emit_closed_) {
+    Event e;
+    e.kind = kEventServerClosed;
+    e.server_id = id_;
+    registry_->Emit(std::move(e));
+  }
+  delete this;
+}
+
+}  // namespace httpuv

@@ -1,0 +1,107 @@
+// Listeners (TCP or Unix pipe) and the per-environment registry of servers and routable ids.
+// Everything here runs on the I/O thread; the registry is created and destroyed by the binding
+// while the I/O thread is stopped. Uses uv.h; no napi.h.
+#ifndef NODE_HTTPUV_HTTP_SERVER_H_
+#define NODE_HTTPUV_HTTP_SERVER_H_
+
+#include <uv.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "http/events.h"
+#include "http/request.h"
+#include "loop/thread_check.h"
+
+namespace httpuv {
+
+class Connection;
+class Server;
+struct StaticConfig;
+
+// The I/O-side state of one JS environment: its servers, the ids that commands address, and
+// the sink events go out through.
+class ServerRegistry {
+ public:
+  ServerRegistry(uv_loop_t* loop, EventSink* sink, const ThreadTag* tag)
+      : loop_(loop), sink_(sink), tag_(tag) {}
+
+  // All methods run on the I/O thread.
+  uv_loop_t* loop() { return loop_; }
+  const ThreadTag& tag() const { return *tag_; }
+  uint64_t NextId() { return ++next_id_; }
+  void Emit(Event&& e) { sink_->Emit(std::move(e)); }
+  void Log(int level, std::string text);
+
+  void AddServer(Server* s);
+  Server* FindServer(uint32_t id);
+  void RemoveServer(uint32_t id);
+
+  // Routes: request and WebSocket ids → the connection that owns them.
+  void AddRoute(uint64_t id, Connection* c) { routes_[id] = c; }
+  void RemoveRoute(uint64_t id) { routes_.erase(id); }
+  Connection* Route(uint64_t id);
+
+  // Closes every server and connection without waiting for JS (environment teardown).
+  void CloseAll();
+  bool empty() const { return servers_.empty(); }
+
+ private:
+  uv_loop_t* loop_;
+  EventSink* sink_;
+  const ThreadTag* tag_;
+  uint64_t next_id_ = 0;
+  std::map<uint32_t, Server*> servers_;
+  std::unordered_map<uint64_t, Connection*> routes_;
+};
+
+class Server {
+ public:
+  Server(ServerRegistry* registry, uint32_t id, ServerLimits limits);
+
+  // Runs on the I/O thread. Return 0 or a uv error; on error the caller deletes the server.
+  int ListenTcp(const std::string& host, int port, bool reuse_port, int* bound_port);
+  int ListenPipe(const std::string& name, int mask);
+  // Runs on the I/O thread: closes the listener and every connection (WebSockets get 1001),
+  // then emits kEventServerClosed and deletes itself.
+  void Stop();
+  // Runs on the I/O thread: after a failed Listen*, closes what was opened and deletes itself
+  // without an event (the JS side got the error synchronously).
+  void Abandon();
+  // Runs on the I/O thread: replaces the static-file configuration (shared with in-flight work).
+  void SetStaticConfig(std::shared_ptr<const StaticConfig> config) { static_ = std::move(config); }
+  std::shared_ptr<const StaticConfig> static_config() const { return static_; }
+
+  uint32_t id() const { return id_; }
+  const ServerLimits& limits() const { return limits_; }
+  ServerRegistry* registry() { return registry_; }
+  bool stopping() const { return stopping_; }
+  void OnConnectionClosed(Connection* c);
+
+ private:
+  static void OnConnection(uv_stream_t* server, int status);
+  static void OnListenerClosed(uv_handle_t* h);
+  void MaybeFinish();
+
+  ServerRegistry* registry_;
+  uint32_t id_;
+  ServerLimits limits_;
+  bool is_pipe_ = false;
+  bool stopping_ = false;
+  bool listener_open_ = false;
+  bool emit_closed_ = true;
+  union {
+    uv_tcp_t tcp;
+    uv_pipe_t pipe;
+  } listener_;
+  std::unordered_set<Connection*> connections_;
+  std::shared_ptr<const StaticConfig> static_;
+};
+
+}  // namespace httpuv
+
+#endif  // NODE_HTTPUV_HTTP_SERVER_H_

@@ -1,0 +1,184 @@
+// Receives event batches from the I/O thread (one JS call per batch) and routes each event:
+// requests to app.call / app.onHeaders, WebSocket events to their WebSocket, server-closed to
+// its server, logs to log(). App errors never escape: they become a 500 or a close, logged.
+import { native, type EventBatch, type RequestEvent } from './native.js';
+import { serversById, type ServerRecord } from './registry.js';
+import { attachBody, buildRequest, type BuiltRequest } from './rook.js';
+import { prepareResponse, ResponseError } from './response.js';
+import { WebSocket } from './websocket.js';
+import { log, type LogLevelName } from './log.js';
+
+const K = native.EVENT;
+const pendingHeaders = new Map<number, BuiltRequest>();
+const sockets = new Map<number, WebSocket>();
+const LEVEL_NAMES: Exclude<LogLevelName, 'OFF'>[] = ['ERROR', 'ERROR', 'WARN', 'INFO', 'DEBUG'];
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return v !== null && (typeof v === 'object' || typeof v === 'function') &&
+    typeof (v as { then?: unknown }).then === 'function';
+}
+
+function errorText(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}
+
+function sendError(id: number, err: unknown, where: string): void {
+  const internal = err instanceof ResponseError;
+  log('ERROR', `${where} ${internal ? 'returned a bad response' : 'threw'}: ` +
+    `${internal ? (err as Error).message : (err as Error)?.stack ?? String(err)}`);
+  // httpuv's format for app errors ("ERROR: <message>"); a malformed response gets a plain text.
+  const body = internal ? `Internal Server Error: ${(err as Error).message}` : `ERROR: ${errorText(err)}`;
+  native.response_send(id, 500, ['Content-Type', 'text/plain; charset=UTF-8'], 1, body, null, false, false);
+}
+
+function send(server: ServerRecord, id: number, built: BuiltRequest, res: unknown, where: string): void {
+  let p;
+  try {
+    p = prepareResponse(res, built.req.HEADERS['accept-encoding'], server.gzip);
+  } catch (err) {
+    sendError(id, err, where);
+    return;
+  }
+  native.response_send(id, p.status, p.headers, p.bodyKind, p.body, p.filePath, p.fileOwned, p.gzip);
+}
+
+function finish(built: BuiltRequest): void {
+  built.body?.dispose();
+}
+
+function runCall(server: ServerRecord, id: number, built: BuiltRequest): void {
+  const call = server.app.call;
+  if (call === undefined) {
+    native.response_send(id, 404, ['Content-Type', 'text/plain'], 1, '404 Not Found\n', null, false, false);
+    finish(built);
+    return;
+  }
+  let result: unknown;
+  try {
+    result = call(built.req);
+  } catch (err) {
+    sendError(id, err, 'app.call');
+    finish(built);
+    return;
+  }
+  if (isThenable(result)) {
+    Promise.resolve(result).then(
+      (res) => { send(server, id, built, res, 'app.call'); finish(built); },
+      (err: unknown) => { sendError(id, err, 'app.call (rejected)'); finish(built); });
+    return;
+  }
+  send(server, id, built, result, 'app.call');
+  finish(built);
+}
+
+function onHeadersAnswer(server: ServerRecord, id: number, built: BuiltRequest, res: unknown): void {
+  if (res === undefined || res === null) {
+    native.request_continue(id);
+    return;
+  }
+  pendingHeaders.delete(id);
+  send(server, id, built, res, 'app.onHeaders');
+}
+
+function onRequestEvent(ev: RequestEvent, kind: number): void {
+  const server = serversById.get(ev[1]);
+  const id = ev[2];
+  if (server === undefined) {
+    // The server was stopped while this event was queued; release a spilled body.
+    if (ev[12] >= 0) buildRequest(ev, false);
+    return;
+  }
+  if (kind === K.HEADERS) {
+    const built = buildRequest(ev, false);
+    pendingHeaders.set(id, built);
+    const onHeaders = server.app.onHeaders;
+    if (onHeaders === undefined) {
+      native.request_continue(id);
+      return;
+    }
+    let result: unknown;
+    try {
+      result = onHeaders(built.req);
+    } catch (err) {
+      pendingHeaders.delete(id);
+      sendError(id, err, 'app.onHeaders');
+      return;
+    }
+    if (isThenable(result)) {
+      Promise.resolve(result).then(
+        (res) => onHeadersAnswer(server, id, built, res),
+        (err: unknown) => { pendingHeaders.delete(id); sendError(id, err, 'app.onHeaders (rejected)'); });
+      return;
+    }
+    onHeadersAnswer(server, id, built, result);
+    return;
+  }
+  if (kind === K.WS_OPEN) {
+    const built = pendingHeaders.get(id) ?? buildRequest(ev, false);
+    pendingHeaders.delete(id);
+    const ws = new WebSocket(id, built.req);
+    sockets.set(id, ws);
+    const open = server.app.onWSOpen;
+    if (open !== undefined) {
+      try {
+        open(ws);
+      } catch (err) {
+        log('ERROR', `app.onWSOpen threw: ${(err as Error)?.stack ?? String(err)}`);
+        ws.close(1011, 'server error');
+      }
+    }
+    return;
+  }
+  // A complete request.
+  let built = pendingHeaders.get(id);
+  if (built !== undefined) {
+    pendingHeaders.delete(id);
+    attachBody(built, ev);
+  } else {
+    built = buildRequest(ev, true);
+  }
+  runCall(server, id, built);
+}
+
+/** Handles one batch of native events, in order. */
+export function handleBatch(batch: EventBatch): void {
+  for (const ev of batch) {
+    const kind = ev[0] as number;
+    try {
+      switch (kind) {
+        case K.REQUEST:
+        case K.HEADERS:
+        case K.WS_OPEN:
+          onRequestEvent(ev as RequestEvent, kind);
+          break;
+        case K.WS_MESSAGE:
+          sockets.get(ev[2] as number)?._message(ev[3] as boolean, ev[4] as string | Buffer);
+          break;
+        case K.WS_CLOSE: {
+          const ws = sockets.get(ev[2] as number);
+          sockets.delete(ev[2] as number);
+          ws?._closed(ev[3] as number, ev[4] as string);
+          break;
+        }
+        case K.SERVER_CLOSED: {
+          const server = serversById.get(ev[1] as number);
+          serversById.delete(ev[1] as number);
+          native.server_closed();
+          server?.closed();
+          break;
+        }
+        case K.LOG:
+          log(LEVEL_NAMES[ev[3] as number] ?? 'INFO', ev[4] as string);
+          break;
+        default:
+          log('ERROR', `unknown native event kind ${kind}`);
+      }
+    } catch (err) {
+      // Only a bug in this file can get here; keep serving the rest of the batch.
+      log('ERROR', `internal error handling a native event: ${(err as Error)?.stack ?? String(err)}`);
+    }
+  }
+}
+
+native.init(handleBatch);

@@ -1,0 +1,113 @@
+// Loads the native addon and declares its whole surface: the single place to update when the
+// C++ exports change (src-native/binding/exports.cc, event layouts in binding/to_js.cc).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/** Event kinds, exported by the addon at init (C++ `kEvent*`). */
+export interface EventKinds {
+  REQUEST: number;
+  HEADERS: number;
+  WS_OPEN: number;
+  WS_MESSAGE: number;
+  WS_CLOSE: number;
+  SERVER_CLOSED: number;
+  LOG: number;
+}
+
+/** [kind, serverId, id, method, target, httpMinor, headers, remoteAddr, remotePort, localAddr,
+ *  localPort, body, bodyFd, bodyLength] */
+export type RequestEvent = [number, number, number, string, string, number, string[], string, number,
+  string, number, Buffer | null, number, number];
+/** A batch: an array of events whose first element is the kind. */
+export type EventBatch = unknown[][];
+
+/** Resolved server options as the addon reads them. */
+export interface NativeServerOptions {
+  maxHeaderSize: number;
+  maxHeaders: number;
+  maxRequestTargetSize: number;
+  maxBodySize: number;
+  bodySpillThreshold: number;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  maxConnections: number;
+  hasOnHeaders: boolean;
+  hasOnWSOpen: boolean;
+  websocket: {
+    perMessageDeflate: boolean;
+    maxMessageSize: number;
+    sendQueueLimit: number;
+    pingIntervalMs: number;
+    pingTimeoutMs: number;
+    closeTimeoutMs: number;
+    protocols: string[];
+  };
+}
+
+/** One fully merged static path as the addon reads it (see static-paths.ts). */
+export interface NativeStaticEntry {
+  path: string;
+  dir: string | null;
+  indexhtml: boolean;
+  fallthrough: boolean;
+  htmlCharset: string;
+  headers: string[];
+  validation: string[];
+}
+
+export interface NativeBinding {
+  EVENT: EventKinds;
+  init(onEvents: (batch: EventBatch) => void): void;
+  /** kind 0 = TCP (host, port), 1 = pipe (name, mask). Returns [serverId, boundPort]. */
+  server_start(kind: 0 | 1, where: string, portOrMask: number, options: NativeServerOptions,
+               reusePort: boolean): [number, number];
+  server_stop(id: number): void;
+  server_closed(): void;
+  response_send(id: number, status: number, headers: string[], bodyKind: 0 | 1 | 2,
+                body: string | Uint8Array | null, filePath: string | null, fileOwned: boolean,
+                gzip: boolean): void;
+  request_continue(id: number): void;
+  ws_send(id: number, binary: boolean, data: string | Uint8Array): void;
+  ws_close(id: number, code: number, reason: string): void;
+  events_take(timeoutMs: number): EventBatch | undefined;
+  port_available(host: string, port: number): boolean;
+  static_paths_set?(serverId: number, entries: NativeStaticEntry[]): void;
+}
+
+function packageRoot(): string {
+  let dir = __dirname;
+  for (;;) {
+    const pj = path.join(dir, 'package.json');
+    if (fs.existsSync(pj)) {
+      try {
+        if (JSON.parse(fs.readFileSync(pj, 'utf8')).name === 'node-httpuv') return dir;
+      } catch { /* keep looking */ }
+    }
+    const up = path.dirname(dir);
+    if (up === dir) return path.join(__dirname, '..');
+    dir = up;
+  }
+}
+
+function load(): NativeBinding {
+  const root = packageRoot();
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const gypBuild = require('node-gyp-build') as (dir: string) => unknown;
+    return gypBuild(root) as NativeBinding;
+  } catch (err) {
+    const e = new Error(
+      `node-httpuv: cannot load the native addon for ${process.platform}-${process.arch} ` +
+      `(Node ${process.versions.node}, N-API ${process.versions.napi}). Looked in ` +
+      `${path.join(root, 'prebuilds')} and ${path.join(root, 'build', 'Release')}. ` +
+      `Build it from source with \`npm rebuild node-httpuv\` (needs python3, make and a C++17 ` +
+      `compiler). Cause: ${(err as Error).message}`);
+    (e as { code?: string }).code = 'ERR_HTTPUV_NATIVE_LOAD';
+    (e as { cause?: unknown }).cause = err;
+    throw e;
+  }
+}
+
+/** The loaded addon (one instance per JS environment). */
+export const native: NativeBinding = load();

@@ -1,0 +1,127 @@
+// Server options: the public shape, validation (unknown keys throw) and defaults.
+import type { NativeServerOptions } from './native.js';
+import { argumentError, assertBoolean, assertInteger, assertKnownKeys, isPlainObject } from './validate.js';
+
+/** WebSocket options of a server. */
+export interface WebSocketOptions {
+  /** Negotiate permessage-deflate when the client offers it (default true). */
+  perMessageDeflate?: boolean;
+  /** Largest message accepted, in bytes, after decompression (default 16 MiB); beyond: close 1009. */
+  maxMessageSize?: number;
+  /** Bytes that may wait unsent per WebSocket before the connection is closed (default 16 MiB). */
+  sendQueueLimit?: number;
+  /** Send a ping after this many idle milliseconds (default 0 = off). */
+  pingIntervalMs?: number;
+  /** Close when a ping gets no pong within this many milliseconds (default 30000). */
+  pingTimeoutMs?: number;
+  /** How long to wait for the peer's close frame before closing the socket (default 5000). */
+  closeTimeoutMs?: number;
+  /** Subprotocols the server speaks, in preference order (default none). */
+  protocols?: string[];
+}
+
+/** Options of `startServer` / `startPipeServer`; every key is optional. */
+export interface ServerOptions {
+  /** Do not log start-up failures (they still throw). */
+  quiet?: boolean;
+  /** Largest request line + header section in bytes (default 81920); beyond: 431. */
+  maxHeaderSize?: number;
+  /** Most header fields per request (default 2000); beyond: 431. */
+  maxHeaders?: number;
+  /** Longest request-target in bytes (default 16384); beyond: 414. */
+  maxRequestTargetSize?: number;
+  /** Largest request body in bytes (default 0 = unlimited); beyond: 413. */
+  maxBodySize?: number;
+  /** Bodies larger than this many bytes are kept in a temporary file (default 1 MiB). */
+  bodySpillThreshold?: number;
+  /** Time allowed for the request line and headers, in ms (default 60000); then 408. */
+  headersTimeoutMs?: number;
+  /** Time allowed for the whole request (headers and body), in ms (default 300000); then 408. */
+  requestTimeoutMs?: number;
+  /** Idle time allowed between keep-alive requests, in ms (default 5000). */
+  keepAliveTimeoutMs?: number;
+  /** Most simultaneous connections (default 0 = unlimited); extra ones are closed. */
+  maxConnections?: number;
+  /** Set SO_REUSEPORT so several processes can listen on one port (default false). */
+  reusePort?: boolean;
+  /** gzip dynamic responses when the client accepts it (default true). */
+  gzip?: boolean;
+  /** WebSocket options. */
+  websocket?: WebSocketOptions;
+}
+
+const KEYS = ['quiet', 'maxHeaderSize', 'maxHeaders', 'maxRequestTargetSize', 'maxBodySize',
+  'bodySpillThreshold', 'headersTimeoutMs', 'requestTimeoutMs', 'keepAliveTimeoutMs',
+  'maxConnections', 'reusePort', 'gzip', 'websocket'] as const;
+const WS_KEYS = ['perMessageDeflate', 'maxMessageSize', 'sendQueueLimit', 'pingIntervalMs',
+  'pingTimeoutMs', 'closeTimeoutMs', 'protocols'] as const;
+
+const U32 = 0xffffffff;
+const MAX_BYTES = Number.MAX_SAFE_INTEGER;
+
+/** Resolved options: what the server and the addon use. */
+export interface ResolvedOptions {
+  quiet: boolean;
+  reusePort: boolean;
+  gzip: boolean;
+  native: Omit<NativeServerOptions, 'hasOnHeaders' | 'hasOnWSOpen'>;
+}
+
+function int(name: string, v: unknown, dflt: number, min: number, max: number): number {
+  if (v === undefined) return dflt;
+  assertInteger(name, v, min, max);
+  return v;
+}
+
+function bool(name: string, v: unknown, dflt: boolean): boolean {
+  if (v === undefined) return dflt;
+  assertBoolean(name, v);
+  return v;
+}
+
+/** Validates `options` (TypeError/RangeError naming the key) and applies the defaults. */
+export function resolveOptions(options: unknown): ResolvedOptions {
+  if (options === undefined || options === null) options = {};
+  if (!isPlainObject(options)) throw argumentError('options', 'a plain object', options);
+  const o = options;
+  assertKnownKeys('options', o, KEYS);
+  let ws: Record<string, unknown> = {};
+  if (o.websocket !== undefined) {
+    if (!isPlainObject(o.websocket)) throw argumentError('options.websocket', 'a plain object', o.websocket);
+    ws = o.websocket;
+    assertKnownKeys('options.websocket', ws, WS_KEYS);
+  }
+  let protocols: string[] = [];
+  if (ws.protocols !== undefined) {
+    if (!Array.isArray(ws.protocols) ||
+        !ws.protocols.every((p) => typeof p === 'string' && /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(p))) {
+      throw argumentError('options.websocket.protocols', 'an array of token strings', ws.protocols);
+    }
+    protocols = [...ws.protocols] as string[];
+  }
+  return {
+    quiet: bool('options.quiet', o.quiet, false),
+    reusePort: bool('options.reusePort', o.reusePort, false),
+    gzip: bool('options.gzip', o.gzip, true),
+    native: {
+      maxHeaderSize: int('options.maxHeaderSize', o.maxHeaderSize, 80 * 1024, 1024, U32),
+      maxHeaders: int('options.maxHeaders', o.maxHeaders, 2000, 1, U32),
+      maxRequestTargetSize: int('options.maxRequestTargetSize', o.maxRequestTargetSize, 16 * 1024, 16, U32),
+      maxBodySize: int('options.maxBodySize', o.maxBodySize, 0, 0, MAX_BYTES),
+      bodySpillThreshold: int('options.bodySpillThreshold', o.bodySpillThreshold, 1024 * 1024, 0, MAX_BYTES),
+      headersTimeoutMs: int('options.headersTimeoutMs', o.headersTimeoutMs, 60000, 0, U32),
+      requestTimeoutMs: int('options.requestTimeoutMs', o.requestTimeoutMs, 300000, 0, U32),
+      keepAliveTimeoutMs: int('options.keepAliveTimeoutMs', o.keepAliveTimeoutMs, 5000, 0, U32),
+      maxConnections: int('options.maxConnections', o.maxConnections, 0, 0, U32),
+      websocket: {
+        perMessageDeflate: bool('options.websocket.perMessageDeflate', ws.perMessageDeflate, true),
+        maxMessageSize: int('options.websocket.maxMessageSize', ws.maxMessageSize, 16 * 1024 * 1024, 1, MAX_BYTES),
+        sendQueueLimit: int('options.websocket.sendQueueLimit', ws.sendQueueLimit, 16 * 1024 * 1024, 1, MAX_BYTES),
+        pingIntervalMs: int('options.websocket.pingIntervalMs', ws.pingIntervalMs, 0, 0, U32),
+        pingTimeoutMs: int('options.websocket.pingTimeoutMs', ws.pingTimeoutMs, 30000, 0, U32),
+        closeTimeoutMs: int('options.websocket.closeTimeoutMs', ws.closeTimeoutMs, 5000, 0, U32),
+        protocols,
+      },
+    },
+  };
+}

@@ -1,0 +1,13 @@
+// The running servers of this JS environment, by native id, for routing events. Internal.
+import type { NormalizedApp } from './app.js';
+
+/** What dispatch needs of a server. */
+export interface ServerRecord {
+  id: number;
+  app: NormalizedApp;
+  gzip: boolean;
+  /** Called when the native side reports the server closed. */
+  closed(): void;
+}
+
+export const serversById = new Map<number, ServerRecord>();

@@ -1,0 +1,217 @@
+// Native request events → Rook environments (httpuv-behaviour.md §2): the CGI-style fields,
+// HTTP_* with httpuv's joining rules, HEADERS, and rook.input over a Buffer or a spilled file.
+import * as fs from 'node:fs';
+import type { RequestEvent } from './native.js';
+
+/** The request body stream (`req['rook.input']`). */
+export interface InputStream {
+  /** Reads up to `n` bytes (all remaining bytes when `n` is negative or omitted). */
+  read(n?: number): Buffer;
+  /** Reads up to `n` lines (all when negative or omitted), without their line endings. */
+  read_lines(n?: number): string[];
+  /** Moves back to the start of the body. */
+  rewind(): void;
+}
+
+/** `req['rook.errors']`: writes to stderr. */
+export interface ErrorStream {
+  cat(...args: unknown[]): void;
+  flush(): void;
+}
+
+/** A Rook request environment, as httpuv builds it. */
+export interface RookRequest {
+  REQUEST_METHOD: string;
+  SCRIPT_NAME: string;
+  PATH_INFO: string;
+  QUERY_STRING: string;
+  SERVER_NAME: string;
+  SERVER_PORT: string;
+  REMOTE_ADDR: string;
+  REMOTE_PORT: string;
+  HEADERS: Record<string, string>;
+  CONTENT_TYPE?: string;
+  CONTENT_LENGTH?: string;
+  'rook.input': InputStream;
+  'rook.errors': ErrorStream;
+  'rook.version': string;
+  'rook.url_scheme': string;
+  'httpuv.version': string;
+  [httpHeader: `HTTP_${string}`]: string;
+}
+
+class BodyStream implements InputStream {
+  #pos = 0;
+  readonly #buf: Buffer | null;
+  #fd: number;
+  readonly #length: number;
+
+  constructor(buf: Buffer | null, fd: number, length: number) {
+    this.#buf = buf;
+    this.#fd = fd;
+    this.#length = buf !== null ? buf.length : length;
+  }
+
+  read(n = -1): Buffer {
+    const left = this.#length - this.#pos;
+    const want = n < 0 ? left : Math.min(n, left);
+    if (want <= 0) return Buffer.alloc(0);
+    let out: Buffer;
+    if (this.#buf !== null) {
+      out = Buffer.from(this.#buf.subarray(this.#pos, this.#pos + want));
+    } else {
+      if (this.#fd < 0) throw new Error('rook.input: the request body is no longer available');
+      out = Buffer.allocUnsafe(want);
+      let got = 0;
+      while (got < want) {
+        const r = fs.readSync(this.#fd, out, got, want - got, this.#pos + got);
+        if (r === 0) break;
+        got += r;
+      }
+      out = out.subarray(0, got);
+    }
+    this.#pos += out.length;
+    return out;
+  }
+
+  read_lines(n = -1): string[] {
+    const start = this.#pos;
+    const all = this.read();
+    const lines: string[] = [];
+    let off = 0;
+    while (off < all.length && (n < 0 || lines.length < n)) {
+      const nl = all.indexOf(10, off);
+      const end = nl < 0 ? all.length : nl;
+      let line = all.subarray(off, end);
+      if (line.length > 0 && line[line.length - 1] === 13) line = line.subarray(0, line.length - 1);
+      lines.push(line.toString('utf8'));
+      off = nl < 0 ? all.length : nl + 1;
+    }
+    this.#pos = start + off;
+    return lines;
+  }
+
+  rewind(): void {
+    this.#pos = 0;
+  }
+
+  /** Releases the spilled file (called once the response has been handed over). */
+  dispose(): void {
+    if (this.#fd >= 0) {
+      try { fs.closeSync(this.#fd); } catch { /* already closed */ }
+      this.#fd = -1;
+    }
+  }
+}
+
+const nullInput: InputStream = Object.freeze({
+  read: () => Buffer.alloc(0),
+  read_lines: () => [],
+  rewind: () => undefined,
+});
+
+const errorStream: ErrorStream = Object.freeze({
+  cat: (...args: unknown[]) => { process.stderr.write(args.map(String).join(' ')); },
+  flush: () => undefined,
+});
+
+let packageVersion = '';
+function version(): string {
+  if (packageVersion === '') {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      packageVersion = (require('../package.json') as { version: string }).version;
+    } catch {
+      packageVersion = '0.0.0';
+    }
+  }
+  return packageVersion;
+}
+
+function httpKey(name: string): string {
+  // httpuv: ASCII a-z upper-cased and '-' → '_'; every other character kept.
+  return 'HTTP_' + name.replace(/[a-z-]/g, (c) => (c === '-' ? '_' : c.toUpperCase()));
+}
+
+function caseInsensitiveCompare(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** Splits a request-target into PATH_INFO and QUERY_STRING (with its leading "?"). */
+export function splitTarget(target: string): [string, string] {
+  let t = target;
+  // Absolute-form (RFC 9112 §3.2.2): keep only the path and query.
+  const m = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/.exec(t);
+  if (m !== null) {
+    t = t.slice(m[0].length);
+    if (t === '' || t[0] === '?') t = '/' + t;
+  }
+  const q = t.indexOf('?');
+  return q < 0 ? [t, ''] : [t.slice(0, q), t.slice(q)];
+}
+
+/** A Rook request plus the internal handle used to release its body. */
+export interface BuiltRequest {
+  req: RookRequest;
+  body: BodyStream | null;
+}
+
+/** Builds the Rook environment of a request event (body included when present). */
+export function buildRequest(ev: RequestEvent, withBody: boolean): BuiltRequest {
+  const [, , , method, target, , flat, remoteAddr, remotePort, localAddr, localPort, buf, fd, length] = ev;
+  const [pathInfo, query] = splitTarget(target);
+  // Join repeated fields (any case) with ",", keeping the first spelling (httpuv §2).
+  const joined = new Map<string, { name: string; value: string }>();
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    const name = flat[i];
+    const value = flat[i + 1];
+    const key = name.toLowerCase();
+    const prev = joined.get(key);
+    if (prev === undefined) joined.set(key, { name, value });
+    else if (prev.value === '') prev.value = value;
+    else if (value !== '') prev.value = prev.value + ',' + value;
+  }
+  const sorted = [...joined.values()].sort((a, b) => caseInsensitiveCompare(a.name, b.name));
+  const req = {
+    REQUEST_METHOD: method,
+    SCRIPT_NAME: '',
+    PATH_INFO: pathInfo,
+    QUERY_STRING: query,
+    SERVER_NAME: localAddr,
+    SERVER_PORT: String(localPort),
+    REMOTE_ADDR: remoteAddr,
+    REMOTE_PORT: String(remotePort),
+    HEADERS: {} as Record<string, string>,
+    'rook.version': '1.1-0',
+    'rook.url_scheme': 'http',
+    'rook.errors': errorStream,
+    'httpuv.version': version(),
+  } as unknown as RookRequest & Record<string, unknown>;
+  for (const { name, value } of sorted) {
+    req.HEADERS[name.toLowerCase()] = value;
+    // Later in sort order wins on an HTTP_* collision (My-Hdr vs My_Hdr), as httpuv.
+    req[httpKey(name)] = value;
+  }
+  if (req.HTTP_CONTENT_TYPE !== undefined) req.CONTENT_TYPE = req.HTTP_CONTENT_TYPE;
+  if (req.HTTP_CONTENT_LENGTH !== undefined) req.CONTENT_LENGTH = req.HTTP_CONTENT_LENGTH;
+  let body: BodyStream | null = null;
+  if (withBody && (buf !== null || fd >= 0) && (buf === null || buf.length > 0)) {
+    body = new BodyStream(buf, fd, length);
+    req['rook.input'] = body;
+  } else {
+    if (fd >= 0) fs.closeSync(fd);
+    req['rook.input'] = nullInput;
+  }
+  return { req, body };
+}
+
+/** Gives a request (first seen at onHeaders) its body once the full request arrives. */
+export function attachBody(built: BuiltRequest, ev: RequestEvent): void {
+  const [, , , , , , , , , , , buf, fd, length] = ev;
+  if ((buf !== null && buf.length > 0) || fd >= 0) {
+    built.body = new BodyStream(buf, fd, length);
+    (built.req as unknown as Record<string, unknown>)['rook.input'] = built.body;
+  }
+}

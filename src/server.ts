@@ -1,0 +1,240 @@
+// WebServer / PipeServer and the functions that start, list, stop and run them, plus service()
+// and interrupt(). Each server lives on this environment's I/O thread; these objects are handles.
+import * as path from 'node:path';
+import { native } from './native.js';
+import { handleBatch } from './dispatch.js';
+import { normalizeApp, type App, type NormalizedApp } from './app.js';
+import { resolveOptions, type ServerOptions } from './options.js';
+import { serversById } from './registry.js';
+import { ipFamily } from './ip.js';
+import { log } from './log.js';
+import { argumentError, assertInteger, assertString } from './validate.js';
+import type { RookRequest } from './rook.js';
+import type { Response } from './response.js';
+
+const running: Server[] = [];
+
+/** Common base of WebServer and PipeServer. */
+export abstract class Server {
+  readonly #id: number;
+  #running = true;
+  readonly #closed: Promise<void>;
+  /** @internal */
+  readonly app: NormalizedApp;
+
+  /** @internal */
+  constructor(id: number, app: NormalizedApp, gzip: boolean) {
+    this.#id = id;
+    this.app = app;
+    let resolveClosed!: () => void;
+    this.#closed = new Promise<void>((resolve) => { resolveClosed = resolve; });
+    serversById.set(id, { id, app, gzip, closed: resolveClosed });
+    running.push(this);
+  }
+
+  /** @internal The native server id. */
+  get id(): number {
+    return this.#id;
+  }
+
+  /** True from start until `stop()` is called. */
+  isRunning(): boolean {
+    return this.#running;
+  }
+
+  /**
+   * Stops the server: closes its listener and connections (open WebSockets get close 1001).
+   * The Promise resolves once the port is free and every connection is closed. Calling it
+   * again is harmless and returns the same Promise.
+   */
+  stop(): Promise<void> {
+    if (this.#running) {
+      this.#running = false;
+      const i = running.indexOf(this);
+      if (i >= 0) running.splice(i, 1);
+      native.server_stop(this.#id);
+    }
+    return this.#closed;
+  }
+}
+
+/** A TCP server (from `startServer`). */
+export class WebServer extends Server {
+  readonly #host: string;
+  readonly #port: number;
+
+  /** @internal */
+  constructor(id: number, app: NormalizedApp, gzip: boolean, host: string, port: number) {
+    super(id, app, gzip);
+    this.#host = host;
+    this.#port = port;
+  }
+
+  /** The host the server was started on, as given. */
+  getHost(): string {
+    return this.#host;
+  }
+
+  /** The port the server listens on (the one actually bound when 0 was asked). */
+  getPort(): number {
+    return this.#port;
+  }
+}
+
+/** A Unix domain socket server (from `startPipeServer`). */
+export class PipeServer extends Server {
+  readonly #name: string;
+  readonly #mask: number;
+
+  /** @internal */
+  constructor(id: number, app: NormalizedApp, gzip: boolean, name: string, mask: number) {
+    super(id, app, gzip);
+    this.#name = name;
+    this.#mask = mask;
+  }
+
+  /** The socket path (absolute). */
+  getName(): string {
+    return this.#name;
+  }
+
+  /** The umask used while binding, or -1 when none was given. */
+  getMask(): number {
+    return this.#mask;
+  }
+}
+
+type AppArg = App | ((req: RookRequest) => Response | Promise<Response> | undefined | null);
+
+function startNative(kind: 0 | 1, where: string, portOrMask: number, app: NormalizedApp,
+                     options: ReturnType<typeof resolveOptions>): [number, number] {
+  try {
+    return native.server_start(kind, where, portOrMask, {
+      ...options.native,
+      hasOnHeaders: app.onHeaders !== undefined,
+      hasOnWSOpen: app.onWSOpen !== undefined,
+    }, options.reusePort);
+  } catch (err) {
+    if (!options.quiet) log('ERROR', `cannot start server on ${where}: ${(err as Error).message}`);
+    throw err;
+  }
+}
+
+/**
+ * Starts an HTTP/WebSocket server on `host` (an IPv4 or IPv6 literal) and `port` (0 picks a
+ * free port; `getPort()` tells which). Throws `Error` with `code: 'EADDRINUSE'` when taken.
+ */
+export function startServer(host: string, port: number, app: AppArg, options?: ServerOptions): WebServer {
+  assertString('host', host);
+  if (ipFamily(host) === -1) {
+    const e = new TypeError(`host must be an IPv4 or IPv6 address literal (no host names), got ${JSON.stringify(host)}`);
+    (e as { code?: string }).code = 'ERR_INVALID_ARG_VALUE';
+    throw e;
+  }
+  assertInteger('port', port, 0, 65535);
+  const a = normalizeApp(app);
+  const opts = resolveOptions(options);
+  const hook = staticHook;
+  const prepared = hook?.prepare(a);
+  const [id, bound] = startNative(0, host, port, a, opts);
+  const server = new WebServer(id, a, opts.gzip, host, bound);
+  hook?.attach(server, prepared);
+  return server;
+}
+
+/**
+ * Starts a server on a Unix domain socket `name`. `mask` (e.g. 0o077), when given, is the umask
+ * applied while the socket file is created; null/undefined leaves the umask alone.
+ */
+export function startPipeServer(name: string, mask: number | null | undefined, app: AppArg,
+                                options?: ServerOptions): PipeServer {
+  assertString('name', name);
+  if (name.length === 0) throw argumentError('name', 'a non-empty socket path', name);
+  if (mask !== null && mask !== undefined) assertInteger('mask', mask, 0, 0o777);
+  const m = mask === null || mask === undefined ? -1 : mask;
+  const a = normalizeApp(app);
+  const opts = resolveOptions(options);
+  const full = path.resolve(name);
+  const hook = staticHook;
+  const prepared = hook?.prepare(a);
+  const [id] = startNative(1, full, m, a, opts);
+  const server = new PipeServer(id, a, opts.gzip, full, m);
+  hook?.attach(server, prepared);
+  return server;
+}
+
+/** Stops a server (see `Server.stop`). */
+export function stopServer(server: Server): Promise<void> {
+  if (!(server instanceof Server)) throw argumentError('server', 'a WebServer or PipeServer', server);
+  return server.stop();
+}
+
+/** Stops every running server; resolves when all are closed. */
+export async function stopAllServers(): Promise<void> {
+  await Promise.all([...running].map((s) => s.stop()));
+}
+
+/** The running servers, in start order. */
+export function listServers(): Server[] {
+  return [...running];
+}
+
+// ---- foreground running ----------------------------------------------------------------------
+
+const waiters = new Set<() => void>();
+
+/** Ends a foreground `runServer` / `runStaticServer` (their Promises settle once stopped). */
+export function interrupt(): void {
+  const all = [...waiters];
+  waiters.clear();
+  for (const w of all) w();
+}
+
+/** @internal Waits for interrupt() or SIGINT, then stops `server`. */
+export function runUntilInterrupted(server: Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const onSigint = (): void => { interrupt(); };
+    process.once('SIGINT', onSigint);
+    waiters.add(() => {
+      process.removeListener('SIGINT', onSigint);
+      server.stop().then(resolve, resolve);
+    });
+  });
+}
+
+/**
+ * Starts a server and keeps it running until `interrupt()` is called or the process gets SIGINT;
+ * the Promise resolves once the server is stopped.
+ */
+export function runServer(host: string, port: number, app: AppArg, options?: ServerOptions): Promise<void> {
+  const server = startServer(host, port, app, options);
+  return runUntilInterrupted(server);
+}
+
+/**
+ * Runs queued request callbacks synchronously: waits up to `timeoutMs` (default 0: don't wait)
+ * for events from the I/O thread and handles them before returning, so a long synchronous loop
+ * can keep serving. Promises returned by `call` still settle only when the JS thread gets back
+ * to its event loop. Returns true.
+ */
+export function service(timeoutMs = 0): boolean {
+  if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs)) throw argumentError('timeoutMs', 'a number', timeoutMs);
+  if (timeoutMs < 0) throw argumentError('timeoutMs', 'a non-negative number', timeoutMs);
+  const ms = Number.isFinite(timeoutMs) ? Math.floor(timeoutMs) : 2 ** 31 - 1;
+  const batch = native.events_take(ms);
+  if (batch !== undefined) handleBatch(batch);
+  return true;
+}
+
+// ---- static paths hook (set by static-server.ts) ----------------------------------------------
+
+/** @internal Lets the static-path layer validate an app before start and attach after. */
+export interface StaticHook {
+  prepare(app: NormalizedApp): unknown;
+  attach(server: Server, prepared: unknown): void;
+}
+let staticHook: StaticHook | undefined;
+/** @internal */
+export function setStaticHook(h: StaticHook): void {
+  staticHook = h;
+}

@@ -1,0 +1,87 @@
+// The WebSocket handed to app.onWSOpen: onMessage/onClose callbacks, send and close. Frames,
+// masking, fragmentation, deflate and the close handshake all happen on the I/O thread.
+import { native } from './native.js';
+import type { RookRequest } from './rook.js';
+import { log } from './log.js';
+import { argumentError, assertInteger, rangeError } from './validate.js';
+
+type MessageHandler = (binary: boolean, message: string | Buffer) => void;
+type CloseHandler = (code?: number, reason?: string) => void;
+
+/** A server-side WebSocket connection (httpuv's WebSocket class). */
+export class WebSocket {
+  /** The Rook environment of the upgrade request. */
+  readonly request: RookRequest;
+  readonly #id: number;
+  #open = true;
+  readonly #onMessage: MessageHandler[] = [];
+  readonly #onClose: CloseHandler[] = [];
+
+  /** @internal Created by the server; never construct directly. */
+  constructor(id: number, request: RookRequest) {
+    this.#id = id;
+    this.request = request;
+  }
+
+  /** Adds a message callback: `f(binary, message)`, message a string for text, a Buffer for binary. */
+  onMessage(f: MessageHandler): void {
+    if (typeof f !== 'function') throw argumentError('f', 'a function', f);
+    this.#onMessage.push(f);
+  }
+
+  /** Adds a close callback, called once when the connection is closed (by either side). */
+  onClose(f: CloseHandler): void {
+    if (typeof f !== 'function') throw argumentError('f', 'a function', f);
+    this.#onClose.push(f);
+  }
+
+  /** Sends a text (string) or binary (Buffer/Uint8Array) message. Ignored once closed. */
+  send(message: string | Uint8Array): void {
+    const binary = typeof message !== 'string';
+    if (binary && !(message instanceof Uint8Array)) throw argumentError('message', 'a string or Uint8Array', message);
+    if (!this.#open) return;
+    native.ws_send(this.#id, binary, message);
+  }
+
+  /** Starts the close handshake with `code` (1000, or 3000–4999) and a reason of ≤ 123 bytes. */
+  close(code = 1000, reason = ''): void {
+    assertInteger('code', code, 1000, 4999);
+    if (!(code === 1000 || (code >= 1001 && code <= 1003) || (code >= 1007 && code <= 1014 && code !== 1012 &&
+          code !== 1013 && code !== 1014) || code >= 3000)) {
+      throw rangeError('code', 'a close code an endpoint may send (1000–1003, 1007–1011, 3000–4999)', code);
+    }
+    if (typeof reason !== 'string') throw argumentError('reason', 'a string', reason);
+    if (Buffer.byteLength(reason) > 123) throw rangeError('reason', 'at most 123 bytes of UTF-8', reason);
+    if (!this.#open) return;
+    native.ws_close(this.#id, code, reason);
+  }
+
+  /** True until the connection is closed. */
+  isOpen(): boolean {
+    return this.#open;
+  }
+
+  /** @internal */
+  _message(binary: boolean, data: string | Buffer): void {
+    for (const f of this.#onMessage) {
+      try {
+        f(binary, data);
+      } catch (err) {
+        log('ERROR', `WebSocket onMessage callback threw: ${(err as Error)?.stack ?? String(err)}`);
+      }
+    }
+  }
+
+  /** @internal */
+  _closed(code: number, reason: string): void {
+    if (!this.#open) return;
+    this.#open = false;
+    for (const f of this.#onClose) {
+      try {
+        f(code, reason);
+      } catch (err) {
+        log('ERROR', `WebSocket onClose callback threw: ${(err as Error)?.stack ?? String(err)}`);
+      }
+    }
+  }
+}
