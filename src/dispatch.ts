@@ -9,6 +9,31 @@ import { WebSocket } from './websocket.js';
 import { log, type LogLevelName } from './log.js';
 
 const K = native.EVENT;
+
+// Responses are queued and sent to the I/O thread in one native call per batch of events (or
+// per microtask checkpoint for Promise answers): one lock and one wake-up for many answers.
+let outbox: unknown[] = [];
+let flushScheduled = false;
+
+/** Sends every queued response now. */
+export function flushResponses(): void {
+  flushScheduled = false;
+  if (outbox.length === 0) return;
+  const batch = outbox;
+  outbox = [];
+  native.responses_send(batch);
+}
+
+function respond(id: number, status: number, headers: string[], bodyKind: 0 | 1 | 2,
+                 body: string | Uint8Array | null, filePath: string | null, fileOwned: boolean,
+                 gzip: boolean): void {
+  outbox.push(id, status, headers, bodyKind, body, filePath, fileOwned, gzip);
+  if (!flushScheduled && !inBatch) {
+    flushScheduled = true;
+    queueMicrotask(flushResponses);
+  }
+}
+let inBatch = false;
 const pendingHeaders = new Map<number, BuiltRequest>();
 const sockets = new Map<number, WebSocket>();
 const LEVEL_NAMES: Exclude<LogLevelName, 'OFF'>[] = ['ERROR', 'ERROR', 'WARN', 'INFO', 'DEBUG'];
@@ -29,7 +54,7 @@ function sendError(id: number, err: unknown, where: string): void {
     `${internal ? (err as Error).message : (err as Error)?.stack ?? String(err)}`);
   // httpuv's format for app errors ("ERROR: <message>"); a malformed response gets a plain text.
   const body = internal ? `Internal Server Error: ${(err as Error).message}` : `ERROR: ${errorText(err)}`;
-  native.response_send(id, 500, ['Content-Type', 'text/plain; charset=UTF-8'], 1, body, null, false, false);
+  respond(id, 500, ['Content-Type', 'text/plain; charset=UTF-8'], 1, body, null, false, false);
 }
 
 function send(server: ServerRecord, id: number, built: BuiltRequest, res: unknown, where: string): void {
@@ -40,7 +65,7 @@ function send(server: ServerRecord, id: number, built: BuiltRequest, res: unknow
     sendError(id, err, where);
     return;
   }
-  native.response_send(id, p.status, p.headers, p.bodyKind, p.body, p.filePath, p.fileOwned, p.gzip);
+  respond(id, p.status, p.headers, p.bodyKind, p.body, p.filePath, p.fileOwned, p.gzip);
 }
 
 function finish(built: BuiltRequest): void {
@@ -50,7 +75,7 @@ function finish(built: BuiltRequest): void {
 function runCall(server: ServerRecord, id: number, built: BuiltRequest): void {
   const call = server.app.call;
   if (call === undefined) {
-    native.response_send(id, 404, ['Content-Type', 'text/plain'], 1, '404 Not Found\n', null, false, false);
+    respond(id, 404, ['Content-Type', 'text/plain'], 1, '404 Not Found\n', null, false, false);
     finish(built);
     return;
   }
@@ -143,6 +168,16 @@ function onRequestEvent(ev: RequestEvent, kind: number): void {
 
 /** Handles one batch of native events, in order. */
 export function handleBatch(batch: EventBatch): void {
+  inBatch = true;
+  try {
+    handleEvents(batch);
+  } finally {
+    inBatch = false;
+    flushResponses();
+  }
+}
+
+function handleEvents(batch: EventBatch): void {
   for (const ev of batch) {
     const kind = ev[0] as number;
     try {

@@ -64,9 +64,9 @@ export interface NativeBinding {
                reusePort: boolean): [number, number];
   server_stop(id: number): void;
   server_closed(): void;
-  response_send(id: number, status: number, headers: string[], bodyKind: 0 | 1 | 2,
-                body: string | Uint8Array | null, filePath: string | null, fileOwned: boolean,
-                gzip: boolean): void;
+  /** Several responses, 8 values each: id, status, headers (flat), bodyKind (0 none, 1 memory,
+   *  2 file), body, filePath, fileOwned, gzip. */
+  responses_send(flat: unknown[]): void;
   request_continue(id: number): void;
   ws_send(id: number, binary: boolean, data: string | Uint8Array): void;
   ws_close(id: number, code: number, reason: string): void;

@@ -29,6 +29,7 @@ void BatchingEventSink::Shut() {
   tsfn_.Release();
   std::lock_guard<std::mutex> lock(mutex_);
   pending_.clear();
+  local_.clear();
 }
 
 void BatchingEventSink::Ref(Napi::Env env) {
@@ -45,12 +46,20 @@ void BatchingEventSink::Unref(Napi::Env env) {
   }
 }
 
-void BatchingEventSink::Emit(Event&& event) {
+void BatchingEventSink::Emit(Event&& event) { local_.push_back(std::move(event)); }
+
+void BatchingEventSink::Flush() {
+  if (local_.empty()) return;
   bool was_empty;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     was_empty = pending_.empty();
-    pending_.push_back(std::move(event));
+    if (was_empty) {
+      pending_.swap(local_);
+    } else {
+      for (auto& e : local_) pending_.push_back(std::move(e));
+      local_.clear();
+    }
   }
   if (was_empty) {
     cv_.notify_one();

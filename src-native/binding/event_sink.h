@@ -31,8 +31,12 @@ class BatchingEventSink : public EventSink {
   void Ref(Napi::Env env);
   void Unref(Napi::Env env);
 
-  // Runs on the I/O thread.
+  // Runs on the I/O thread: collects the event; Flush() publishes what was collected.
   void Emit(Event&& event) override;
+  // Runs on the I/O thread, once per loop iteration (a uv_prepare handle) and before the thread
+  // ends: hands the collected events to JS with at most one threadsafe-function call. Batching
+  // per iteration, rather than per event, saves a cross-thread wake-up per request.
+  void Flush();
 
   // Runs on the JS thread: takes every queued event, waiting up to `timeout_ms` for the first.
   std::vector<Event> Take(int64_t timeout_ms);
@@ -43,6 +47,7 @@ class BatchingEventSink : public EventSink {
   std::mutex mutex_;
   std::condition_variable cv_;
   std::vector<Event> pending_;
+  std::vector<Event> local_;  // I/O thread only
   Tsfn tsfn_;
   bool open_ = false;
   bool refed_ = false;

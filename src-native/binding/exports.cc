@@ -48,6 +48,7 @@ Napi::Value ServerStart(const Napi::CallbackInfo& info) {
   int bound_port = 0;
   ServerRegistry* registry = d->registry.get();
   d->io.PostAndWait([&] {
+    registry->Open();
     auto* s = new Server(registry, id, std::move(limits));
     err = pipe ? s->ListenPipe(where, port_or_mask)
                : s->ListenTcp(where, port_or_mask, reuse_port, &bound_port);
@@ -87,28 +88,46 @@ Napi::Value ServerClosed(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// response_send(id, status, headers[], bodyKind 0 none|1 memory|2 file, body, filePath,
-//               fileOwned, gzip)
-Napi::Value ResponseSend(const Napi::CallbackInfo& info) {
+// Reads one response from 8 consecutive values: id, status, headers[], bodyKind (0 none,
+// 1 memory, 2 file), body, filePath, fileOwned, gzip.
+std::pair<uint64_t, ResponseSpec> ResponseFromJs(const Napi::Value* v) {
+  std::pair<uint64_t, ResponseSpec> out;
+  out.first = static_cast<uint64_t>(v[0].As<Napi::Number>().Int64Value());
+  ResponseSpec& spec = out.second;
+  spec.status = v[1].As<Napi::Number>().Int32Value();
+  spec.headers = HeadersFromJs(v[2]);
+  int kind = v[3].As<Napi::Number>().Int32Value();
+  if (kind == 1) {
+    spec.body_kind = ResponseSpec::BodyKind::kMemory;
+    spec.body = BodyFromJs(v[4]);
+  } else if (kind == 2) {
+    spec.body_kind = ResponseSpec::BodyKind::kFilePath;
+    spec.file_path = Utf8FromJs(v[5]);
+    spec.file_owned = v[6].ToBoolean().Value();
+  }
+  spec.gzip = v[7].ToBoolean().Value();
+  return out;
+}
+
+// responses_send(flat): several responses, 8 values each (see ResponseFromJs), posted as one
+// command so a batch of answers costs one lock and one wake-up of the I/O thread.
+Napi::Value ResponsesSend(const Napi::CallbackInfo& info) {
   AddonData* d = GetAddonData(info.Env());
   if (!d->io.running()) return info.Env().Undefined();
-  uint64_t id = static_cast<uint64_t>(info[0].As<Napi::Number>().Int64Value());
-  auto spec = std::make_shared<ResponseSpec>();
-  spec->status = info[1].As<Napi::Number>().Int32Value();
-  spec->headers = HeadersFromJs(info[2]);
-  int kind = info[3].As<Napi::Number>().Int32Value();
-  if (kind == 1) {
-    spec->body_kind = ResponseSpec::BodyKind::kMemory;
-    spec->body = BodyFromJs(info[4]);
-  } else if (kind == 2) {
-    spec->body_kind = ResponseSpec::BodyKind::kFilePath;
-    spec->file_path = Utf8FromJs(info[5]);
-    spec->file_owned = info[6].ToBoolean().Value();
+  Napi::Array a = info[0].As<Napi::Array>();
+  uint32_t n = a.Length() / 8;
+  auto batch = std::make_shared<std::vector<std::pair<uint64_t, ResponseSpec>>>();
+  batch->reserve(n);
+  Napi::Value vals[8];
+  for (uint32_t i = 0; i < n; i++) {
+    for (uint32_t j = 0; j < 8; j++) vals[j] = a.Get(i * 8 + j);
+    batch->push_back(ResponseFromJs(vals));
   }
-  spec->gzip = info[7].ToBoolean().Value();
   ServerRegistry* registry = d->registry.get();
-  d->io.Post([registry, id, spec] {
-    if (Connection* c = registry->Route(id)) c->SendResponse(id, std::move(*spec));
+  d->io.Post([registry, batch] {
+    for (auto& r : *batch) {
+      if (Connection* c = registry->Route(r.first)) c->SendResponse(r.first, std::move(r.second));
+    }
   });
   return info.Env().Undefined();
 }
@@ -178,7 +197,7 @@ void RegisterExports(Napi::Env env, Napi::Object exports) {
   exports.Set("server_start", Napi::Function::New(env, ServerStart, "server_start"));
   exports.Set("server_stop", Napi::Function::New(env, ServerStop, "server_stop"));
   exports.Set("server_closed", Napi::Function::New(env, ServerClosed, "server_closed"));
-  exports.Set("response_send", Napi::Function::New(env, ResponseSend, "response_send"));
+  exports.Set("responses_send", Napi::Function::New(env, ResponsesSend, "responses_send"));
   exports.Set("request_continue", Napi::Function::New(env, RequestContinue, "request_continue"));
   exports.Set("ws_send", Napi::Function::New(env, WsSend, "ws_send"));
   exports.Set("ws_close", Napi::Function::New(env, WsCloseJs, "ws_close"));

@@ -47,6 +47,8 @@ class EventSink {
   virtual ~EventSink() = default;
   // Runs on the I/O thread: queues an event for the JS thread; never blocks on JS.
   virtual void Emit(Event&& event) = 0;
+  // Runs on the I/O thread: publishes the events emitted so far.
+  virtual void Flush() = 0;
 };
 
 }  // namespace httpuv

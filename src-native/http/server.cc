@@ -20,6 +20,18 @@ void ServerRegistry::Log(int level, std::string text) {
   Emit(std::move(e));
 }
 
+void ServerRegistry::Open() {
+  if (open_) return;
+  open_ = true;
+  uv_prepare_init(loop_, &flush_check_);
+  flush_check_.data = this;
+  uv_prepare_start(&flush_check_, [](uv_prepare_t* h) {
+    static_cast<ServerRegistry*>(h->data)->Flush();
+  });
+  // The check handle must not keep the loop alive on its own.
+  uv_unref(reinterpret_cast<uv_handle_t*>(&flush_check_));
+}
+
 void ServerRegistry::AddServer(Server* s) { servers_[s->id()] = s; }
 
 Server* ServerRegistry::FindServer(uint32_t id) {
@@ -38,6 +50,10 @@ void ServerRegistry::CloseAll() {
   std::vector<Server*> all;
   for (auto& kv : servers_) all.push_back(kv.second);
   for (Server* s : all) s->Stop();
+  if (open_) {
+    open_ = false;
+    uv_close(reinterpret_cast<uv_handle_t*>(&flush_check_), nullptr);
+  }
 }
 
 // ---- server ---------------------------------------------------------------------------------

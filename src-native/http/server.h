@@ -30,6 +30,12 @@ class ServerRegistry {
   ServerRegistry(uv_loop_t* loop, EventSink* sink, const ThreadTag* tag)
       : loop_(loop), sink_(sink), tag_(tag) {}
 
+  // Runs on the I/O thread: starts the per-iteration flush of events (a uv_prepare handle: it
+  // runs before the loop blocks, so events from I/O, timer and close callbacks all go out).
+  void Open();
+  // Runs on the I/O thread: flushes events now.
+  void Flush() { sink_->Flush(); }
+
   // All methods run on the I/O thread.
   uv_loop_t* loop() { return loop_; }
   const ThreadTag& tag() const { return *tag_; }
@@ -57,6 +63,8 @@ class ServerRegistry {
   uint64_t next_id_ = 0;
   std::map<uint32_t, Server*> servers_;
   std::unordered_map<uint64_t, Connection*> routes_;
+  uv_prepare_t flush_check_{};
+  bool open_ = false;
 };
 
 class Server {
