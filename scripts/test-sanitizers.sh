@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs the test suite against an ASan+UBSan (default) or TSan build of the addon inside stock
+# Node, preloading the sanitizer runtime (reliability-plan §6.1). Usage:
+#   scripts/test-sanitizers.sh [address|thread] [test dirs under build-test/test/ ...]
+# Rebuilds build/ with the sanitizer and restores a normal build at the end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+kind="${1:-address}"
+shift || true
+dirs=("$@")
+[ ${#dirs[@]} -eq 0 ] && dirs=(http lifecycle static websocket unit)
+restore() { npx node-gyp rebuild -j 2 >/dev/null 2>&1 || true; }
+trap restore EXIT
+CXXFLAGS="-D_GLIBCXX_ASSERTIONS" npx node-gyp rebuild -j 2 -- -Dhttpuv_sanitize="$kind" >/dev/null
+npm run --silent build:ts
+npm run --silent build:test
+paths=()
+for d in "${dirs[@]}"; do [ -d "build-test/test/$d" ] && paths+=("build-test/test/$d"); done
+if [ "$kind" = address ]; then
+  export LD_PRELOAD="$(gcc -print-file-name=libasan.so) $(gcc -print-file-name=libubsan.so)"
+  export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:halt_on_error=1"
+  export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+else
+  export LD_PRELOAD="$(gcc -print-file-name=libtsan.so)"
+  export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1"
+fi
+# Tests that spawn outside programs (curl, chromium) drop LD_PRELOAD for them (test/helpers).
+export HTTPUV_SANITIZER="$kind"
+node --test --test-concurrency=1 --test-timeout=300000 "${paths[@]}"
