@@ -111,7 +111,7 @@ function onRequestEvent(ev: RequestEvent, kind: number): void {
   const id = ev[2];
   if (server === undefined) {
     // The server was stopped while this event was queued; release a spilled body.
-    if (ev[12] >= 0) buildRequest(ev, false);
+    if (ev[8] >= 0) buildRequest(ev, false);
     return;
   }
   if (kind === K.HEADERS) {

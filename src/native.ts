@@ -14,10 +14,10 @@ export interface EventKinds {
   LOG: number;
 }
 
-/** [kind, serverId, id, method, target, httpMinor, headers, remoteAddr, remotePort, localAddr,
- *  localPort, body, bodyFd, bodyLength] */
-export type RequestEvent = [number, number, number, string, string, number, string[], string, number,
-  string, number, Buffer | null, number, number];
+/** [kind, serverId, id, packed, httpMinor, remotePort, localPort, body, bodyFd, bodyLength];
+ *  packed = method NUL target NUL remoteAddr NUL localAddr (NUL name NUL value)* */
+export type RequestEvent = [number, number, number, string, number, number, number, Buffer | null,
+  number, number];
 /** A batch: an array of events whose first element is the kind. */
 export type EventBatch = unknown[][];
 

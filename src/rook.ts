@@ -160,13 +160,18 @@ export interface BuiltRequest {
 
 /** Builds the Rook environment of a request event (body included when present). */
 export function buildRequest(ev: RequestEvent, withBody: boolean): BuiltRequest {
-  const [, , , method, target, , flat, remoteAddr, remotePort, localAddr, localPort, buf, fd, length] = ev;
+  const [, , , packed, , remotePort, localPort, buf, fd, length] = ev;
+  const parts = packed.split('\0');
+  const method = parts[0];
+  const target = parts[1];
+  const remoteAddr = parts[2];
+  const localAddr = parts[3];
   const [pathInfo, query] = splitTarget(target);
   // Join repeated fields (any case) with ",", keeping the first spelling (httpuv §2).
   const joined = new Map<string, { name: string; value: string }>();
-  for (let i = 0; i + 1 < flat.length; i += 2) {
-    const name = flat[i];
-    const value = flat[i + 1];
+  for (let i = 4; i + 1 < parts.length; i += 2) {
+    const name = parts[i];
+    const value = parts[i + 1];
     const key = name.toLowerCase();
     const prev = joined.get(key);
     if (prev === undefined) joined.set(key, { name, value });
@@ -209,7 +214,7 @@ export function buildRequest(ev: RequestEvent, withBody: boolean): BuiltRequest 
 
 /** Gives a request (first seen at onHeaders) its body once the full request arrives. */
 export function attachBody(built: BuiltRequest, ev: RequestEvent): void {
-  const [, , , , , , , , , , , buf, fd, length] = ev;
+  const [, , , , , , , buf, fd, length] = ev;
   if ((buf !== null && buf.length > 0) || fd >= 0) {
     built.body = new BodyStream(buf, fd, length);
     (built.req as unknown as Record<string, unknown>)['rook.input'] = built.body;

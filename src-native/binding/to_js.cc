@@ -1,10 +1,10 @@
 // I/O events → JS arrays (see to_js.h). Runs on the JS thread.
 //
 // Layouts (src/dispatch.ts reads these positions; keep both in step):
-//   request/headers/ws-open: [kind, serverId, id, method, target, httpMinor, headers (flat
-//       [name, value, ...]), remoteAddr, remotePort, localAddr, localPort,
+//   request/headers/ws-open: [kind, serverId, id, packed, httpMinor, remotePort, localPort,
 //       body (Buffer | null), bodyFd (-1 or an unlinked temp file's fd, now owned by JS),
-//       bodyLength]
+//       bodyLength], where packed = method NUL target NUL remoteAddr NUL localAddr
+//       (NUL name NUL value)* as one latin1 string
 //   ws-message: [kind, 0, id, binary, data (Buffer if binary, else string)]
 //   ws-close:   [kind, 0, id, code, reason]
 //   server-closed: [kind, serverId]
@@ -31,31 +31,41 @@ Napi::Value BufferFrom(Napi::Env env, std::string&& data) {
 }
 
 Napi::Array RequestToJs(Napi::Env env, Event& e) {
-  Napi::Array a = Napi::Array::New(env, 14);
+  // The strings of a request travel as ONE latin1 string joined by NUL (which llhttp never lets
+  // through in a method, target or header): one napi call instead of one per header, split in JS.
+  std::string packed;
+  size_t need = e.method.size() + e.target.size() + e.peer.remote_addr.size() +
+                e.peer.local_addr.size() + 4;
+  for (const auto& kv : e.headers) need += kv.first.size() + kv.second.size() + 2;
+  packed.reserve(need);
+  packed += e.method;
+  packed += '\0';
+  packed += e.target;
+  packed += '\0';
+  packed += e.peer.remote_addr;
+  packed += '\0';
+  packed += e.peer.local_addr;
+  for (const auto& kv : e.headers) {
+    packed += '\0';
+    packed += kv.first;
+    packed += '\0';
+    packed += kv.second;
+  }
+  Napi::Array a = Napi::Array::New(env, 10);
   a.Set(0u, Napi::Number::New(env, e.kind));
   a.Set(1u, Napi::Number::New(env, e.server_id));
   a.Set(2u, Napi::Number::New(env, static_cast<double>(e.id)));
-  a.Set(3u, Latin1String(env, e.method));
-  a.Set(4u, Latin1String(env, e.target));
-  a.Set(5u, Napi::Number::New(env, e.http_minor));
-  Napi::Array h = Napi::Array::New(env, e.headers.size() * 2);
-  uint32_t i = 0;
-  for (const auto& kv : e.headers) {
-    h.Set(i++, Latin1String(env, kv.first));
-    h.Set(i++, Latin1String(env, kv.second));
-  }
-  a.Set(6u, h);
-  a.Set(7u, Napi::String::New(env, e.peer.remote_addr));
-  a.Set(8u, Napi::Number::New(env, e.peer.remote_port));
-  a.Set(9u, Napi::String::New(env, e.peer.local_addr));
-  a.Set(10u, Napi::Number::New(env, e.peer.local_port));
-  if (e.kind == kEventRequest && e.fd.get() < 0) {
-    a.Set(11u, BufferFrom(env, std::move(e.data)));
+  a.Set(3u, Latin1String(env, packed));
+  a.Set(4u, Napi::Number::New(env, e.http_minor));
+  a.Set(5u, Napi::Number::New(env, e.peer.remote_port));
+  a.Set(6u, Napi::Number::New(env, e.peer.local_port));
+  if (e.kind == kEventRequest && e.fd.get() < 0 && !e.data.empty()) {
+    a.Set(7u, BufferFrom(env, std::move(e.data)));
   } else {
-    a.Set(11u, env.Null());
+    a.Set(7u, env.Null());
   }
-  a.Set(12u, Napi::Number::New(env, e.fd.Release()));
-  a.Set(13u, Napi::Number::New(env, static_cast<double>(e.length)));
+  a.Set(8u, Napi::Number::New(env, e.fd.Release()));
+  a.Set(9u, Napi::Number::New(env, static_cast<double>(e.length)));
   return a;
 }
 
