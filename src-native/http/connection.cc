@@ -221,8 +221,13 @@ void Connection::OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
   self->ProcessInput();
 }
 
-void Connection::ProcessInput() {
-  while (!closing_ && !parser_paused_ && phase_ != Phase::kWebSocket && in_off_ < in_buf_.size()) {
+void Connection::ProcessInput(bool after_resume) {
+  // After a resume the parser may have work that needs no input (a message paused in
+  // on_headers_complete whose body is empty completes on an empty execute).
+  bool force = after_resume;
+  while (!closing_ && !parser_paused_ && phase_ != Phase::kWebSocket &&
+         (in_off_ < in_buf_.size() || force)) {
+    force = false;
     Parser::Result r = parser_.Execute(in_buf_.data() + in_off_, in_buf_.size() - in_off_);
     in_off_ += r.consumed;
     if (r.state == Parser::State::kPaused) {
@@ -435,7 +440,7 @@ void Connection::ContinueRequest(uint64_t id) {
   }
   parser_paused_ = false;
   parser_.Resume();
-  ProcessInput();
+  ProcessInput(true);
 }
 
 void Connection::SendResponse(uint64_t id, ResponseSpec&& spec) {
@@ -652,12 +657,13 @@ void Connection::OnResponseWritten() {
   if (!message_complete_) {
     // Answered before the body arrived (onHeaders or static on a bodyless request): keep parsing
     // this message; OnMessageComplete finishes it.
-    if (parser_paused_) {
+    bool resumed = parser_paused_;
+    if (resumed) {
       parser_paused_ = false;
       parser_.Resume();
     }
     phase_ = Phase::kBody;
-    ProcessInput();
+    ProcessInput(resumed);
     return;
   }
   FinishRequest();

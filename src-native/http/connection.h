@@ -70,7 +70,7 @@ class Connection : public ParserDelegate {
   static void OnTimer(uv_timer_t* t);
   static void OnHandleClosed(uv_handle_t* h);
 
-  void ProcessInput();
+  void ProcessInput(bool after_resume = false);
   void HandleUpgrade();
   void FillPeerInfo();
   int ValidateRequest(Request& req);
