@@ -27,7 +27,7 @@ export function flushResponses(): void {
 function respond(id: number, status: number, headers: string[], bodyKind: 0 | 1 | 2,
                  body: string | Uint8Array | null, filePath: string | null, fileOwned: boolean,
                  gzip: boolean): void {
-  outbox.push(id, status, headers, bodyKind, body, filePath, fileOwned, gzip);
+  outbox.push(id, status, headers.join('\0'), bodyKind, body, filePath, fileOwned, gzip);
   if (!flushScheduled && !inBatch) {
     flushScheduled = true;
     queueMicrotask(flushResponses);

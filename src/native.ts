@@ -64,7 +64,7 @@ export interface NativeBinding {
                reusePort: boolean): [number, number];
   server_stop(id: number): void;
   server_closed(): void;
-  /** Several responses, 8 values each: id, status, headers (flat), bodyKind (0 none, 1 memory,
+  /** Several responses, 8 values each: id, status, headers ("name\0value\0…"), bodyKind (0 none, 1 memory,
    *  2 file), body, filePath, fileOwned, gzip. */
   responses_send(flat: unknown[]): void;
   request_continue(id: number): void;

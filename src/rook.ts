@@ -128,15 +128,18 @@ function version(): string {
   return packageVersion;
 }
 
-function httpKey(name: string): string {
-  // httpuv: ASCII a-z upper-cased and '-' → '_'; every other character kept.
-  return 'HTTP_' + name.replace(/[a-z-]/g, (c) => (c === '-' ? '_' : c.toUpperCase()));
-}
+// Header names repeat from request to request: remember their derived keys (bounded).
+const nameCache = new Map<string, [lower: string, httpKey: string]>();
 
-function caseInsensitiveCompare(a: string, b: string): number {
-  const x = a.toLowerCase();
-  const y = b.toLowerCase();
-  return x < y ? -1 : x > y ? 1 : 0;
+function keysOf(name: string): [string, string] {
+  let k = nameCache.get(name);
+  if (k === undefined) {
+    // httpuv: ASCII a-z upper-cased and '-' → '_'; every other character kept.
+    k = [name.toLowerCase(), 'HTTP_' + name.replace(/[a-z-]/g, (c) => (c === '-' ? '_' : c.toUpperCase()))];
+    if (nameCache.size >= 2048) nameCache.clear();
+    nameCache.set(name, k);
+  }
+  return k;
 }
 
 /** Splits a request-target into PATH_INFO and QUERY_STRING (with its leading "?"). */
@@ -168,17 +171,17 @@ export function buildRequest(ev: RequestEvent, withBody: boolean): BuiltRequest 
   const localAddr = parts[3];
   const [pathInfo, query] = splitTarget(target);
   // Join repeated fields (any case) with ",", keeping the first spelling (httpuv §2).
-  const joined = new Map<string, { name: string; value: string }>();
+  const joined = new Map<string, { name: string; lower: string; key: string; value: string }>();
   for (let i = 4; i + 1 < parts.length; i += 2) {
     const name = parts[i];
     const value = parts[i + 1];
-    const key = name.toLowerCase();
-    const prev = joined.get(key);
-    if (prev === undefined) joined.set(key, { name, value });
+    const [lower, key] = keysOf(name);
+    const prev = joined.get(lower);
+    if (prev === undefined) joined.set(lower, { name, lower, key, value });
     else if (prev.value === '') prev.value = value;
     else if (value !== '') prev.value = prev.value + ',' + value;
   }
-  const sorted = [...joined.values()].sort((a, b) => caseInsensitiveCompare(a.name, b.name));
+  const sorted = [...joined.values()].sort((a, b) => (a.lower < b.lower ? -1 : a.lower > b.lower ? 1 : 0));
   const req = {
     REQUEST_METHOD: method,
     SCRIPT_NAME: '',
@@ -194,10 +197,10 @@ export function buildRequest(ev: RequestEvent, withBody: boolean): BuiltRequest 
     'rook.errors': errorStream,
     'httpuv.version': version(),
   } as unknown as RookRequest & Record<string, unknown>;
-  for (const { name, value } of sorted) {
-    req.HEADERS[name.toLowerCase()] = value;
+  for (const { lower, key, value } of sorted) {
+    req.HEADERS[lower] = value;
     // Later in sort order wins on an HTTP_* collision (My-Hdr vs My_Hdr), as httpuv.
-    req[httpKey(name)] = value;
+    req[key] = value;
   }
   if (req.HTTP_CONTENT_TYPE !== undefined) req.CONTENT_TYPE = req.HTTP_CONTENT_TYPE;
   if (req.HTTP_CONTENT_LENGTH !== undefined) req.CONTENT_LENGTH = req.HTTP_CONTENT_LENGTH;

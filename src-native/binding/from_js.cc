@@ -26,6 +26,22 @@ std::string Utf8FromJs(Napi::Value v) {
 HeaderList HeadersFromJs(Napi::Value v) {
   HeaderList out;
   if (v.IsUndefined() || v.IsNull()) return out;
+  if (v.IsString()) {
+    // Packed "name NUL value NUL name NUL value" (TS rejects NUL in names and values).
+    std::string packed = Latin1FromJs(v);
+    if (packed.empty()) return out;
+    size_t i = 0;
+    for (;;) {
+      size_t a = packed.find('\0', i);
+      if (a == std::string::npos) ThrowInternal(v.Env(), "odd packed header list");
+      size_t b = packed.find('\0', a + 1);
+      if (b == std::string::npos) b = packed.size();
+      out.emplace_back(packed.substr(i, a - i), packed.substr(a + 1, b - a - 1));
+      if (b == packed.size()) break;
+      i = b + 1;
+    }
+    return out;
+  }
   if (!v.IsArray()) ThrowInternal(v.Env(), "headers must be a flat array");
   Napi::Array a = v.As<Napi::Array>();
   uint32_t n = a.Length();

@@ -16,7 +16,7 @@ namespace httpuv {
 // them in header names and values).
 std::string Latin1FromJs(Napi::Value v);
 std::string Utf8FromJs(Napi::Value v);
-// Flat [name, value, ...] string array → header list.
+// Flat [name, value, ...] string array, or one packed "name\0value\0..." string → header list.
 HeaderList HeadersFromJs(Napi::Value v);
 // Server options object (already defaulted by TS) → limits.
 ServerLimits LimitsFromJs(Napi::Object o);
