@@ -23,7 +23,7 @@ void AddonData::EnsureRunning() {
     e.Set("code", Napi::String::New(env, uv_err_name(err)));
     throw e;
   }
-  registry = std::make_unique<ServerRegistry>(io.loop(), &sink, &io.tag());
+  registry = std::make_unique<ServerRegistry>(io.loop(), &sink, &io.tag(), &log_level);
 }
 
 void AddonData::StopIo() {

@@ -6,7 +6,7 @@ import { serversById, type ServerRecord } from './registry.js';
 import { attachBody, buildRequest, type BuiltRequest } from './rook.js';
 import { prepareResponse, ResponseError } from './response.js';
 import { WebSocket } from './websocket.js';
-import { log, type LogLevelName } from './log.js';
+import { log, setLevelListener, type LogLevelName } from './log.js';
 
 const K = native.EVENT;
 
@@ -217,3 +217,4 @@ function handleEvents(batch: EventBatch): void {
 }
 
 native.init(handleBatch);
+setLevelListener((rank) => native.log_level_set(rank));

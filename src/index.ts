@@ -1,9 +1,14 @@
 // Public API of node-httpuv: re-exports only.
 export {
   startServer, startPipeServer, stopServer, stopAllServers, listServers, runServer, service,
-  interrupt, Server, WebServer, PipeServer,
+  interrupt, Server, WebServer, PipeServer, type PreparedStatics,
 } from './server.js';
 export { startServer as startDaemonizedServer, stopServer as stopDaemonizedServer } from './server.js';
+export { runStaticServer, type StaticServerOptions } from './static-server.js';
+export {
+  staticPath, excludeStaticPath, staticPathOptions, StaticPath,
+  type StaticPathInput, type StaticPathOptions, type StaticPathOptionsInput,
+} from './static-paths.js';
 export { WebSocket } from './websocket.js';
 export { logLevel, type LogLevelName } from './log.js';
 export type { App } from './app.js';
@@ -11,3 +16,6 @@ export type { Response, ResponseHeaders, FileBody } from './response.js';
 export type { RookRequest, InputStream, ErrorStream } from './rook.js';
 export type { ServerOptions, WebSocketOptions } from './options.js';
 export { ipFamily } from './ip.js';
+export { encodeURI, encodeURIComponent, decodeURI, decodeURIComponent } from './uri.js';
+export { rawToBase64 } from './base64.js';
+export { randomPort } from './utils.js';

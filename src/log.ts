@@ -6,6 +6,13 @@ const LEVELS = ['OFF', 'ERROR', 'WARN', 'INFO', 'DEBUG'] as const;
 export type LogLevelName = (typeof LEVELS)[number];
 
 let current: LogLevelName = 'ERROR';
+let onChange: ((rank: number) => void) | undefined;
+
+/** @internal Lets the native layer follow the level (it only posts lines that would print). */
+export function setLevelListener(f: (rank: number) => void): void {
+  onChange = f;
+  f(LEVELS.indexOf(current));
+}
 
 /**
  * Gets or sets the log level (default `"ERROR"`). With no argument, returns the current level;
@@ -20,6 +27,7 @@ export function logLevel(level?: LogLevelName): LogLevelName {
     throw e;
   }
   current = level;
+  onChange?.(LEVELS.indexOf(level));
   return previous;
 }
 

@@ -34,6 +34,7 @@ export interface NativeServerOptions {
   maxConnections: number;
   hasOnHeaders: boolean;
   hasOnWSOpen: boolean;
+  staticPaths: NativeStaticEntry[];
   websocket: {
     perMessageDeflate: boolean;
     maxMessageSize: number;
@@ -72,7 +73,9 @@ export interface NativeBinding {
   ws_close(id: number, code: number, reason: string): void;
   events_take(timeoutMs: number): EventBatch | undefined;
   port_available(host: string, port: number): boolean;
-  static_paths_set?(serverId: number, entries: NativeStaticEntry[]): void;
+  /** 0 OFF, 1 ERROR, 2 WARN, 3 INFO, 4 DEBUG. */
+  log_level_set(level: number): void;
+  static_paths_set(serverId: number, entries: NativeStaticEntry[]): void;
 }
 
 function packageRoot(): string {

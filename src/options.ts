@@ -64,7 +64,7 @@ export interface ResolvedOptions {
   quiet: boolean;
   reusePort: boolean;
   gzip: boolean;
-  native: Omit<NativeServerOptions, 'hasOnHeaders' | 'hasOnWSOpen'>;
+  native: Omit<NativeServerOptions, 'hasOnHeaders' | 'hasOnWSOpen' | 'staticPaths'>;
 }
 
 function int(name: string, v: unknown, dflt: number, min: number, max: number): number {

@@ -11,6 +11,11 @@ import { log } from './log.js';
 import { argumentError, assertInteger, assertString } from './validate.js';
 import type { RookRequest } from './rook.js';
 import type { Response } from './response.js';
+import type { NativeStaticEntry } from './native.js';
+import {
+  mergeStaticPathOptions, normalizeStaticPaths, resolveStaticPaths, staticPathOptions,
+  type StaticPath, type StaticPathOptions,
+} from './static-paths.js';
 
 const running: Server[] = [];
 
@@ -19,13 +24,17 @@ export abstract class Server {
   readonly #id: number;
   #running = true;
   readonly #closed: Promise<void>;
+  #paths: Map<string, StaticPath>;
+  #pathOptions: StaticPathOptions;
   /** @internal */
   readonly app: NormalizedApp;
 
   /** @internal */
-  constructor(id: number, app: NormalizedApp, gzip: boolean) {
+  constructor(id: number, app: NormalizedApp, gzip: boolean, statics: PreparedStatics) {
     this.#id = id;
     this.app = app;
+    this.#paths = statics.paths;
+    this.#pathOptions = statics.options;
     let resolveClosed!: () => void;
     this.#closed = new Promise<void>((resolve) => { resolveClosed = resolve; });
     serversById.set(id, { id, app, gzip, closed: resolveClosed });
@@ -56,6 +65,69 @@ export abstract class Server {
     }
     return this.#closed;
   }
+
+  /** The static paths (`{ "/url": staticPath }`), or null once stopped. */
+  getStaticPaths(): Record<string, StaticPath> | null {
+    if (!this.#running) return null;
+    return Object.fromEntries(this.#paths);
+  }
+
+  /**
+   * Adds or replaces static paths (`{ "/url": "dir" | staticPath(...) }`) on the running server;
+   * takes effect for the next request. Returns the static paths (null once stopped).
+   */
+  setStaticPath(paths: Record<string, string | StaticPath>): Record<string, StaticPath> | null {
+    if (!this.#running) return null;
+    const add = normalizeStaticPaths(paths, 'paths');
+    const next = new Map(this.#paths);
+    for (const [k, v] of add) next.set(k, v);
+    this.#push(next, this.#pathOptions);
+    return this.getStaticPaths();
+  }
+
+  /** Removes the static path with exactly this URL key. Returns the remaining static paths. */
+  removeStaticPath(path: string): Record<string, StaticPath> | null {
+    assertString('path', path);
+    if (!this.#running) return null;
+    const next = new Map(this.#paths);
+    next.delete(path);
+    this.#push(next, this.#pathOptions);
+    return this.getStaticPaths();
+  }
+
+  /** The server-level static path options, or null once stopped. */
+  getStaticPathOptions(): StaticPathOptions | null {
+    if (!this.#running) return null;
+    return this.#pathOptions;
+  }
+
+  /** Changes server-level static path options (e.g. `{ fallthrough: true }`) for every path. */
+  setStaticPathOption(options: Partial<Omit<StaticPathOptions, 'exclude'>> & Record<string, unknown>): StaticPathOptions | null {
+    if (!this.#running) return null;
+    const next = mergeStaticPathOptions(this.#pathOptions, options, 'options');
+    this.#push(this.#paths, next);
+    return this.getStaticPathOptions();
+  }
+
+  #push(paths: Map<string, StaticPath>, options: StaticPathOptions): void {
+    const entries = resolveStaticPaths(paths, options);
+    native.static_paths_set(this.#id, entries);
+    this.#paths = paths;
+    this.#pathOptions = options;
+  }
+}
+
+/** @internal Static configuration validated before the native start. */
+export interface PreparedStatics {
+  paths: Map<string, StaticPath>;
+  options: StaticPathOptions;
+  entries: NativeStaticEntry[];
+}
+
+function prepareStatics(app: NormalizedApp): PreparedStatics {
+  const paths = normalizeStaticPaths(app.staticPaths ?? {}, 'app.staticPaths');
+  const options = mergeStaticPathOptions(staticPathOptions(), app.staticPathOptions ?? {}, 'app.staticPathOptions');
+  return { paths, options, entries: resolveStaticPaths(paths, options) };
 }
 
 /** A TCP server (from `startServer`). */
@@ -64,8 +136,9 @@ export class WebServer extends Server {
   readonly #port: number;
 
   /** @internal */
-  constructor(id: number, app: NormalizedApp, gzip: boolean, host: string, port: number) {
-    super(id, app, gzip);
+  constructor(id: number, app: NormalizedApp, gzip: boolean, statics: PreparedStatics, host: string,
+              port: number) {
+    super(id, app, gzip, statics);
     this.#host = host;
     this.#port = port;
   }
@@ -87,8 +160,9 @@ export class PipeServer extends Server {
   readonly #mask: number;
 
   /** @internal */
-  constructor(id: number, app: NormalizedApp, gzip: boolean, name: string, mask: number) {
-    super(id, app, gzip);
+  constructor(id: number, app: NormalizedApp, gzip: boolean, statics: PreparedStatics, name: string,
+              mask: number) {
+    super(id, app, gzip, statics);
     this.#name = name;
     this.#mask = mask;
   }
@@ -107,12 +181,13 @@ export class PipeServer extends Server {
 type AppArg = App | ((req: RookRequest) => Response | Promise<Response> | undefined | null);
 
 function startNative(kind: 0 | 1, where: string, portOrMask: number, app: NormalizedApp,
-                     options: ReturnType<typeof resolveOptions>): [number, number] {
+                     options: ReturnType<typeof resolveOptions>, statics: PreparedStatics): [number, number] {
   try {
     return native.server_start(kind, where, portOrMask, {
       ...options.native,
       hasOnHeaders: app.onHeaders !== undefined,
       hasOnWSOpen: app.onWSOpen !== undefined,
+      staticPaths: statics.entries,
     }, options.reusePort);
   } catch (err) {
     if (!options.quiet) log('ERROR', `cannot start server on ${where}: ${(err as Error).message}`);
@@ -134,12 +209,9 @@ export function startServer(host: string, port: number, app: AppArg, options?: S
   assertInteger('port', port, 0, 65535);
   const a = normalizeApp(app);
   const opts = resolveOptions(options);
-  const hook = staticHook;
-  const prepared = hook?.prepare(a);
-  const [id, bound] = startNative(0, host, port, a, opts);
-  const server = new WebServer(id, a, opts.gzip, host, bound);
-  hook?.attach(server, prepared);
-  return server;
+  const statics = prepareStatics(a);
+  const [id, bound] = startNative(0, host, port, a, opts, statics);
+  return new WebServer(id, a, opts.gzip, statics, host, bound);
 }
 
 /**
@@ -155,12 +227,9 @@ export function startPipeServer(name: string, mask: number | null | undefined, a
   const a = normalizeApp(app);
   const opts = resolveOptions(options);
   const full = path.resolve(name);
-  const hook = staticHook;
-  const prepared = hook?.prepare(a);
-  const [id] = startNative(1, full, m, a, opts);
-  const server = new PipeServer(id, a, opts.gzip, full, m);
-  hook?.attach(server, prepared);
-  return server;
+  const statics = prepareStatics(a);
+  const [id] = startNative(1, full, m, a, opts, statics);
+  return new PipeServer(id, a, opts.gzip, statics, full, m);
 }
 
 /** Stops a server (see `Server.stop`). */
@@ -224,17 +293,4 @@ export function service(timeoutMs = 0): boolean {
   const batch = native.events_take(ms);
   if (batch !== undefined) handleBatch(batch);
   return true;
-}
-
-// ---- static paths hook (set by static-server.ts) ----------------------------------------------
-
-/** @internal Lets the static-path layer validate an app before start and attach after. */
-export interface StaticHook {
-  prepare(app: NormalizedApp): unknown;
-  attach(server: Server, prepared: unknown): void;
-}
-let staticHook: StaticHook | undefined;
-/** @internal */
-export function setStaticHook(h: StaticHook): void {
-  staticHook = h;
 }

@@ -68,3 +68,18 @@ export function assertKnownKeys(name: string, obj: Record<string, unknown>, allo
     throw e;
   }
 }
+
+/**
+ * A TypeError of the same shape for a value of the right type whose content is not allowed
+ * (bad syntax, a forbidden character): code `ERR_INVALID_ARG_VALUE`, as Node uses for these.
+ */
+export function valueError(name: string, expected: string, got: unknown): TypeError {
+  const e = new TypeError(`${name} must be ${expected}, got ${describe(got)}`);
+  (e as { code?: string }).code = 'ERR_INVALID_ARG_VALUE';
+  return e;
+}
+
+/** True for an HTTP token (RFC 9110 §5.6.2 `1*tchar`), the syntax of a header field name. */
+export function isHttpToken(v: string): boolean {
+  return /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(v);
+}

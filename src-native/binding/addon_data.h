@@ -6,6 +6,7 @@
 
 #include <napi.h>
 
+#include <atomic>
 #include <memory>
 
 #include "binding/event_sink.h"
@@ -24,6 +25,7 @@ struct AddonData {
   uint32_t next_server_id = 0;
   uint32_t live_servers = 0;  // JS-thread count: started and not yet reported closed
   bool torn_down = false;
+  std::atomic<int> log_level{1};  // mirrors logLevel() in JS: 0 OFF, 1 ERROR … 4 DEBUG
 
   // Runs on the JS thread: starts the I/O thread (and opens the sink) if needed.
   void EnsureRunning();

@@ -190,6 +190,12 @@ Napi::Value PortAvailableJs(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), PortAvailable(host, port));
 }
 
+// log_level_set(n): 0 OFF … 4 DEBUG; the I/O thread only posts log events that would print.
+Napi::Value LogLevelSet(const Napi::CallbackInfo& info) {
+  GetAddonData(info.Env())->log_level.store(info[0].As<Napi::Number>().Int32Value());
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
 void RegisterExports(Napi::Env env, Napi::Object exports) {
@@ -202,6 +208,7 @@ void RegisterExports(Napi::Env env, Napi::Object exports) {
   exports.Set("ws_send", Napi::Function::New(env, WsSend, "ws_send"));
   exports.Set("ws_close", Napi::Function::New(env, WsCloseJs, "ws_close"));
   exports.Set("events_take", Napi::Function::New(env, EventsTake, "events_take"));
+  exports.Set("log_level_set", Napi::Function::New(env, LogLevelSet, "log_level_set"));
   exports.Set("port_available", Napi::Function::New(env, PortAvailableJs, "port_available"));
 
   Napi::Object kinds = Napi::Object::New(env);

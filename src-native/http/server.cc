@@ -13,6 +13,7 @@ namespace httpuv {
 // ---- registry -------------------------------------------------------------------------------
 
 void ServerRegistry::Log(int level, std::string text) {
+  if (!LogEnabled(level)) return;
   Event e;
   e.kind = kEventLog;
   e.code = level;

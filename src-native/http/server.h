@@ -6,6 +6,7 @@
 
 #include <uv.h>
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -27,8 +28,9 @@ struct StaticConfig;
 // the sink events go out through.
 class ServerRegistry {
  public:
-  ServerRegistry(uv_loop_t* loop, EventSink* sink, const ThreadTag* tag)
-      : loop_(loop), sink_(sink), tag_(tag) {}
+  ServerRegistry(uv_loop_t* loop, EventSink* sink, const ThreadTag* tag,
+                 const std::atomic<int>* log_level)
+      : loop_(loop), sink_(sink), tag_(tag), log_level_(log_level) {}
 
   // Runs on the I/O thread: starts the per-iteration flush of events (a uv_prepare handle: it
   // runs before the loop blocks, so events from I/O, timer and close callbacks all go out).
@@ -41,7 +43,9 @@ class ServerRegistry {
   const ThreadTag& tag() const { return *tag_; }
   uint64_t NextId() { return ++next_id_; }
   void Emit(Event&& e) { sink_->Emit(std::move(e)); }
+  // Posts a log line when `level` (kLogError … kLogDebug) is enabled in JS's logLevel().
   void Log(int level, std::string text);
+  bool LogEnabled(int level) const { return level <= log_level_->load(std::memory_order_relaxed); }
 
   void AddServer(Server* s);
   Server* FindServer(uint32_t id);
@@ -60,6 +64,7 @@ class ServerRegistry {
   uv_loop_t* loop_;
   EventSink* sink_;
   const ThreadTag* tag_;
+  const std::atomic<int>* log_level_;
   uint64_t next_id_ = 0;
   std::map<uint32_t, Server*> servers_;
   std::unordered_map<uint64_t, Connection*> routes_;

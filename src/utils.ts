@@ -1,0 +1,10 @@
+// The httpuv utility functions, wired to this package's native pieces where they need them.
+import { native } from './native.js';
+import { createRandomPort } from './random-port.js';
+
+/**
+ * A random free TCP port in [min, max] on `host`, skipping the ports browsers refuse (httpuv's
+ * randomPort). Tries `n` random candidates (all ports in order when n < 2); throws an Error with
+ * code `ERR_HTTPUV_UNAVAILABLE_PORT` when none is free.
+ */
+export const randomPort = createRandomPort((port, host) => native.port_available(host, port));
