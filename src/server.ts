@@ -14,7 +14,7 @@ import type { Response } from './response.js';
 import type { NativeStaticEntry } from './native.js';
 import {
   mergeStaticPathOptions, normalizeStaticPaths, resolveStaticPaths, staticPathOptions,
-  type StaticPath, type StaticPathOptions,
+  type StaticPath, type StaticPathOptions, type StaticPathOptionsInput,
 } from './static-paths.js';
 
 const running: Server[] = [];
@@ -102,7 +102,7 @@ export abstract class Server {
   }
 
   /** Changes server-level static path options (e.g. `{ fallthrough: true }`) for every path. */
-  setStaticPathOption(options: Partial<Omit<StaticPathOptions, 'exclude'>> & Record<string, unknown>): StaticPathOptions | null {
+  setStaticPathOption(options: Omit<StaticPathOptionsInput, 'exclude'>): StaticPathOptions | null {
     if (!this.#running) return null;
     const next = mergeStaticPathOptions(this.#pathOptions, options, 'options');
     this.#push(this.#paths, next);
