@@ -36,6 +36,7 @@ void AddonData::StopIo() {
   }
   registry.reset();
   sink.Shut();
+  stats.clear();
   live_servers = 0;
 }
 

@@ -199,7 +199,7 @@ function handleEvents(batch: EventBatch): void {
         case K.SERVER_CLOSED: {
           const server = serversById.get(ev[1] as number);
           serversById.delete(ev[1] as number);
-          native.server_closed();
+          native.server_closed(ev[1] as number);
           server?.closed();
           break;
         }

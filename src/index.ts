@@ -15,6 +15,7 @@ export type { App } from './app.js';
 export type { Response, ResponseHeaders, FileBody } from './response.js';
 export type { RookRequest, InputStream, ErrorStream } from './rook.js';
 export type { ServerOptions, WebSocketOptions } from './options.js';
+export type { ServerStats } from './native.js';
 export { ipFamily } from './ip.js';
 export { encodeURI, encodeURIComponent, decodeURI, decodeURIComponent } from './uri.js';
 export { rawToBase64 } from './base64.js';

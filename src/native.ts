@@ -57,6 +57,32 @@ export interface NativeStaticEntry {
   validation: string[];
 }
 
+/** Counters kept by the I/O thread for one server (see `Server.stats()`). */
+export interface ServerStats {
+  /** Connections open now. */
+  connectionsOpen: number;
+  /** Connections accepted since start. */
+  connectionsTotal: number;
+  /** Requests whose headers were parsed. */
+  requestsTotal: number;
+  /** Requests answered from the static paths on the I/O thread. */
+  requestsStatic: number;
+  /** Requests handed to JavaScript (`call`). */
+  requestsJs: number;
+  /** Bytes read from clients. */
+  bytesIn: number;
+  /** Bytes queued for clients. */
+  bytesOut: number;
+  /** WebSockets open now. */
+  websocketsOpen: number;
+  /** WebSockets opened since start. */
+  websocketsTotal: number;
+  /** Events waiting for the JS thread (all servers of this thread). */
+  eventQueueDepth: number;
+  /** Commands waiting for the I/O thread (all servers of this thread). */
+  commandQueueDepth: number;
+}
+
 export interface NativeBinding {
   EVENT: EventKinds;
   init(onEvents: (batch: EventBatch) => void): void;
@@ -64,7 +90,8 @@ export interface NativeBinding {
   server_start(kind: 0 | 1, where: string, portOrMask: number, options: NativeServerOptions,
                reusePort: boolean): [number, number];
   server_stop(id: number): void;
-  server_closed(): void;
+  server_closed(id: number): void;
+  server_stats(id: number): ServerStats | undefined;
   /** Several responses, 8 values each: id, status, headers ("name\0value\0…"), bodyKind (0 none, 1 memory,
    *  2 file), body, filePath, fileOwned, gzip. */
   responses_send(flat: unknown[]): void;

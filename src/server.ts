@@ -11,7 +11,7 @@ import { log } from './log.js';
 import { argumentError, assertInteger, assertString } from './validate.js';
 import type { RookRequest } from './rook.js';
 import type { Response } from './response.js';
-import type { NativeStaticEntry } from './native.js';
+import type { NativeStaticEntry, ServerStats } from './native.js';
 import {
   mergeStaticPathOptions, normalizeStaticPaths, resolveStaticPaths, staticPathOptions,
   type StaticPath, type StaticPathOptions, type StaticPathOptionsInput,
@@ -64,6 +64,14 @@ export abstract class Server {
       native.server_stop(this.#id);
     }
     return this.#closed;
+  }
+
+  /**
+   * Counters kept by the I/O thread (connections, requests static vs JS, bytes, WebSockets, queue
+   * depths). Cheap to call; null once the server has closed.
+   */
+  stats(): ServerStats | null {
+    return native.server_stats(this.#id) ?? null;
   }
 
   /** The static paths (`{ "/url": staticPath }`), or null once stopped. */

@@ -7,6 +7,7 @@
 #include <napi.h>
 
 #include <atomic>
+#include <map>
 #include <memory>
 
 #include "binding/event_sink.h"
@@ -26,6 +27,8 @@ struct AddonData {
   uint32_t live_servers = 0;  // JS-thread count: started and not yet reported closed
   bool torn_down = false;
   std::atomic<int> log_level{1};  // mirrors logLevel() in JS: 0 OFF, 1 ERROR … 4 DEBUG
+  // Counters of started servers, by id, until JS learns they closed (server.stats()).
+  std::map<uint32_t, std::shared_ptr<ServerStats>> stats;
 
   // Runs on the JS thread: starts the I/O thread (and opens the sink) if needed.
   void EnsureRunning();

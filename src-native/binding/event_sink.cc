@@ -79,6 +79,11 @@ std::vector<Event> BatchingEventSink::Take(int64_t timeout_ms) {
   return out;
 }
 
+size_t BatchingEventSink::PendingCount() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return pending_.size();
+}
+
 void BatchingEventSink::Deliver(Napi::Env env, Napi::Function callback,
                                 std::vector<Event>&& events) {
   Napi::HandleScope scope(env);

@@ -42,6 +42,8 @@ class BatchingEventSink : public EventSink {
   std::vector<Event> Take(int64_t timeout_ms);
   // Runs on the JS thread: converts `events` into one JS array and calls the callback with it.
   void Deliver(Napi::Env env, Napi::Function callback, std::vector<Event>&& events);
+  // Runs on the JS thread: events waiting for JS right now.
+  size_t PendingCount();
 
  private:
   std::mutex mutex_;

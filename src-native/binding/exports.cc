@@ -6,6 +6,7 @@
 
 #include "binding/addon_data.h"
 #include "binding/from_js.h"
+#include "binding/static_from_js.h"
 #include "binding/to_js.h"
 #include "http/connection.h"
 #include "loop/port_probe.h"
@@ -40,16 +41,20 @@ Napi::Value ServerStart(const Napi::CallbackInfo& info) {
   std::string where = Utf8FromJs(info[1]);
   int port_or_mask = info[2].As<Napi::Number>().Int32Value();
   ServerLimits limits = LimitsFromJs(info[3].As<Napi::Object>());
+  std::shared_ptr<const StaticConfig> statics =
+      StaticConfigFromJs(info[3].As<Napi::Object>().Get("staticPaths"));
   bool reuse_port = info[4].ToBoolean().Value();
 
   d->EnsureRunning();
   uint32_t id = ++d->next_server_id;
+  auto stats = std::make_shared<ServerStats>();
   int err = 0;
   int bound_port = 0;
   ServerRegistry* registry = d->registry.get();
   d->io.PostAndWait([&] {
     registry->Open();
-    auto* s = new Server(registry, id, std::move(limits));
+    auto* s = new Server(registry, id, std::move(limits), stats);
+    s->SetStaticConfig(statics);
     err = pipe ? s->ListenPipe(where, port_or_mask)
                : s->ListenTcp(where, port_or_mask, reuse_port, &bound_port);
     if (err != 0) s->Abandon();
@@ -60,6 +65,7 @@ Napi::Value ServerStart(const Napi::CallbackInfo& info) {
     throw UvError(env, err, pipe ? "listen" : "listen", addr);
   }
   d->live_servers++;
+  d->stats[id] = stats;
   d->sink.Ref(env);
   Napi::Array out = Napi::Array::New(env, 2);
   out.Set(0u, Napi::Number::New(env, id));
@@ -83,6 +89,7 @@ Napi::Value ServerStop(const Napi::CallbackInfo& info) {
 // I/O thread so that nothing keeps the process alive.
 Napi::Value ServerClosed(const Napi::CallbackInfo& info) {
   AddonData* d = GetAddonData(info.Env());
+  if (info[0].IsNumber()) d->stats.erase(info[0].As<Napi::Number>().Uint32Value());
   if (d->live_servers > 0) d->live_servers--;
   if (d->live_servers == 0) d->StopIo();
   return info.Env().Undefined();
@@ -190,6 +197,31 @@ Napi::Value PortAvailableJs(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), PortAvailable(host, port));
 }
 
+// server_stats(id) → { connectionsOpen, … } or undefined once the server has closed.
+Napi::Value ServerStatsJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  AddonData* d = GetAddonData(env);
+  auto it = d->stats.find(info[0].As<Napi::Number>().Uint32Value());
+  if (it == d->stats.end()) return env.Undefined();
+  const ServerStats& s = *it->second;
+  Napi::Object o = Napi::Object::New(env);
+  auto num = [&](const char* k, const std::atomic<uint64_t>& v) {
+    o.Set(k, Napi::Number::New(env, static_cast<double>(v.load(std::memory_order_relaxed))));
+  };
+  num("connectionsOpen", s.connections_open);
+  num("connectionsTotal", s.connections_total);
+  num("requestsTotal", s.requests_total);
+  num("requestsStatic", s.requests_static);
+  num("requestsJs", s.requests_js);
+  num("bytesIn", s.bytes_in);
+  num("bytesOut", s.bytes_out);
+  num("websocketsOpen", s.websockets_open);
+  num("websocketsTotal", s.websockets_total);
+  o.Set("eventQueueDepth", Napi::Number::New(env, static_cast<double>(d->sink.PendingCount())));
+  o.Set("commandQueueDepth", Napi::Number::New(env, static_cast<double>(d->io.PendingCommands())));
+  return o;
+}
+
 // log_level_set(n): 0 OFF … 4 DEBUG; the I/O thread only posts log events that would print.
 Napi::Value LogLevelSet(const Napi::CallbackInfo& info) {
   GetAddonData(info.Env())->log_level.store(info[0].As<Napi::Number>().Int32Value());
@@ -208,6 +240,8 @@ void RegisterExports(Napi::Env env, Napi::Object exports) {
   exports.Set("ws_send", Napi::Function::New(env, WsSend, "ws_send"));
   exports.Set("ws_close", Napi::Function::New(env, WsCloseJs, "ws_close"));
   exports.Set("events_take", Napi::Function::New(env, EventsTake, "events_take"));
+  exports.Set("static_paths_set", Napi::Function::New(env, StaticPathsSet, "static_paths_set"));
+  exports.Set("server_stats", Napi::Function::New(env, ServerStatsJs, "server_stats"));
   exports.Set("log_level_set", Napi::Function::New(env, LogLevelSet, "log_level_set"));
   exports.Set("port_available", Napi::Function::New(env, PortAvailableJs, "port_available"));
 

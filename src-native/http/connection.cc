@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "http/server.h"
+#include "http/static_files.h"
 #include "ws/ws_session.h"
 
 namespace httpuv {
@@ -217,6 +218,7 @@ void Connection::OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
     // First bytes of a new request after an idle keep-alive period.
     self->ArmTimer(self->server_->limits().headers_timeout_ms);
   }
+  ServerStats::Add(self->server_->stats().bytes_in, static_cast<uint64_t>(nread));
   self->in_buf_.append(buf->base, static_cast<size_t>(nread));
   self->ProcessInput();
 }
@@ -313,6 +315,7 @@ int Connection::ValidateRequest(Request& req) {
 
 int Connection::OnHeadersComplete(Request& req) {
   if (ValidateRequest(req) != 0) return -1;
+  ServerStats::Add(server_->stats().requests_total, 1);
   req.id = registry()->NextId();
   current_id_ = req.id;
   registry()->AddRoute(current_id_, this);
@@ -333,6 +336,11 @@ int Connection::OnHeadersComplete(Request& req) {
     }
   }
 
+  if (!req.upgrade && TryStatic(req)) {
+    // Answered from the static paths on this thread; the body (if any) is read and dropped.
+    return 0;
+  }
+
   if (server_->limits().has_on_headers) {
     phase_ = Phase::kWaitOnHeaders;
     StopTimer();
@@ -347,6 +355,40 @@ int Connection::OnHeadersComplete(Request& req) {
   // Upgrade requests we do not speak are served as plain requests (0 keeps llhttp from treating
   // the following bytes as another protocol only for non-CONNECT methods with a body framing).
   return 0;
+}
+
+bool Connection::TryStatic(Request& req) {
+  std::shared_ptr<const StaticConfig> config = server_->static_config();
+  if (!config || config->entries.empty()) return false;
+  http::StaticRequest sreq;
+  sreq.method = req.method;
+  sreq.target = req.target;
+  sreq.headers = &req.headers;
+  http::StaticResult r = http::ServeStatic(*config, sreq);
+  if (r.kind != http::StaticResult::Kind::kRespond) return false;
+  if (r.close_connection) close_after_response_ = true;
+  ResponseSpec spec;
+  spec.status = r.status;
+  spec.headers = std::move(r.headers);
+  if (r.fd >= 0 || (r.head_only && r.length > 0)) {
+    // HEAD gets no fd (nothing to send) but keeps the file's Content-Length.
+    spec.body_kind = ResponseSpec::BodyKind::kFd;
+    spec.fd = FdHandle(r.fd);
+    spec.fd_offset = r.offset;
+    spec.fd_length = r.length;
+  } else if (!r.body.empty() || !StatusForbidsBody(r.status)) {
+    spec.body_kind = ResponseSpec::BodyKind::kMemory;
+    spec.body = std::move(r.body);
+  }
+  if (registry()->LogEnabled(kLogInfo)) {
+    registry()->Log(kLogInfo, req.method + " " + req.target + " " + std::to_string(r.status) +
+                                  " (static)");
+  }
+  ServerStats::Add(server_->stats().requests_static, 1);
+  discard_body_ = true;
+  phase_ = Phase::kBody;
+  WriteResponse(std::move(spec));
+  return true;
 }
 
 bool Connection::AppendBody(const char* at, size_t len) {
@@ -397,6 +439,7 @@ int Connection::OnMessageComplete() {
     return 0;
   }
   phase_ = Phase::kWaitResponse;
+  ServerStats::Add(server_->stats().requests_js, 1);
   std::unique_ptr<Request> req = parser_.TakeRequest();
   EmitRequestEvent(kEventRequest, *req, true);
   return parser_.PauseHere();
@@ -589,6 +632,7 @@ void Connection::WriteRaw(std::string&& bytes, bool close_after) {
   uv_buf_t buf = uv_buf_init(&w->head[0], static_cast<unsigned>(w->head.size()));
   w->req.data = w;
   writes_pending_++;
+  ServerStats::Add(server_->stats().bytes_out, w->head.size());
   if (uv_write(&w->req, stream(), &buf, 1, OnWrite) != 0) {
     writes_pending_--;
     delete w;
@@ -618,6 +662,7 @@ void Connection::WriteBuffers(std::string&& head, std::string&& body, bool last)
     return;
   }
   writes_pending_++;
+  ServerStats::Add(server_->stats().bytes_out, w->head.size() + w->body.size());
   if (uv_write(&w->req, stream(), bufs, n, OnWrite) != 0) {
     writes_pending_--;
     delete w;

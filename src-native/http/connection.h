@@ -74,6 +74,8 @@ class Connection : public ParserDelegate {
   void HandleUpgrade();
   void FillPeerInfo();
   int ValidateRequest(Request& req);
+  // Serves the request from the static paths if one matches; true when answered.
+  bool TryStatic(Request& req);
   bool AppendBody(const char* at, size_t len);
   void EmitRequestEvent(int kind, Request& req, bool with_body);
   // Writes the response for the current request; returns false if the connection closes.

@@ -59,8 +59,9 @@ void ServerRegistry::CloseAll() {
 
 // ---- server ---------------------------------------------------------------------------------
 
-Server::Server(ServerRegistry* registry, uint32_t id, ServerLimits limits)
-    : registry_(registry), id_(id), limits_(std::move(limits)) {}
+Server::Server(ServerRegistry* registry, uint32_t id, ServerLimits limits,
+               std::shared_ptr<ServerStats> stats)
+    : registry_(registry), id_(id), limits_(std::move(limits)), stats_(std::move(stats)) {}
 
 int Server::ListenTcp(const std::string& host, int port, bool reuse_port, int* bound_port) {
   is_pipe_ = false;
@@ -127,11 +128,14 @@ void Server::OnConnection(uv_stream_t* listener, int status) {
   if (self->stopping_) return;
   auto* conn = new Connection(self, self->is_pipe_);
   if (uv_accept(listener, conn->stream()) != 0) {
-    conn->Close();
     self->connections_.insert(conn);
+    ServerStats::Add(self->stats_->connections_open, 1);
+    conn->Close();
     return;
   }
   self->connections_.insert(conn);
+  ServerStats::Add(self->stats_->connections_open, 1);
+  ServerStats::Add(self->stats_->connections_total, 1);
   if (self->limits_.max_connections != 0 &&
       self->connections_.size() > self->limits_.max_connections) {
     self->registry_->Log(kLogWarn, "maxConnections reached; closing a new connection");
@@ -171,6 +175,7 @@ void Server::OnListenerClosed(uv_handle_t* h) {
 
 void Server::OnConnectionClosed(Connection* c) {
   connections_.erase(c);
+  ServerStats::Sub(stats_->connections_open, 1);
   delete c;
   MaybeFinish();
 }

@@ -16,13 +16,17 @@
 
 #include "http/events.h"
 #include "http/request.h"
+#include "http/server_stats.h"
 #include "loop/thread_check.h"
 
 namespace httpuv {
 
 class Connection;
 class Server;
+namespace http {
 struct StaticConfig;
+}
+using http::StaticConfig;
 
 // The I/O-side state of one JS environment: its servers, the ids that commands address, and
 // the sink events go out through.
@@ -74,7 +78,8 @@ class ServerRegistry {
 
 class Server {
  public:
-  Server(ServerRegistry* registry, uint32_t id, ServerLimits limits);
+  Server(ServerRegistry* registry, uint32_t id, ServerLimits limits,
+         std::shared_ptr<ServerStats> stats);
 
   // Runs on the I/O thread. Return 0 or a uv error; on error the caller deletes the server.
   int ListenTcp(const std::string& host, int port, bool reuse_port, int* bound_port);
@@ -90,6 +95,7 @@ class Server {
   std::shared_ptr<const StaticConfig> static_config() const { return static_; }
 
   uint32_t id() const { return id_; }
+  ServerStats& stats() { return *stats_; }
   const ServerLimits& limits() const { return limits_; }
   ServerRegistry* registry() { return registry_; }
   bool stopping() const { return stopping_; }
@@ -113,6 +119,7 @@ class Server {
   } listener_;
   std::unordered_set<Connection*> connections_;
   std::shared_ptr<const StaticConfig> static_;
+  std::shared_ptr<ServerStats> stats_;
 };
 
 }  // namespace httpuv

@@ -21,6 +21,11 @@ class CommandQueue {
   int Init(uv_loop_t* loop);
   // Runs on any thread: enqueues and wakes the loop when the queue was empty.
   void Push(Command cmd);
+  // Runs on any thread: commands waiting for the I/O thread right now.
+  size_t PendingCount() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return pending_.size();
+  }
   // Runs on the I/O thread: closes the async handle (pending commands are dropped).
   void Close();
 

@@ -38,6 +38,7 @@ class IoThread {
   void PostAndWait(const std::function<void()>& cmd);
 
   uv_loop_t* loop() { return &loop_; }
+  size_t PendingCommands() { return queue_.PendingCount(); }
   const ThreadTag& tag() const { return tag_; }
 
  private:

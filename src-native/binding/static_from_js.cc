@@ -1,0 +1,44 @@
+// Static path entries from JS (src/static-paths.ts resolveStaticPaths) → StaticConfig, and the
+// static_paths_set export. Runs on the JS thread; the config is swapped in on the I/O thread.
+#include "binding/static_from_js.h"
+
+#include "binding/addon_data.h"
+#include "binding/from_js.h"
+
+namespace httpuv {
+
+std::shared_ptr<const StaticConfig> StaticConfigFromJs(Napi::Value v) {
+  auto config = std::make_shared<http::StaticConfig>();
+  if (!v.IsArray()) return config;
+  Napi::Array a = v.As<Napi::Array>();
+  for (uint32_t i = 0; i < a.Length(); i++) {
+    Napi::Object o = a.Get(i).As<Napi::Object>();
+    http::StaticPathEntry e;
+    e.path = Utf8FromJs(o.Get("path"));
+    Napi::Value dir = o.Get("dir");
+    e.excluded = dir.IsNull() || dir.IsUndefined();
+    if (!e.excluded) e.dir = Utf8FromJs(dir);
+    e.indexhtml = o.Get("indexhtml").ToBoolean().Value();
+    e.fallthrough = o.Get("fallthrough").ToBoolean().Value();
+    Napi::Value cs = o.Get("htmlCharset");
+    if (cs.IsString()) e.html_charset = Latin1FromJs(cs);
+    e.headers = HeadersFromJs(o.Get("headers"));
+    e.validation = HeadersFromJs(o.Get("validation"));
+    config->entries.push_back(std::move(e));
+  }
+  return config;
+}
+
+Napi::Value StaticPathsSet(const Napi::CallbackInfo& info) {
+  AddonData* d = GetAddonData(info.Env());
+  if (!d->io.running()) return info.Env().Undefined();
+  uint32_t id = info[0].As<Napi::Number>().Uint32Value();
+  std::shared_ptr<const StaticConfig> config = StaticConfigFromJs(info[1]);
+  ServerRegistry* registry = d->registry.get();
+  d->io.Post([registry, id, config] {
+    if (Server* s = registry->FindServer(id)) s->SetStaticConfig(config);
+  });
+  return info.Env().Undefined();
+}
+
+}  // namespace httpuv

@@ -1,0 +1,418 @@
+// The static-file decision engine: static-path matching, validation, method and path rules, then
+// representation choice (precompressed siblings), preconditions and ranges, producing a response
+// as plain data. File access goes through static_resolve.cc.
+// Runs on the I/O thread; no napi.h, no uv.h.
+#include "http/static_files.h"
+
+#include <sys/stat.h>
+
+#include <cinttypes>
+#include <cstdio>
+
+#include "http/mime_types.h"
+#include "http/static_negotiation.h"
+#include "http/static_resolve.h"
+
+namespace httpuv {
+namespace http {
+namespace {
+
+using Kind = StaticResult::Kind;
+
+// ---- request headers ---------------------------------------------------------------------------
+
+// Values of every header named `name` joined with ", " (the list form, RFC 9110 §5.3); returns the
+// number of headers found.
+int JoinedHeader(const StaticHeaders* headers, std::string_view name, std::string* out) {
+  out->clear();
+  if (headers == nullptr) return 0;
+  int n = 0;
+  for (const auto& h : *headers) {
+    if (!EqualsIgnoreCase(h.first, name)) continue;
+    if (n++ > 0) out->append(", ");
+    out->append(h.second);
+  }
+  return n;
+}
+
+// The value of a header that must appear once (If-Range, Range, dates); null when absent or
+// repeated (a repeated singleton is ignored, as a proxy would not know which one is meant).
+const std::string* SingleHeader(const StaticHeaders* headers, std::string_view name) {
+  if (headers == nullptr) return nullptr;
+  const std::string* found = nullptr;
+  for (const auto& h : *headers) {
+    if (!EqualsIgnoreCase(h.first, name)) continue;
+    if (found != nullptr) return nullptr;
+    found = &h.second;
+  }
+  return found;
+}
+
+bool ListHasToken(std::string_view list, std::string_view token) {
+  size_t start = 0;
+  while (start <= list.size()) {
+    size_t end = list.find(',', start);
+    if (end == std::string_view::npos) end = list.size();
+    std::string_view t = list.substr(start, end - start);
+    while (!t.empty() && (t.front() == ' ' || t.front() == '\t')) t.remove_prefix(1);
+    while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.remove_suffix(1);
+    if (EqualsIgnoreCase(t, token)) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
+// Compares in time that depends only on the lengths, so a validation secret cannot be guessed
+// byte by byte.
+bool ConstantTimeEquals(std::string_view a, std::string_view b) {
+  size_t n = a.size() > b.size() ? a.size() : b.size();
+  unsigned diff = a.size() == b.size() ? 0u : 1u;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char x = i < a.size() ? static_cast<unsigned char>(a[i]) : 0;
+    unsigned char y = i < b.size() ? static_cast<unsigned char>(b[i]) : 0;
+    diff |= static_cast<unsigned>(x ^ y);
+  }
+  return diff == 0;
+}
+
+// httpuv's validation: the header must exist, once, with exactly the value (a repeated header
+// would have been combined into "v, v" and failed there too).
+bool PassesValidation(const StaticPathEntry& entry, const StaticHeaders* headers) {
+  for (const auto& rule : entry.validation) {
+    std::string value;
+    if (JoinedHeader(headers, rule.first, &value) != 1) return false;
+    if (!ConstantTimeEquals(value, rule.second)) return false;
+  }
+  return true;
+}
+
+// ---- responses ---------------------------------------------------------------------------------
+
+const char* Reason(int status) {
+  switch (status) {
+    case 400: return "Bad Request";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 412: return "Precondition Failed";
+    case 416: return "Range Not Satisfiable";
+    default: return "Internal Server Error";
+  }
+}
+
+// httpuv's error_response(): body "<code> <reason>\n", no Content-Type, no configured headers.
+StaticResult Error(int status, bool head) {
+  StaticResult r;
+  r.kind = Kind::kRespond;
+  r.status = status;
+  r.body = std::to_string(status) + " " + Reason(status) + "\n";
+  r.length = r.body.size();
+  r.head_only = head;
+  return r;
+}
+
+StaticResult NotStatic() { return StaticResult(); }
+
+bool HasHeader(const StaticHeaders& headers, std::string_view name) {
+  for (const auto& h : headers) {
+    if (EqualsIgnoreCase(h.first, name)) return true;
+  }
+  return false;
+}
+
+const std::string* FindHeader(const StaticHeaders& headers, std::string_view name) {
+  for (const auto& h : headers) {
+    if (EqualsIgnoreCase(h.first, name)) return &h.second;
+  }
+  return nullptr;
+}
+
+// Configured headers a 304 keeps (RFC 9110 §15.4.5; httpuv kept the same five, case-sensitively).
+bool KeptOn304(std::string_view name) {
+  for (std::string_view keep : {"Cache-Control", "Content-Location", "ETag", "Expires", "Vary"}) {
+    if (EqualsIgnoreCase(name, keep)) return true;
+  }
+  return false;
+}
+
+// A strong validator from what identifies this exact file version: modification time to the
+// nanosecond, size, and a hash of (device, inode) so a file replaced by rename with the same
+// mtime and size still changes tag without publishing the inode number.
+std::string MakeEtag(const struct stat& st, std::string_view coding) {
+#ifdef __APPLE__
+  uint64_t nsec = static_cast<uint64_t>(st.st_mtimespec.tv_nsec);
+#else
+  uint64_t nsec = static_cast<uint64_t>(st.st_mtim.tv_nsec);
+#endif
+  uint64_t h = 1469598103934665603ull;  // FNV-1a 64
+  for (uint64_t v : {static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino)}) {
+    for (int i = 0; i < 8; i++) {
+      h ^= (v >> (8 * i)) & 0xff;
+      h *= 1099511628211ull;
+    }
+  }
+  char buf[96];
+  snprintf(buf, sizeof(buf), "\"%" PRIx64 ".%" PRIx64 "-%" PRIx64 "-%08" PRIx64,
+           static_cast<uint64_t>(st.st_mtime), nsec, static_cast<uint64_t>(st.st_size),
+           static_cast<uint64_t>((h ^ (h >> 32)) & 0xffffffffu));
+  std::string tag(buf);
+  if (!coding.empty()) {
+    tag.push_back('-');
+    tag.append(coding);
+  }
+  tag.push_back('"');
+  return tag;
+}
+
+// ---- matching ----------------------------------------------------------------------------------
+
+// Longest entry whose path equals `path` or is a '/'-bounded prefix of it; "/" matches all.
+const StaticPathEntry* Match(const StaticConfig& config, std::string_view path,
+                             std::string_view* subpath) {
+  const StaticPathEntry* best = nullptr;
+  for (const auto& e : config.entries) {
+    const std::string& key = e.path;
+    if (key.empty()) continue;
+    size_t rest;
+    if (key == "/") {
+      rest = 1;
+    } else if (path.size() == key.size() && path == key) {
+      rest = key.size();
+    } else if (path.size() > key.size() && path.compare(0, key.size(), key) == 0 &&
+               path[key.size()] == '/') {
+      rest = key.size() + 1;
+    } else {
+      continue;
+    }
+    if (best == nullptr || key.size() > best->path.size()) {
+      best = &e;
+      *subpath = path.substr(rest > path.size() ? path.size() : rest);
+    }
+  }
+  return best;
+}
+
+// ---- representation ----------------------------------------------------------------------------
+
+struct Representation {
+  OpenedFile file;
+  std::string_view coding;  // "", "br" or "gzip"
+  bool vary = false;        // a precompressed sibling exists
+};
+
+// Picks identity, "<file>.br" or "<file>.gz" by Accept-Encoding (RFC 9110 §12.5.3). A coding not
+// listed takes the q of "*"; identity wins only when listed with a higher q than the best coding.
+Representation ChooseRepresentation(const StaticRoot& root, OpenedFile original,
+                                    const StaticHeaders* headers) {
+  Representation rep;
+  if (root.is_file) {
+    rep.file = std::move(original);
+    return rep;
+  }
+  OpenedFile br = OpenUnderRoot(root, original.rel + ".br");
+  OpenedFile gz = OpenUnderRoot(root, original.rel + ".gz");
+  bool has_br = br.status == OpenedFile::Status::kOk;
+  bool has_gz = gz.status == OpenedFile::Status::kOk;
+  rep.vary = has_br || has_gz;
+  std::string accept;
+  if (rep.vary && JoinedHeader(headers, "Accept-Encoding", &accept) > 0) {
+    AcceptEncoding ae = ParseAcceptEncoding(accept);
+    auto q = [&](int listed) { return listed >= 0 ? listed : (ae.any >= 0 ? ae.any : 0); };
+    int q_br = has_br ? q(ae.br) : 0;
+    int q_gz = has_gz ? q(ae.gzip) : 0;
+    int best = q_br >= q_gz ? q_br : q_gz;
+    if (best > 0 && !(ae.identity >= 0 && ae.identity > best)) {
+      if (q_br >= q_gz) {
+        rep.file = std::move(br);
+        rep.coding = "br";
+      } else {
+        rep.file = std::move(gz);
+        rep.coding = "gzip";
+      }
+      return rep;
+    }
+  }
+  rep.file = std::move(original);
+  return rep;
+}
+
+StaticResult MissingOr(const StaticPathEntry& entry, OpenedFile::Status status, bool head) {
+  switch (status) {
+    case OpenedFile::Status::kForbidden:
+      return Error(403, head);
+    case OpenedFile::Status::kError:
+      return Error(500, head);
+    default:
+      return entry.fallthrough ? NotStatic() : Error(404, head);
+  }
+}
+
+// Builds the 200/206/304/412/416 answer for an opened representation.
+StaticResult Respond(const StaticPathEntry& entry, Representation rep, std::string_view type,
+                     const StaticHeaders* headers, bool head) {
+  const struct stat& st = rep.file.st;
+  const uint64_t size = static_cast<uint64_t>(st.st_size);
+  const int64_t mtime = static_cast<int64_t>(st.st_mtime);
+  const std::string* user_etag = FindHeader(entry.headers, "ETag");
+  const std::string etag = user_etag != nullptr ? *user_etag : MakeEtag(st, rep.coding);
+
+  // Preconditions in RFC 9110 §13.2.2 order.
+  std::string list;
+  int64_t date = 0;
+  const std::string* v = nullptr;
+  if (JoinedHeader(headers, "If-Match", &list) > 0) {
+    if (!EtagListMatchesStrong(list, etag)) return Error(412, head);
+  } else if ((v = SingleHeader(headers, "If-Unmodified-Since")) && ParseHttpDate(*v, &date)) {
+    if (mtime > date) return Error(412, head);
+  }
+  bool not_modified = false;
+  if (JoinedHeader(headers, "If-None-Match", &list) > 0) {
+    not_modified = EtagListMatchesWeak(list, etag);
+  } else if ((v = SingleHeader(headers, "If-Modified-Since")) && ParseHttpDate(*v, &date)) {
+    not_modified = mtime <= date;  // whole seconds, as Last-Modified
+  }
+
+  StaticResult r;
+  r.kind = Kind::kRespond;
+  r.head_only = head;
+  if (not_modified) {
+    r.status = 304;
+    for (const auto& h : entry.headers) {
+      if (KeptOn304(h.first)) r.headers.push_back(h);
+    }
+    if (user_etag == nullptr) r.headers.emplace_back("ETag", etag);
+    if (rep.vary) r.headers.emplace_back("Vary", "Accept-Encoding");
+    return r;  // rep.file closes here
+  }
+
+  // Range applies to GET only (RFC 9110 §14.2) and to the chosen representation.
+  ByteRange range;
+  if (!head && (v = SingleHeader(headers, "Range")) != nullptr) range = ParseRange(*v, size);
+  if (range.kind != ByteRange::Kind::kIgnore) {
+    if (const std::string* ir = SingleHeader(headers, "If-Range")) {
+      bool fresh;
+      if (!ir->empty() && (ir->front() == '"' || ir->compare(0, 2, "W/") == 0)) {
+        fresh = EtagListMatchesStrong(*ir, etag) && ir->find(',') == std::string::npos;
+      } else {
+        fresh = ParseHttpDate(*ir, &date) && date == mtime;
+      }
+      if (!fresh) range.kind = ByteRange::Kind::kIgnore;
+    }
+  }
+  if (range.kind == ByteRange::Kind::kUnsatisfiable) {
+    StaticResult e = Error(416, head);
+    e.headers.emplace_back("Content-Range", "bytes */" + std::to_string(size));
+    return e;
+  }
+
+  r.headers = entry.headers;
+  if (!HasHeader(entry.headers, "Content-Type")) {
+    std::string ct(type);
+    if (type == "text/html" && !entry.html_charset.empty()) ct += "; charset=" + entry.html_charset;
+    r.headers.emplace_back("Content-Type", std::move(ct));
+  }
+  if (!HasHeader(entry.headers, "Last-Modified")) {
+    r.headers.emplace_back("Last-Modified", FormatHttpDate(mtime));
+  }
+  if (user_etag == nullptr) r.headers.emplace_back("ETag", etag);
+  r.headers.emplace_back("Accept-Ranges", "bytes");
+  if (rep.vary) r.headers.emplace_back("Vary", "Accept-Encoding");
+  if (!rep.coding.empty()) r.headers.emplace_back("Content-Encoding", std::string(rep.coding));
+  if (range.kind == ByteRange::Kind::kSatisfiable) {
+    r.status = 206;
+    r.offset = range.first;
+    r.length = range.length;
+    r.headers.emplace_back("Content-Range", "bytes " + std::to_string(range.first) + "-" +
+                                                std::to_string(range.first + range.length - 1) +
+                                                "/" + std::to_string(size));
+  } else {
+    r.status = 200;
+    r.length = size;
+  }
+  if (!head) r.fd = rep.file.fd.Release();
+  return r;
+}
+
+}  // namespace
+
+StaticResult ServeStatic(const StaticConfig& config, const StaticRequest& req) {
+  const StaticHeaders* headers = req.headers;
+
+  // 1. WebSocket handshakes belong to the app (httpuv #215); other Upgrade values are ignored.
+  std::string upgrade;
+  if (JoinedHeader(headers, "Upgrade", &upgrade) > 0 && ListHasToken(upgrade, "websocket")) {
+    return NotStatic();
+  }
+
+  // 2. Path of the target, query dropped, decoded once.
+  std::string_view raw;
+  if (!TargetPath(req.target, &raw)) return NotStatic();
+  raw = raw.substr(0, raw.find('?'));
+  std::string decoded;
+  const bool decoded_ok = PercentDecode(raw, &decoded);
+  std::string_view path = decoded_ok ? std::string_view(decoded) : raw;
+
+  // 3. Longest matching static path; one trailing '/' does not count for matching.
+  const bool trailing_slash = path.size() > 1 && path.back() == '/';
+  std::string_view match_path = trailing_slash ? path.substr(0, path.size() - 1) : path;
+  std::string_view subpath;
+  const StaticPathEntry* entry = Match(config, match_path, &subpath);
+  if (entry == nullptr || entry->excluded) return NotStatic();
+
+  const bool head = req.method == "HEAD";
+  // 4. Validation precedes everything else, fallthrough included (httpuv's test).
+  if (!PassesValidation(*entry, headers)) return Error(403, head);
+  // 5. Methods (design.md: 405 with Allow, where httpuv said 400).
+  if (req.method != "GET" && !head) {
+    StaticResult r = Error(405, false);
+    r.headers.emplace_back("Allow", "GET, HEAD");
+    return r;
+  }
+  // 6. A static GET carries no body (httpuv #247/#248); the unread body forces a close.
+  std::string framing;
+  if ((JoinedHeader(headers, "Content-Length", &framing) > 0 && framing != "0") ||
+      JoinedHeader(headers, "Transfer-Encoding", &framing) > 0) {
+    StaticResult r = Error(400, head);
+    r.close_connection = true;
+    return r;
+  }
+  // 7. Path rules (reliability-plan §4.1) on the whole decoded path, dotfiles on the subpath.
+  std::string rel;
+  if (!decoded_ok || !IsValidUtf8(path) || CheckSubpath(path, &rel) == SubpathCheck::kBad) {
+    return entry->fallthrough ? NotStatic() : Error(400, head);
+  }
+  if (CheckSubpath(subpath, &rel) != SubpathCheck::kOk) {
+    return entry->fallthrough ? NotStatic() : Error(404, head);
+  }
+
+  // 8. Resolve and open under the root.
+  StaticRoot root;
+  if (!ResolveRoot(entry->dir, &root)) {
+    return MissingOr(*entry, OpenedFile::Status::kMissing, head);
+  }
+  OpenedFile file = OpenUnderRoot(root, rel);
+  bool via_index = false;
+  if (file.status == OpenedFile::Status::kDirectory) {
+    if (!entry->indexhtml) return MissingOr(*entry, OpenedFile::Status::kMissing, head);
+    file = OpenUnderRoot(root, file.rel.empty() ? "index.html" : file.rel + "/index.html");
+    via_index = true;
+    if (file.status == OpenedFile::Status::kDirectory) file.status = OpenedFile::Status::kMissing;
+  }
+  if (file.status != OpenedFile::Status::kOk) return MissingOr(*entry, file.status, head);
+  // "file.txt/" names a directory that does not exist (POSIX ENOTDIR; reliability-plan S20).
+  if (trailing_slash && !via_index) return MissingOr(*entry, OpenedFile::Status::kMissing, head);
+
+  // The type comes from the name as requested (the URL's last segment, index.html, or the
+  // configured file), not from where a symlink points.
+  std::string_view name = via_index ? std::string_view("index.html")
+                                    : (root.is_file ? std::string_view(root.real)
+                                                    : std::string_view(rel));
+  std::string_view type = MimeTypeForFileName(name);
+
+  // 9–10. Representation, preconditions, range.
+  Representation rep = ChooseRepresentation(root, std::move(file), headers);
+  return Respond(*entry, std::move(rep), type, headers, head);
+}
+
+}  // namespace http
+}  // namespace httpuv

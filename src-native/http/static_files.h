@@ -1,0 +1,94 @@
+// The static-file decision engine: given the merged static-path configuration and a request whose
+// headers have just been parsed, decide whether the request is static and, if so, produce the
+// whole response as plain data (status, headers, a small body or an open file range). No sockets:
+// the connection code writes what this returns. File access is synchronous POSIX
+// (realpath/open/fstat) on the calling thread, never libuv's thread pool.
+// Runs on the I/O thread; no napi.h, no uv.h.
+#ifndef NODE_HTTPUV_HTTP_STATIC_FILES_H_
+#define NODE_HTTPUV_HTTP_STATIC_FILES_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace httpuv {
+namespace http {
+
+// Same type as httpuv::HeaderList (http/request.h), spelled out to keep this header standalone.
+using StaticHeaders = std::vector<std::pair<std::string, std::string>>;
+
+// One static path with its options already merged with the server-level options (the path's own
+// value wins when it set one; never inherited from a parent path).
+struct StaticPathEntry {
+  std::string path;  // URL prefix: "/" or "/assets" (leading '/', no trailing '/'), case-sensitive
+  std::string dir;   // local directory, or a single file served at exactly `path`
+  bool excluded = false;     // requests under this prefix go to the app
+  bool indexhtml = true;     // a directory serves its index.html
+  bool fallthrough = false;  // missing file / bad path → the app instead of 404 / 400
+  std::string html_charset = "utf-8";  // appended to text/html only; "" = no charset
+  StaticHeaders headers;     // extra response headers (also replace our Content-Type, ETag, …)
+  StaticHeaders validation;  // (name, value): each request header must be present once, exactly
+};
+
+// Every static path of a server, any order; duplicates: the first entry with a given path wins.
+struct StaticConfig {
+  std::vector<StaticPathEntry> entries;
+};
+
+struct StaticRequest {
+  std::string_view method;
+  std::string_view target;  // raw request-target incl. query; origin-form or absolute-form
+  const StaticHeaders* headers = nullptr;  // as received, original case, duplicates kept
+};
+
+// The decision. For kRespond the caller writes, in order: the status line, Date, `headers`,
+// Content-Length (unless status is 304), Connection; then, unless head_only, the file range
+// [offset, offset + length) of `fd` when fd >= 0, else `body`.
+struct StaticResult {
+  enum class Kind {
+    kNotStatic,  // not under a static path, excluded, WebSocket upgrade, or fallthrough: the app
+    kRespond,
+  };
+  Kind kind = Kind::kNotStatic;
+  int status = 0;
+  StaticHeaders headers;  // never Date, Content-Length or Connection (the writer owns those)
+  std::string body;       // generated bodies ("404 Not Found\n"); empty when fd >= 0
+  int fd = -1;            // open regular file (O_RDONLY|O_CLOEXEC), the caller closes it; -1 on HEAD
+  uint64_t offset = 0;    // first byte of fd to send
+  uint64_t length = 0;    // the Content-Length value: bytes of fd to send, or body.size()
+  bool head_only = false;         // HEAD: send the headers with Content-Length, no body
+  bool close_connection = false;  // refused a request that carries a body (unread): close after
+};
+
+// Decides and, for a static response, opens the file. Never throws; any fd it opened is either
+// returned in the result or closed. The decision order (httpuv's, with node-httpuv's fixes):
+//  1. A WebSocket upgrade (Upgrade header listing "websocket") → kNotStatic. Other Upgrade values
+//     (h2c) are ignored: we never switch protocols on a static path.
+//  2. The path of the target (query dropped; absolute-form → its path; "*" or authority-form →
+//     kNotStatic) is percent-decoded once.
+//  3. Longest entry path matching at a '/' boundary wins ("/" matches all; one trailing '/' of the
+//     request is ignored for matching). None → kNotStatic. Excluded → kNotStatic.
+//  4. Validation: each (name, value) must appear exactly once with exactly that value
+//     (constant-time compare) → else 403 (even when fallthrough).
+//  5. Method other than GET/HEAD → 405 with "Allow: GET, HEAD".
+//  6. Content-Length other than "0", or any Transfer-Encoding → 400, close_connection.
+//  7. Bad path: malformed %XX, NUL, '\\', invalid UTF-8 (overlongs), a ".." segment → 400
+//     (fallthrough → kNotStatic). A segment starting with '.' (except ".well-known") → 404.
+//  8. Resolution: realpath must stay under realpath(dir) + "/" (symlinks followed only within the
+//     root); a directory serves index.html when indexhtml, else 404; a file requested with a
+//     trailing '/' → 404; missing, not a regular file or outside the root → 404 (fallthrough →
+//     kNotStatic); EACCES/EPERM → 403; other errors → 500.
+//  9. Representation: precompressed "<file>.br" / "<file>.gz" siblings chosen by Accept-Encoding
+//     q-values (br wins ties), with Content-Encoding and Vary: Accept-Encoding (Vary also when a
+//     sibling exists but was not chosen). ETag differs per representation.
+// 10. Preconditions (RFC 9110 §13.2.2): If-Match / If-Unmodified-Since → 412; If-None-Match
+//     (weak compare, lists, *) or else If-Modified-Since → 304; Range (GET only; If-Range by strong
+//     ETag or exact date) → 206 / 416; otherwise 200.
+StaticResult ServeStatic(const StaticConfig& config, const StaticRequest& req);
+
+}  // namespace http
+}  // namespace httpuv
+
+#endif  // NODE_HTTPUV_HTTP_STATIC_FILES_H_

@@ -1,0 +1,281 @@
+// Request path → open file under a static root: decoding, the path safety rules and the
+// realpath containment check around open(). Runs on the I/O thread; no napi.h, no uv.h.
+#include "http/static_resolve.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <memory>
+
+#if defined(__linux__) && defined(__has_include)
+#if __has_include(<linux/openat2.h>)
+#include <linux/openat2.h>
+#include <sys/syscall.h>
+#if defined(SYS_openat2)
+#define HTTPUV_HAVE_OPENAT2 1
+#endif
+#endif
+#endif
+
+namespace httpuv {
+namespace http {
+namespace {
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+OpenedFile::Status StatusFromErrno(int err) {
+  switch (err) {
+    case EACCES:
+    case EPERM:
+      return OpenedFile::Status::kForbidden;
+    case ENOENT:
+    case ENOTDIR:
+    case ENAMETOOLONG:
+    case ELOOP:   // O_NOFOLLOW / RESOLVE_NO_SYMLINKS met a symlink swapped in after realpath
+    case EXDEV:   // RESOLVE_BENEATH: the path left the root
+    case ENXIO:   // a socket or a device without a driver
+      return OpenedFile::Status::kMissing;
+    default:
+      return OpenedFile::Status::kError;
+  }
+}
+
+// realpath(3) with the result owned; empty string and errno set on failure.
+std::string RealPath(const std::string& path) {
+  std::unique_ptr<char, decltype(&free)> real(realpath(path.c_str(), nullptr), &free);
+  return real ? std::string(real.get()) : std::string();
+}
+
+bool IsHiddenSegment(std::string_view seg) {
+  return !seg.empty() && seg[0] == '.' && seg != "." && seg != ".well-known";
+}
+
+constexpr int kOpenFlags = O_RDONLY | O_CLOEXEC | O_NONBLOCK;
+
+#ifdef HTTPUV_HAVE_OPENAT2
+// Cleared the first time openat2 is unavailable (old kernel, or a seccomp filter that answers
+// ENOSYS/EPERM), after which O_NOFOLLOW is the only guard.
+std::atomic<bool> g_openat2_usable{true};
+
+// Returns the fd, or -1 with errno set; *tried is false when openat2 could not be used at all.
+int OpenBeneath(const std::string& root, const std::string& rel, bool* tried) {
+  *tried = false;
+  if (!g_openat2_usable.load(std::memory_order_relaxed)) return -1;
+  FdHandle dir(open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (dir.get() < 0) return -1;
+  struct open_how how {};
+  how.flags = kOpenFlags;
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+  long fd = syscall(SYS_openat2, dir.get(), rel.c_str(), &how, sizeof(how));
+  if (fd < 0 && (errno == ENOSYS || errno == EPERM || errno == E2BIG)) {
+    g_openat2_usable.store(false, std::memory_order_relaxed);
+    return -1;
+  }
+  *tried = true;
+  return static_cast<int>(fd);
+}
+#endif
+
+}  // namespace
+
+bool TargetPath(std::string_view target, std::string_view* path) {
+  if (!target.empty() && target[0] == '/') {
+    *path = target;
+    return true;
+  }
+  size_t scheme_end = target.find("://");
+  if (scheme_end == std::string_view::npos || scheme_end == 0) return false;
+  for (size_t i = 0; i < scheme_end; i++) {
+    char c = target[i];
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              (i > 0 && ((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.'));
+    if (!ok) return false;
+  }
+  size_t start = target.find_first_of("/?#", scheme_end + 3);
+  if (start == std::string_view::npos || target[start] != '/') {
+    *path = "/";  // "http://host" or "http://host?q": the path is empty, which means "/"
+    return true;
+  }
+  *path = target.substr(start);
+  return true;
+}
+
+bool PercentDecode(std::string_view in, std::string* out) {
+  out->clear();
+  out->reserve(in.size());
+  for (size_t i = 0; i < in.size(); i++) {
+    if (in[i] != '%') {
+      out->push_back(in[i]);
+      continue;
+    }
+    if (i + 2 >= in.size()) return false;
+    int hi = HexValue(in[i + 1]);
+    int lo = HexValue(in[i + 2]);
+    if (hi < 0 || lo < 0) return false;
+    out->push_back(static_cast<char>(hi * 16 + lo));
+    i += 2;
+  }
+  return true;
+}
+
+bool IsValidUtf8(std::string_view s) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  size_t n = s.size();
+  size_t i = 0;
+  while (i < n) {
+    unsigned char c = p[i];
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    size_t len;
+    uint32_t cp;
+    if (c >= 0xC2 && c <= 0xDF) {
+      len = 2;
+      cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      len = 3;
+      cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      len = 4;
+      cp = c & 0x07;
+    } else {
+      return false;  // continuation byte, C0/C1 (always overlong), F5..FF
+    }
+    if (i + len > n) return false;
+    for (size_t k = 1; k < len; k++) {
+      if ((p[i + k] & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (p[i + k] & 0x3F);
+    }
+    if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+        (cp >= 0xD800 && cp <= 0xDFFF)) {
+      return false;
+    }
+    i += len;
+  }
+  return true;
+}
+
+SubpathCheck CheckSubpath(std::string_view subpath, std::string* rel) {
+  rel->clear();
+  if (subpath.find('\0') != std::string_view::npos ||
+      subpath.find('\\') != std::string_view::npos) {
+    return SubpathCheck::kBad;
+  }
+  bool hidden = false;
+  size_t start = 0;
+  while (start <= subpath.size()) {
+    size_t end = subpath.find('/', start);
+    if (end == std::string_view::npos) end = subpath.size();
+    std::string_view seg = subpath.substr(start, end - start);
+    start = end + 1;
+    if (seg.empty() || seg == ".") continue;
+    if (seg == "..") return SubpathCheck::kBad;  // checked on every segment before "hidden"
+    if (IsHiddenSegment(seg)) hidden = true;
+    if (!rel->empty()) rel->push_back('/');
+    rel->append(seg);
+  }
+  return hidden ? SubpathCheck::kHidden : SubpathCheck::kOk;
+}
+
+bool HasHiddenSegment(std::string_view rel) {
+  size_t start = 0;
+  while (start <= rel.size()) {
+    size_t end = rel.find('/', start);
+    if (end == std::string_view::npos) end = rel.size();
+    if (IsHiddenSegment(rel.substr(start, end - start))) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
+bool ResolveRoot(const std::string& dir, StaticRoot* root) {
+  root->real = RealPath(dir);
+  if (root->real.empty()) return false;
+  struct stat st;
+  if (stat(root->real.c_str(), &st) != 0) return false;
+  root->is_file = !S_ISDIR(st.st_mode);
+  return true;
+}
+
+OpenedFile OpenUnderRoot(const StaticRoot& root, const std::string& rel) {
+  OpenedFile out;
+  if (root.is_file && !rel.empty()) return out;  // a one-file entry has nothing beneath it
+  std::string candidate = rel.empty() ? root.real : root.real + "/" + rel;
+  if (candidate.size() >= PATH_MAX) return out;  // ENAMETOOLONG without asking the kernel
+
+  // 1. Containment of the fully resolved path.
+  std::string real = RealPath(candidate);
+  if (real.empty()) {
+    out.status = StatusFromErrno(errno);
+    return out;
+  }
+  const std::string& base = root.real;
+  if (real == base) {
+    out.rel.clear();
+  } else if (base == "/") {
+    out.rel = real.substr(1);
+  } else if (real.size() > base.size() && real.compare(0, base.size(), base) == 0 &&
+             real[base.size()] == '/') {
+    out.rel = real.substr(base.size() + 1);
+  } else {
+    return out;  // a symlink that leaves the root: 404, as if absent
+  }
+  // 2. The dotfile policy applies to where a symlink lands, too.
+  if (HasHiddenSegment(out.rel)) return out;
+
+  // 3. Open without following symlinks.
+  int fd = -1;
+  bool opened_beneath = false;
+#ifdef HTTPUV_HAVE_OPENAT2
+  if (!root.is_file && !out.rel.empty()) fd = OpenBeneath(base, out.rel, &opened_beneath);
+#endif
+  if (!opened_beneath) fd = open(real.c_str(), kOpenFlags | O_NOFOLLOW);
+  if (fd < 0) {
+    out.status = StatusFromErrno(errno);
+    return out;
+  }
+  out.fd = FdHandle(fd);
+
+  // 4. Type and size of what was actually opened.
+  if (fstat(out.fd.get(), &out.st) != 0) {
+    out.status = StatusFromErrno(errno);
+    out.fd.Reset();
+    return out;
+  }
+  if (S_ISDIR(out.st.st_mode)) {
+    out.status = OpenedFile::Status::kDirectory;
+    out.fd.Reset();
+    return out;
+  }
+  if (!S_ISREG(out.st.st_mode)) {
+    out.status = OpenedFile::Status::kMissing;  // FIFO, socket, device: never served
+    out.fd.Reset();
+    return out;
+  }
+  // O_NONBLOCK only guarded the open against FIFOs; clear it for whoever reads the file.
+  (void)fcntl(out.fd.get(), F_SETFL, 0);
+  out.status = OpenedFile::Status::kOk;
+  return out;
+}
+
+bool SetOpenat2ForTesting(bool enabled) {
+#ifdef HTTPUV_HAVE_OPENAT2
+  return g_openat2_usable.exchange(enabled);
+#else
+  (void)enabled;
+  return false;
+#endif
+}
+
+}  // namespace http
+}  // namespace httpuv

@@ -1,0 +1,81 @@
+// From a request-target to an open file under a static root: target path extraction, one-pass
+// percent-decoding, the path safety rules (reliability-plan §4.1) and the symlink-aware
+// containment check around open(). Used by static_files.cc and its tests.
+// Runs on the I/O thread; no napi.h, no uv.h.
+#ifndef NODE_HTTPUV_HTTP_STATIC_RESOLVE_H_
+#define NODE_HTTPUV_HTTP_STATIC_RESOLVE_H_
+
+#include <sys/stat.h>
+
+#include <string>
+#include <string_view>
+
+#include "http/request.h"
+
+namespace httpuv {
+namespace http {
+
+// The path of a request-target: origin-form as is; absolute-form ("http://h/x?y") → "/x?y", or "/"
+// when it has no path. False for asterisk-form and authority-form (never static).
+bool TargetPath(std::string_view target, std::string_view* path);
+
+// Decodes every %XX once ("%252e" → "%2e", not "."); '+' is kept. False on a malformed escape.
+bool PercentDecode(std::string_view in, std::string* out);
+
+// Strict UTF-8 (RFC 3629): no overlongs ("C0 AE"), surrogates, or code points above U+10FFFF.
+bool IsValidUtf8(std::string_view s);
+
+enum class SubpathCheck {
+  kOk,
+  kBad,     // NUL, '\\', or a ".." segment → 400
+  kHidden,  // a segment starting with '.' other than ".well-known" → 404
+};
+
+// Checks the decoded part of the URL after the static prefix and joins its segments into a
+// relative path, dropping empty and "." segments ("a//./b" → "a/b"; "" for the root itself).
+SubpathCheck CheckSubpath(std::string_view subpath, std::string* rel);
+
+// True when a relative path has a dot segment that the dotfile policy hides (see CheckSubpath).
+bool HasHiddenSegment(std::string_view rel);
+
+// A static root resolved for one request.
+struct StaticRoot {
+  std::string real;      // realpath of the configured dir (or file)
+  bool is_file = false;  // the entry serves one file
+};
+
+// realpath + stat of the configured root. False (errno set) when it does not exist.
+bool ResolveRoot(const std::string& dir, StaticRoot* root);
+
+struct OpenedFile {
+  enum class Status {
+    kOk,         // fd is an open regular file, st its fstat
+    kDirectory,  // the path is a directory (nothing left open)
+    kMissing,    // absent, not a regular file, or resolves outside the root / into a dotfile
+    kForbidden,  // EACCES / EPERM
+    kError,      // anything else (EMFILE, EIO, …)
+  };
+  Status status = Status::kMissing;
+  FdHandle fd;
+  struct stat st {};
+  std::string rel;  // resolved path relative to the root ("" = the root itself)
+};
+
+// Opens `rel` (as from CheckSubpath) under `root`:
+//  1. realpath(root/rel) must equal the root or start with root + "/", so symlinks are followed
+//     only while they stay inside the root, and a sibling "www-secret" never passes for "www";
+//  2. the resolved path must not contain a hidden dot segment (a link to ".env" is still hidden);
+//  3. the resolved path is opened O_RDONLY|O_CLOEXEC|O_NONBLOCK (a FIFO cannot block us) without
+//     following any symlink: openat2(RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS) from the root on Linux
+//     ≥ 5.6, else O_NOFOLLOW, so a component swapped for a symlink after step 1 fails to open;
+//  4. the type and size come from fstat of the open fd, not from the path.
+OpenedFile OpenUnderRoot(const StaticRoot& root, const std::string& rel);
+
+// Tests only: turns the openat2 path off (or back on where the kernel has it) so the O_NOFOLLOW
+// fallback is exercised too. Returns whether openat2 was in use before the call.
+bool SetOpenat2ForTesting(bool enabled);
+
+}  // namespace http
+}  // namespace httpuv
+
+#endif  // NODE_HTTPUV_HTTP_STATIC_RESOLVE_H_

@@ -1,0 +1,137 @@
+// Tests of the static-file engine's pure helpers: HTTP dates, Range, entity-tag lists,
+// Accept-Encoding, the generated MIME table, target paths, percent-decoding, UTF-8 and the
+// subpath rules. Linked into static_files_test by scripts/test-static-pure.sh.
+// No file system, no napi.h, no uv.h.
+#include <string>
+#include <string_view>
+
+#include "http/mime_types.h"
+#include "http/static_negotiation.h"
+#include "http/static_resolve.h"
+#include "native/cpp/check.h"
+
+using namespace httpuv::http;  // NOLINT(build/namespaces): test file
+
+// ---- negotiation helpers ------------------------------------------------------------------------
+
+void TestNegotiation() {
+  int64_t t = 0;
+  CHECK(ParseHttpDate("Sun, 06 Nov 1994 08:49:37 GMT", &t));
+  CHECK_EQ(t, 784111777);
+  CHECK_EQ(FormatHttpDate(784111777), std::string("Sun, 06 Nov 1994 08:49:37 GMT"));
+  CHECK_EQ(FormatHttpDate(0), std::string("Thu, 01 Jan 1970 00:00:00 GMT"));
+  CHECK(ParseHttpDate("Mon, 01 Jan 2038 12:00:00 GMT", &t));
+  CHECK(!ParseHttpDate("Mon, 01 Jan 2038 12:100:00 GMT", &t));
+  CHECK(!ParseHttpDate("Sunday, 06-Nov-94 08:49:37 GMT", &t));
+  CHECK(!ParseHttpDate("Sun Nov  6 08:49:37 1994", &t));
+  CHECK(!ParseHttpDate("Sun, 06 Foo 1994 08:49:37 GMT", &t));
+  CHECK(!ParseHttpDate("Sun, 06 Nov 1994 24:49:37 GMT", &t));
+
+  ByteRange r = ParseRange("bytes=0-0", 20);
+  CHECK(r.kind == ByteRange::Kind::kSatisfiable && r.first == 0 && r.length == 1);
+  r = ParseRange("bytes=-1", 20);
+  CHECK(r.kind == ByteRange::Kind::kSatisfiable && r.first == 19 && r.length == 1);
+  r = ParseRange("bytes=-50", 20);
+  CHECK(r.kind == ByteRange::Kind::kSatisfiable && r.first == 0 && r.length == 20);
+  r = ParseRange("BYTES = 5-", 20);
+  CHECK(r.kind == ByteRange::Kind::kSatisfiable && r.first == 5 && r.length == 15);
+  CHECK(ParseRange("bytes=5-2", 20).kind == ByteRange::Kind::kIgnore);
+  r = ParseRange("bytes=0-18446744073709551616", 20);
+  CHECK(r.kind == ByteRange::Kind::kSatisfiable && r.length == 20);
+  CHECK(ParseRange("bytes=18446744073709551616-", 20).kind == ByteRange::Kind::kUnsatisfiable);
+  CHECK(ParseRange("bytes=-0", 20).kind == ByteRange::Kind::kUnsatisfiable);
+  CHECK(ParseRange("bytes=20-", 20).kind == ByteRange::Kind::kUnsatisfiable);
+  CHECK(ParseRange("bytes=0-", 0).kind == ByteRange::Kind::kUnsatisfiable);
+  CHECK(ParseRange("bytes=-5", 0).kind == ByteRange::Kind::kUnsatisfiable);
+  CHECK(ParseRange("bytes=0-1,3-4", 20).kind == ByteRange::Kind::kIgnore);
+  CHECK(ParseRange("items=0-1", 20).kind == ByteRange::Kind::kIgnore);
+  CHECK(ParseRange("bytes=a-b", 20).kind == ByteRange::Kind::kIgnore);
+  CHECK(ParseRange("bytes=-", 20).kind == ByteRange::Kind::kIgnore);
+  CHECK(ParseRange("bytes=1", 20).kind == ByteRange::Kind::kIgnore);
+
+  CHECK(EtagListMatchesWeak("*", "\"a\""));
+  CHECK(EtagListMatchesWeak("\"x\", \"a\"", "\"a\""));
+  CHECK(EtagListMatchesWeak("W/\"a\"", "\"a\""));
+  CHECK(EtagListMatchesWeak("\"a\"", "W/\"a\""));
+  CHECK(!EtagListMatchesWeak("\"b\"", "\"a\""));
+  CHECK(!EtagListMatchesWeak("a", "\"a\""));  // unquoted: not an entity-tag
+  CHECK(EtagListMatchesWeak("\"x,y\", \"a\"", "\"a\""));
+  CHECK(EtagListMatchesStrong("\"a\"", "\"a\""));
+  CHECK(!EtagListMatchesStrong("W/\"a\"", "\"a\""));
+  CHECK(!EtagListMatchesStrong("\"a\"", "W/\"a\""));
+
+  AcceptEncoding ae = ParseAcceptEncoding("gzip, deflate, br;q=0.5, *;q=0.1");
+  CHECK_EQ(ae.gzip, 1000);
+  CHECK_EQ(ae.br, 500);
+  CHECK_EQ(ae.any, 100);
+  CHECK_EQ(ae.identity, -1);
+  ae = ParseAcceptEncoding("x-gzip;q=0.250, identity;q=0, br;q=2");
+  CHECK_EQ(ae.gzip, 250);
+  CHECK_EQ(ae.identity, 0);
+  CHECK_EQ(ae.br, -1);  // q=2 is malformed: element skipped
+  ae = ParseAcceptEncoding("BR;Q=1.000");
+  CHECK_EQ(ae.br, 1000);
+}
+
+void TestMime() {
+  CHECK_EQ(LookupMimeByExtension("html").type, std::string_view("text/html"));
+  CHECK_EQ(LookupMimeByExtension("HTML").type, std::string_view("text/html"));
+  CHECK_EQ(LookupMimeByExtension("js").type, std::string_view("text/javascript"));
+  CHECK_EQ(LookupMimeByExtension("mjs").type, std::string_view("text/javascript"));
+  CHECK_EQ(LookupMimeByExtension("css").type, std::string_view("text/css"));
+  CHECK_EQ(LookupMimeByExtension("json").type, std::string_view("application/json"));
+  CHECK_EQ(LookupMimeByExtension("csv").type, std::string_view("text/csv"));
+  CHECK_EQ(LookupMimeByExtension("txt").type, std::string_view("text/plain"));
+  CHECK_EQ(LookupMimeByExtension("svg").type, std::string_view("image/svg+xml"));
+  CHECK_EQ(LookupMimeByExtension("wasm").type, std::string_view("application/wasm"));
+  CHECK_EQ(LookupMimeByExtension("woff2").type, std::string_view("font/woff2"));
+  CHECK_EQ(LookupMimeByExtension("mp4").type, std::string_view("video/mp4"));
+  CHECK_EQ(LookupMimeByExtension("xml").type, std::string_view("application/xml"));
+  CHECK_EQ(LookupMimeByExtension("ico").type, std::string_view("image/vnd.microsoft.icon"));
+  CHECK(LookupMimeByExtension("js").compressible);
+  CHECK(!LookupMimeByExtension("png").compressible);
+  CHECK(LookupMimeByExtension("nosuchext").type.empty());
+  CHECK(LookupMimeByExtension("").type.empty());
+  CHECK_EQ(MimeTypeForFileName("dir.d/file"), kDefaultMimeType);
+  CHECK_EQ(MimeTypeForFileName("a/b/c.CSV"), std::string_view("text/csv"));
+  CHECK_EQ(MimeTypeForFileName("html"), kDefaultMimeType);  // httpuv quirk not kept
+  CHECK(IsCompressibleType("text/html; charset=utf-8"));
+  CHECK(IsCompressibleType("Application/JSON"));
+  CHECK(IsCompressibleType("application/x-unknown+json"));
+  CHECK(IsCompressibleType("text/x-unknown"));
+  CHECK(!IsCompressibleType("image/png"));
+  CHECK(IsCompressibleType("application/octet-stream"));  // mime-db's flag, kept as data
+  CHECK(!IsCompressibleType(""));
+}
+
+void TestResolveHelpers() {
+  std::string_view p;
+  CHECK(TargetPath("/a?b", &p) && p == "/a?b");
+  CHECK(TargetPath("http://h:1/x/y?z", &p) && p == "/x/y?z");
+  CHECK(TargetPath("HTTPS://h", &p) && p == "/");
+  CHECK(TargetPath("http://h?q", &p) && p == "/");
+  CHECK(!TargetPath("*", &p));
+  CHECK(!TargetPath("h:443", &p));
+  std::string d;
+  CHECK(PercentDecode("/a%20b%2F%5c", &d) && d == "/a b/\\");
+  CHECK(PercentDecode("%252e", &d) && d == "%2e");
+  CHECK(!PercentDecode("%ZZ", &d));
+  CHECK(!PercentDecode("%2", &d));
+  CHECK(!PercentDecode("%", &d));
+  CHECK(IsValidUtf8("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"));
+  CHECK(!IsValidUtf8("\xc0\xae"));
+  CHECK(!IsValidUtf8("\xc0\xaf"));
+  CHECK(!IsValidUtf8("\xe0\x80\xae"));
+  CHECK(!IsValidUtf8("\x80"));
+  CHECK(!IsValidUtf8("\xed\xa0\x80"));  // surrogate
+  CHECK(!IsValidUtf8("\xf4\x90\x80\x80"));  // > U+10FFFF
+  CHECK(!IsValidUtf8("\xe2\x82"));
+  std::string rel;
+  CHECK(CheckSubpath("a//./b/", &rel) == SubpathCheck::kOk && rel == "a/b");
+  CHECK(CheckSubpath("a/../b", &rel) == SubpathCheck::kBad);
+  CHECK(CheckSubpath(".x/..", &rel) == SubpathCheck::kBad);
+  CHECK(CheckSubpath("..foo", &rel) == SubpathCheck::kHidden);
+  CHECK(CheckSubpath("foo../x..", &rel) == SubpathCheck::kOk);
+  CHECK(CheckSubpath(".well-known/x", &rel) == SubpathCheck::kOk);
+  CHECK(CheckSubpath(std::string_view("a\0b", 3), &rel) == SubpathCheck::kBad);
+}
