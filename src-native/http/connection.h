@@ -84,6 +84,7 @@ class Connection : public ParserDelegate {
   void WriteBuffers(std::string&& head, std::string&& body, bool last);
   void StreamNextFileChunk(std::string&& head);
   void Linger();
+  void PumpFile();
   static void OnShutdown(uv_shutdown_t* req, int status);
   static void OnLingerTimer(uv_timer_t* t);
   void OnResponseWritten();
