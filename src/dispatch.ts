@@ -1,7 +1,7 @@
 // Receives event batches from the I/O thread (one JS call per batch) and routes each event:
 // requests to app.call / app.onHeaders, WebSocket events to their WebSocket, server-closed to
 // its server, logs to log(). App errors never escape: they become a 500 or a close, logged.
-import { native, type EventBatch, type RequestEvent } from './native.js';
+import { native, unpackRequest, type EventBatch, type RequestEvent } from './native.js';
 import { serversById, type ServerRecord } from './registry.js';
 import { attachBody, buildRequest, type BuiltRequest } from './rook.js';
 import { prepareResponse, ResponseError } from './response.js';
@@ -27,7 +27,10 @@ export function flushResponses(): void {
 function respond(id: number, status: number, headers: string[], bodyKind: 0 | 1 | 2,
                  body: string | Uint8Array | null, filePath: string | null, fileOwned: boolean,
                  gzip: boolean): void {
-  outbox.push(id, status, headers.join('\0'), bodyKind, body, filePath, fileOwned, gzip);
+  // Two values per response (src-native/binding/exports.cc ResponseFromJs): a meta string and
+  // the body (or the file path).
+  const meta = `${id}\0${status}\0${bodyKind}\0${gzip ? 1 : 0}\0${fileOwned ? 1 : 0}\0`;
+  outbox.push(headers.length === 0 ? meta : meta + '\0' + headers.join('\0'), bodyKind === 2 ? filePath : body);
   if (!flushScheduled && !inBatch) {
     flushScheduled = true;
     queueMicrotask(flushResponses);
@@ -107,15 +110,16 @@ function onHeadersAnswer(server: ServerRecord, id: number, built: BuiltRequest, 
 }
 
 function onRequestEvent(ev: RequestEvent, kind: number): void {
-  const server = serversById.get(ev[1]);
-  const id = ev[2];
+  const u = unpackRequest(ev);
+  const server = serversById.get(u.serverId);
+  const id = u.id;
   if (server === undefined) {
     // The server was stopped while this event was queued; release a spilled body.
-    if (ev[8] >= 0) buildRequest(ev, false);
+    if (ev[3] >= 0) buildRequest(ev, u, false);
     return;
   }
   if (kind === K.HEADERS) {
-    const built = buildRequest(ev, false);
+    const built = buildRequest(ev, u, false);
     pendingHeaders.set(id, built);
     const onHeaders = server.app.onHeaders;
     if (onHeaders === undefined) {
@@ -140,7 +144,7 @@ function onRequestEvent(ev: RequestEvent, kind: number): void {
     return;
   }
   if (kind === K.WS_OPEN) {
-    const built = pendingHeaders.get(id) ?? buildRequest(ev, false);
+    const built = pendingHeaders.get(id) ?? buildRequest(ev, u, false);
     pendingHeaders.delete(id);
     const ws = new WebSocket(id, built.req);
     sockets.set(id, ws);
@@ -161,7 +165,7 @@ function onRequestEvent(ev: RequestEvent, kind: number): void {
     pendingHeaders.delete(id);
     attachBody(built, ev);
   } else {
-    built = buildRequest(ev, true);
+    built = buildRequest(ev, u, true);
   }
   runCall(server, id, built);
 }

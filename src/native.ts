@@ -14,10 +14,22 @@ export interface EventKinds {
   LOG: number;
 }
 
-/** [kind, serverId, id, packed, httpMinor, remotePort, localPort, body, bodyFd, bodyLength];
- *  packed = method NUL target NUL remoteAddr NUL localAddr (NUL name NUL value)* */
-export type RequestEvent = [number, number, number, string, number, number, number, Buffer | null,
-  number, number];
+/** [kind, packed, body, bodyFd, bodyLength]; packed = serverId NUL id NUL httpMinor NUL
+ *  remotePort NUL localPort NUL method NUL target NUL remoteAddr NUL localAddr (NUL name NUL value)* */
+export type RequestEvent = [number, string, Buffer | null, number, number];
+
+/** The fields of a request event's packed string, split. */
+export interface UnpackedRequest {
+  serverId: number;
+  id: number;
+  parts: string[];  // parts[5] method, [6] target, [7] remoteAddr, [8] localAddr, [9..] headers
+}
+
+/** Splits a request event's packed string. */
+export function unpackRequest(ev: RequestEvent): UnpackedRequest {
+  const parts = ev[1].split('\0');
+  return { serverId: Number(parts[0]), id: Number(parts[1]), parts };
+}
 /** A batch: an array of events whose first element is the kind. */
 export type EventBatch = unknown[][];
 
@@ -92,8 +104,8 @@ export interface NativeBinding {
   server_stop(id: number): void;
   server_closed(id: number): void;
   server_stats(id: number): ServerStats | undefined;
-  /** Several responses, 8 values each: id, status, headers ("name\0value\0…"), bodyKind (0 none, 1 memory,
-   *  2 file), body, filePath, fileOwned, gzip. */
+  /** Several responses, 2 values each: meta "id NUL status NUL bodyKind NUL gzip NUL owned NUL
+   *  (NUL name NUL value)*" and the body (string | Uint8Array | null; the file path for kind 2). */
   responses_send(flat: unknown[]): void;
   request_continue(id: number): void;
   ws_send(id: number, binary: boolean, data: string | Uint8Array): void;

@@ -1,7 +1,7 @@
 // Native request events → Rook environments (httpuv-behaviour.md §2): the CGI-style fields,
 // HTTP_* with httpuv's joining rules, HEADERS, and rook.input over a Buffer or a spilled file.
 import * as fs from 'node:fs';
-import type { RequestEvent } from './native.js';
+import type { RequestEvent, UnpackedRequest } from './native.js';
 
 /** The request body stream (`req['rook.input']`). */
 export interface InputStream {
@@ -162,17 +162,19 @@ export interface BuiltRequest {
 }
 
 /** Builds the Rook environment of a request event (body included when present). */
-export function buildRequest(ev: RequestEvent, withBody: boolean): BuiltRequest {
-  const [, , , packed, , remotePort, localPort, buf, fd, length] = ev;
-  const parts = packed.split('\0');
-  const method = parts[0];
-  const target = parts[1];
-  const remoteAddr = parts[2];
-  const localAddr = parts[3];
+export function buildRequest(ev: RequestEvent, u: UnpackedRequest, withBody: boolean): BuiltRequest {
+  const [, , buf, fd, length] = ev;
+  const parts = u.parts;
+  const remotePort = parts[3];
+  const localPort = parts[4];
+  const method = parts[5];
+  const target = parts[6];
+  const remoteAddr = parts[7];
+  const localAddr = parts[8];
   const [pathInfo, query] = splitTarget(target);
   // Join repeated fields (any case) with ",", keeping the first spelling (httpuv §2).
   const joined = new Map<string, { name: string; lower: string; key: string; value: string }>();
-  for (let i = 4; i + 1 < parts.length; i += 2) {
+  for (let i = 9; i + 1 < parts.length; i += 2) {
     const name = parts[i];
     const value = parts[i + 1];
     const [lower, key] = keysOf(name);
@@ -188,9 +190,9 @@ export function buildRequest(ev: RequestEvent, withBody: boolean): BuiltRequest 
     PATH_INFO: pathInfo,
     QUERY_STRING: query,
     SERVER_NAME: localAddr,
-    SERVER_PORT: String(localPort),
+    SERVER_PORT: localPort,
     REMOTE_ADDR: remoteAddr,
-    REMOTE_PORT: String(remotePort),
+    REMOTE_PORT: remotePort,
     HEADERS: {} as Record<string, string>,
     'rook.version': '1.1-0',
     'rook.url_scheme': 'http',
@@ -217,7 +219,7 @@ export function buildRequest(ev: RequestEvent, withBody: boolean): BuiltRequest 
 
 /** Gives a request (first seen at onHeaders) its body once the full request arrives. */
 export function attachBody(built: BuiltRequest, ev: RequestEvent): void {
-  const [, , , , , , , buf, fd, length] = ev;
+  const [, , buf, fd, length] = ev;
   if ((buf !== null && buf.length > 0) || fd >= 0) {
     built.body = new BodyStream(buf, fd, length);
     (built.req as unknown as Record<string, unknown>)['rook.input'] = built.body;

@@ -95,41 +95,54 @@ Napi::Value ServerClosed(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// Reads one response from 8 consecutive values: id, status, headers[], bodyKind (0 none,
-// 1 memory, 2 file), body, filePath, fileOwned, gzip.
-std::pair<uint64_t, ResponseSpec> ResponseFromJs(const Napi::Value* v) {
+// Reads one response from 2 values: a latin1 meta string "id NUL status NUL bodyKind NUL gzip
+// NUL fileOwned NUL filePath (NUL name NUL value)*" (bodyKind 0 none, 1 memory, 2 file; flags
+// "0"/"1"; TS rejects NUL in every field) and the body (string, Uint8Array or null).
+std::pair<uint64_t, ResponseSpec> ResponseFromJs(Napi::Value meta_v, Napi::Value body) {
   std::pair<uint64_t, ResponseSpec> out;
-  out.first = static_cast<uint64_t>(v[0].As<Napi::Number>().Int64Value());
+  std::string meta = Latin1FromJs(meta_v);
+  size_t pos = 0;
+  auto next = [&]() {
+    size_t end = meta.find('\0', pos);
+    if (end == std::string::npos) end = meta.size();
+    std::string field = meta.substr(pos, end - pos);
+    pos = end + 1;
+    return field;
+  };
+  out.first = std::stoull(next());
   ResponseSpec& spec = out.second;
-  spec.status = v[1].As<Napi::Number>().Int32Value();
-  spec.headers = HeadersFromJs(v[2]);
-  int kind = v[3].As<Napi::Number>().Int32Value();
+  spec.status = std::stoi(next());
+  int kind = std::stoi(next());
+  spec.gzip = next() == "1";
+  bool owned = next() == "1";
+  std::string file = next();
+  while (pos < meta.size()) {
+    std::string name = next();
+    std::string value = pos <= meta.size() ? next() : std::string();
+    spec.headers.emplace_back(std::move(name), std::move(value));
+  }
   if (kind == 1) {
     spec.body_kind = ResponseSpec::BodyKind::kMemory;
-    spec.body = BodyFromJs(v[4]);
+    spec.body = BodyFromJs(body);
   } else if (kind == 2) {
     spec.body_kind = ResponseSpec::BodyKind::kFilePath;
-    spec.file_path = Utf8FromJs(v[5]);
-    spec.file_owned = v[6].ToBoolean().Value();
+    spec.file_path = Utf8FromJs(body);  // the path (may be non-latin1)
+    spec.file_owned = owned;
   }
-  spec.gzip = v[7].ToBoolean().Value();
+  (void)file;
   return out;
 }
 
-// responses_send(flat): several responses, 8 values each (see ResponseFromJs), posted as one
+// responses_send(flat): several responses, 2 values each (see ResponseFromJs), posted as one
 // command so a batch of answers costs one lock and one wake-up of the I/O thread.
 Napi::Value ResponsesSend(const Napi::CallbackInfo& info) {
   AddonData* d = GetAddonData(info.Env());
   if (!d->io.running()) return info.Env().Undefined();
   Napi::Array a = info[0].As<Napi::Array>();
-  uint32_t n = a.Length() / 8;
+  uint32_t n = a.Length() / 2;
   auto batch = std::make_shared<std::vector<std::pair<uint64_t, ResponseSpec>>>();
   batch->reserve(n);
-  Napi::Value vals[8];
-  for (uint32_t i = 0; i < n; i++) {
-    for (uint32_t j = 0; j < 8; j++) vals[j] = a.Get(i * 8 + j);
-    batch->push_back(ResponseFromJs(vals));
-  }
+  for (uint32_t i = 0; i < n; i++) batch->push_back(ResponseFromJs(a.Get(i * 2), a.Get(i * 2 + 1)));
   ServerRegistry* registry = d->registry.get();
   d->io.Post([registry, batch] {
     for (auto& r : *batch) {

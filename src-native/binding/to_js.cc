@@ -1,10 +1,10 @@
 // I/O events → JS arrays (see to_js.h). Runs on the JS thread.
 //
 // Layouts (src/dispatch.ts reads these positions; keep both in step):
-//   request/headers/ws-open: [kind, serverId, id, packed, httpMinor, remotePort, localPort,
-//       body (Buffer | null), bodyFd (-1 or an unlinked temp file's fd, now owned by JS),
-//       bodyLength], where packed = method NUL target NUL remoteAddr NUL localAddr
-//       (NUL name NUL value)* as one latin1 string
+//   request/headers/ws-open: [kind, packed, body (Buffer | null), bodyFd (-1 or an unlinked
+//       temp file's fd, now owned by JS), bodyLength], where packed is one latin1 string:
+//       serverId NUL id NUL httpMinor NUL remotePort NUL localPort NUL method NUL target NUL
+//       remoteAddr NUL localAddr (NUL name NUL value)*
 //   ws-message: [kind, 0, id, binary, data (Buffer if binary, else string)]
 //   ws-close:   [kind, 0, id, code, reason]
 //   server-closed: [kind, serverId]
@@ -31,13 +31,22 @@ Napi::Value BufferFrom(Napi::Env env, std::string&& data) {
 }
 
 Napi::Array RequestToJs(Napi::Env env, Event& e) {
-  // The strings of a request travel as ONE latin1 string joined by NUL (which llhttp never lets
-  // through in a method, target or header): one napi call instead of one per header, split in JS.
+  // Everything but the body travels as ONE latin1 string joined by NUL (which llhttp never lets
+  // through in a method, target or header): one napi string instead of one value per field.
   std::string packed;
   size_t need = e.method.size() + e.target.size() + e.peer.remote_addr.size() +
-                e.peer.local_addr.size() + 4;
+                e.peer.local_addr.size() + 64;
   for (const auto& kv : e.headers) need += kv.first.size() + kv.second.size() + 2;
   packed.reserve(need);
+  auto num = [&packed](uint64_t v) {
+    packed += std::to_string(v);
+    packed += '\0';
+  };
+  num(e.server_id);
+  num(e.id);
+  num(static_cast<uint64_t>(e.http_minor));
+  num(static_cast<uint64_t>(e.peer.remote_port));
+  num(static_cast<uint64_t>(e.peer.local_port));
   packed += e.method;
   packed += '\0';
   packed += e.target;
@@ -51,21 +60,16 @@ Napi::Array RequestToJs(Napi::Env env, Event& e) {
     packed += '\0';
     packed += kv.second;
   }
-  Napi::Array a = Napi::Array::New(env, 10);
+  Napi::Array a = Napi::Array::New(env, 5);
   a.Set(0u, Napi::Number::New(env, e.kind));
-  a.Set(1u, Napi::Number::New(env, e.server_id));
-  a.Set(2u, Napi::Number::New(env, static_cast<double>(e.id)));
-  a.Set(3u, Latin1String(env, packed));
-  a.Set(4u, Napi::Number::New(env, e.http_minor));
-  a.Set(5u, Napi::Number::New(env, e.peer.remote_port));
-  a.Set(6u, Napi::Number::New(env, e.peer.local_port));
+  a.Set(1u, Latin1String(env, packed));
   if (e.kind == kEventRequest && e.fd.get() < 0 && !e.data.empty()) {
-    a.Set(7u, BufferFrom(env, std::move(e.data)));
+    a.Set(2u, BufferFrom(env, std::move(e.data)));
   } else {
-    a.Set(7u, env.Null());
+    a.Set(2u, env.Null());
   }
-  a.Set(8u, Napi::Number::New(env, e.fd.Release()));
-  a.Set(9u, Napi::Number::New(env, static_cast<double>(e.length)));
+  a.Set(3u, Napi::Number::New(env, e.fd.Release()));
+  a.Set(4u, Napi::Number::New(env, static_cast<double>(e.length)));
   return a;
 }
 
