@@ -12,15 +12,24 @@ type CloseHandler = (code?: number, reason?: string) => void;
 export class WebSocket {
   /** The Rook environment of the upgrade request. */
   readonly request: RookRequest;
+  /** The subprotocol chosen from `options.websocket.protocols` ("" when none). */
+  readonly protocol: string;
   readonly #id: number;
   #open = true;
+  #state: 1 | 2 | 3 = 1;
   readonly #onMessage: MessageHandler[] = [];
   readonly #onClose: CloseHandler[] = [];
 
   /** @internal Created by the server; never construct directly. */
-  constructor(id: number, request: RookRequest) {
+  constructor(id: number, request: RookRequest, protocol = '') {
     this.#id = id;
     this.request = request;
+    this.protocol = protocol;
+  }
+
+  /** 1 OPEN, 2 CLOSING (close() called, waiting for the peer), 3 CLOSED — as the browser API. */
+  get readyState(): 1 | 2 | 3 {
+    return this.#state;
   }
 
   /** Adds a message callback: `f(binary, message)`, message a string for text, a Buffer for binary. */
@@ -52,7 +61,8 @@ export class WebSocket {
     }
     if (typeof reason !== 'string') throw argumentError('reason', 'a string', reason);
     if (Buffer.byteLength(reason) > 123) throw rangeError('reason', 'at most 123 bytes of UTF-8', reason);
-    if (!this.#open) return;
+    if (!this.#open || this.#state !== 1) return;
+    this.#state = 2;
     native.ws_close(this.#id, code, reason);
   }
 
@@ -67,7 +77,10 @@ export class WebSocket {
       try {
         f(binary, data);
       } catch (err) {
+        // httpuv: a failing handler closes the socket with 1011 and skips the other handlers.
         log('ERROR', `WebSocket onMessage callback threw: ${(err as Error)?.stack ?? String(err)}`);
+        this.close(1011, 'Error executing onWSMessage');
+        return;
       }
     }
   }
@@ -76,6 +89,7 @@ export class WebSocket {
   _closed(code: number, reason: string): void {
     if (!this.#open) return;
     this.#open = false;
+    this.#state = 3;
     for (const f of this.#onClose) {
       try {
         f(code, reason);

@@ -1,7 +1,8 @@
 // I/O events → JS arrays (see to_js.h). Runs on the JS thread.
 //
 // Layouts (src/dispatch.ts reads these positions; keep both in step):
-//   request/headers/ws-open: [kind, packed, body (Buffer | null), bodyFd (-1 or an unlinked
+//   request/headers/ws-open: [kind, packed, body (Buffer | null; for ws-open the chosen
+//       subprotocol string), bodyFd (-1 or an unlinked
 //       temp file's fd, now owned by JS), bodyLength], where packed is one latin1 string:
 //       serverId NUL id NUL httpMinor NUL remotePort NUL localPort NUL method NUL target NUL
 //       remoteAddr NUL localAddr (NUL name NUL value)*
@@ -10,6 +11,9 @@
 //   server-closed: [kind, serverId]
 //   log:        [kind, 0, 0, level, text]
 #include "binding/to_js.h"
+
+#include <cstdlib>
+#include <cstring>
 
 namespace httpuv {
 
@@ -22,8 +26,21 @@ Napi::String Latin1String(Napi::Env env, const std::string& s) {
 
 namespace {
 
+// NODE_HTTPUV_COPY_BUFFERS=1 (read once per process) makes every Buffer a copy instead of an
+// external buffer over our string: the path NewOrCopy takes by itself where external buffers are
+// not allowed (Electron's V8 memory cage, or a build with httpuv_no_external_buffers=1), forced
+// here so the tests can exercise it on plain Node.
+bool ForceCopyBuffers() {
+  static const bool force = [] {
+    const char* v = std::getenv("NODE_HTTPUV_COPY_BUFFERS");
+    return v != nullptr && v[0] != '\0' && std::strcmp(v, "0") != 0;
+  }();
+  return force;
+}
+
 Napi::Value BufferFrom(Napi::Env env, std::string&& data) {
   if (data.empty()) return Napi::Buffer<char>::New(env, 0);
+  if (ForceCopyBuffers()) return Napi::Buffer<char>::Copy(env, data.data(), data.size());
   auto* owned = new std::string(std::move(data));
   return Napi::Buffer<char>::NewOrCopy(env, &(*owned)[0], owned->size(),
                                        [](Napi::Env, char*, std::string* s) { delete s; },
@@ -65,6 +82,8 @@ Napi::Array RequestToJs(Napi::Env env, Event& e) {
   a.Set(1u, Latin1String(env, packed));
   if (e.kind == kEventRequest && e.fd.get() < 0 && !e.data.empty()) {
     a.Set(2u, BufferFrom(env, std::move(e.data)));
+  } else if (e.kind == kEventWsOpen) {
+    a.Set(2u, Latin1String(env, e.data));  // the negotiated subprotocol ("" = none)
   } else {
     a.Set(2u, env.Null());
   }

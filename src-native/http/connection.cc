@@ -152,7 +152,10 @@ void Connection::StopTimer() { uv_timer_stop(&timer_); }
 void Connection::OnTimer(uv_timer_t* t) {
   auto* self = static_cast<Connection*>(t->data);
   if (self->closing_) return;
-  if (self->phase_ == Phase::kWebSocket) return;  // the WebSocket session owns its own timers
+  if (self->phase_ == Phase::kWebSocket) {
+    self->ws_->OnTimer();  // the WebSocket session owns the timer once upgraded
+    return;
+  }
   if ((self->phase_ == Phase::kHeaders && self->message_bytes_seen_) ||
       self->phase_ == Phase::kBody) {
     self->registry()->Log(kLogInfo, "request timed out");
@@ -222,6 +225,10 @@ void Connection::OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
     self->ArmTimer(self->server_->limits().headers_timeout_ms);
   }
   ServerStats::Add(self->server_->stats().bytes_in, static_cast<uint64_t>(nread));
+  if (self->phase_ == Phase::kWebSocket) {
+    self->ws_->OnBytes(buf->base, static_cast<size_t>(nread));
+    return;
+  }
   self->in_buf_.append(buf->base, static_cast<size_t>(nread));
   self->ProcessInput();
 }
@@ -263,9 +270,18 @@ void Connection::ProcessInput(bool after_resume) {
 }
 
 void Connection::HandleUpgrade() {
-  // Only WebSocket upgrades are served (ws_session); anything else was answered as plain HTTP
-  // in OnHeadersComplete, so reaching here without a session means the request was refused.
-  Close();
+  if (ws_) {
+    // Bytes already received after the handshake are the first WebSocket frames.
+    std::string rest = in_buf_.substr(in_off_);
+    in_buf_.clear();
+    in_off_ = 0;
+    if (!rest.empty()) ws_->OnBytes(rest.data(), rest.size());
+    UpdateReading();
+    return;
+  }
+  // An Upgrade we do not speak was answered as plain HTTP: keep parsing HTTP.
+  parser_.ResumeAfterUpgrade();
+  ProcessInput(true);
 }
 
 // ---- parser callbacks -----------------------------------------------------------------------
@@ -330,13 +346,16 @@ int Connection::OnHeadersComplete(Request& req) {
   expect_continue_ = expect != nullptr && req.http_minor >= 1 &&
                      strcasecmp(expect->c_str(), "100-continue") == 0;
 
+  ws_candidate_ = false;
   if (req.upgrade) {
-    // Not a WebSocket (or WebSockets are handled elsewhere): serve as plain HTTP and ignore the
-    // Upgrade header (RFC 9110 §7.8 lets a server ignore it). CONNECT is not proxied here.
     if (req.method == "CONNECT") {
       parser_.Fail(501, "CONNECT not supported");
       return -1;
     }
+    // A WebSocket upgrade goes through the handshake when the app takes WebSockets; any other
+    // Upgrade (h2c…), or one the app has no onWSOpen for, is served as plain HTTP: RFC 9110
+    // §7.8 lets a server ignore Upgrade.
+    ws_candidate_ = server_->limits().has_on_ws_open && ws::IsWebSocketUpgrade(req.headers);
   }
 
   if (!req.upgrade && TryStatic(req)) {
@@ -441,6 +460,7 @@ int Connection::OnMessageComplete() {
     FinishRequest();
     return 0;
   }
+  if (ws_candidate_) return AcceptWebSocket();
   phase_ = Phase::kWaitResponse;
   ServerStats::Add(server_->stats().requests_js, 1);
   std::unique_ptr<Request> req = parser_.TakeRequest();
@@ -448,7 +468,35 @@ int Connection::OnMessageComplete() {
   return parser_.PauseHere();
 }
 
-void Connection::EmitRequestEvent(int kind, Request& req, bool with_body) {
+int Connection::AcceptWebSocket() {
+  std::unique_ptr<Request> req = parser_.TakeRequest();
+  ws::HandshakeOptions opts;
+  opts.enable_deflate = server_->limits().ws_per_message_deflate;
+  opts.protocols = server_->limits().ws_protocols;
+  ws::HandshakeResult hs =
+      ws::EvaluateHandshake(req->method, req->http_major, req->http_minor, req->headers, opts);
+  if (!hs.ok) {
+    registry()->Log(kLogInfo, "WebSocket handshake refused: " + hs.error);
+    WriteError(hs.status, hs.error, hs.error_headers);
+    return parser_.PauseHere();
+  }
+  // 101, then the bytes after the request belong to the WebSocket (llhttp stops with
+  // HPE_PAUSED_UPGRADE right after this callback; HandleUpgrade takes over).
+  registry()->RemoveRoute(current_id_);
+  responded_ = true;
+  ws_id_ = current_id_;
+  registry()->AddRoute(ws_id_, this);
+  WriteRaw(ws::BuildAcceptResponse(hs, HttpDateNow()), false);
+  phase_ = Phase::kWebSocket;
+  StopTimer();
+  ws_ = std::make_unique<WsSession>(this, ws_id_, server_->limits(), hs.deflate);
+  EmitRequestEvent(kEventWsOpen, *req, false, hs.protocol);
+  ws_->Start();
+  return 0;
+}
+
+void Connection::EmitRequestEvent(int kind, Request& req, bool with_body,
+                                  const std::string& protocol) {
   Event e;
   e.kind = static_cast<EventKind>(kind);
   e.server_id = server_->id();
@@ -466,6 +514,7 @@ void Connection::EmitRequestEvent(int kind, Request& req, bool with_body) {
     e.method = req.method;
     e.target = req.target;
     e.headers = req.headers;
+    e.data = protocol;
   }
   registry()->Emit(std::move(e));
 }
@@ -610,7 +659,7 @@ void Connection::StreamNextFileChunk(std::string&& head) {
   WriteBuffers(std::move(head), std::move(chunk), last);
 }
 
-void Connection::WriteError(int status, const std::string& reason) {
+void Connection::WriteError(int status, const std::string& reason, const HeaderList& extra) {
   // Protocol errors: answer, then close; the rest of the input is never parsed.
   in_off_ = in_buf_.size();
   close_after_response_ = true;
@@ -623,6 +672,7 @@ void Connection::WriteError(int status, const std::string& reason) {
   ResponseSpec spec;
   spec.status = status;
   spec.headers.emplace_back("Content-Type", "text/plain; charset=UTF-8");
+  for (const auto& h : extra) spec.headers.push_back(h);
   spec.body_kind = ResponseSpec::BodyKind::kMemory;
   spec.body = std::to_string(status) + " " + ReasonPhrase(status) + "\n";
   keep_alive_ = false;
@@ -783,8 +833,15 @@ void Connection::FinishRequest() {
 
 // ---- WebSocket stubs until ws_session lands -------------------------------------------------
 
-void Connection::WsSend(uint64_t, bool, std::string&&) {}
-void Connection::WsClose(uint64_t, int, std::string&&) {}
+void Connection::WsSend(uint64_t id, bool binary, std::string&& data) {
+  if (closing_ || !ws_ || id != ws_id_) return;
+  ws_->Send(binary, std::move(data));
+}
+
+void Connection::WsClose(uint64_t id, int code, std::string&& reason) {
+  if (closing_ || !ws_ || id != ws_id_) return;
+  ws_->Close(code, reason);
+}
 
 // ---- closing --------------------------------------------------------------------------------
 
@@ -826,9 +883,17 @@ void Connection::OnShutdown(uv_shutdown_t* req, int status) {
 
 void Connection::OnLingerTimer(uv_timer_t* t) { static_cast<Connection*>(t->data)->Close(); }
 
-void Connection::Close(int /*ws_code*/) {
+void Connection::Close(int ws_code) {
   if (closing_) return;
+  if (ws_ && ws_code != 0) {
+    // Server stop: a close frame first; the session closes the socket once it is written (or
+    // when its close timeout passes).
+    ws_->CloseForShutdown();
+    return;
+  }
   closing_ = true;
+  if (ws_) ws_->OnTransportClosed();
+  if (ws_id_ != 0) registry()->RemoveRoute(ws_id_);
   if (current_id_ != 0) registry()->RemoveRoute(current_id_);
   file_fd_.Reset();
   if (reading_) uv_read_stop(stream());

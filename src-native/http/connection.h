@@ -28,6 +28,7 @@ class Connection : public ParserDelegate {
 
   // Runs on the I/O thread: the stream handle to pass to uv_accept.
   uv_stream_t* stream() { return reinterpret_cast<uv_stream_t*>(&handle_); }
+  const uv_stream_t* stream() const { return reinterpret_cast<const uv_stream_t*>(&handle_); }
   // Runs on the I/O thread: after a successful accept.
   void Start();
   // Runs on the I/O thread: the app's answer to request `id` (stale ids are dropped).
@@ -77,10 +78,13 @@ class Connection : public ParserDelegate {
   // Serves the request from the static paths if one matches; true when answered.
   bool TryStatic(Request& req);
   bool AppendBody(const char* at, size_t len);
-  void EmitRequestEvent(int kind, Request& req, bool with_body);
+  void EmitRequestEvent(int kind, Request& req, bool with_body,
+                        const std::string& protocol = std::string());
   // Writes the response for the current request; returns false if the connection closes.
   void WriteResponse(ResponseSpec&& spec);
-  void WriteError(int status, const std::string& reason);
+  void WriteError(int status, const std::string& reason, const HeaderList& extra = HeaderList());
+  // The request is a valid WebSocket upgrade: 101 and a session; or a 4xx when it is not.
+  int AcceptWebSocket();
   void WriteBuffers(std::string&& head, std::string&& body, bool last);
   void StreamNextFileChunk(std::string&& head);
   void Linger();
@@ -125,6 +129,8 @@ class Connection : public ParserDelegate {
   bool http10_ = false;
   bool expect_continue_ = false;
   bool has_body_framing_ = false;
+  bool ws_candidate_ = false;
+  uint64_t ws_id_ = 0;
   bool message_bytes_seen_ = false;
   uint64_t body_seen_ = 0;
   uint64_t message_start_ms_ = 0;

@@ -46,6 +46,8 @@ class Parser {
   // unconsumed rest again.
   Result Execute(const char* data, size_t len);
   void Resume();
+  // After kUpgrade for an upgrade the connection declined: go on parsing HTTP.
+  void ResumeAfterUpgrade() { llhttp_resume_after_upgrade(&parser_); }
   // Called from inside a delegate callback: stop after this callback (value to return from it).
   int PauseHere() { return HPE_PAUSED; }
   // Called from inside a delegate callback before returning -1: the status to answer.

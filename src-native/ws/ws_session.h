@@ -1,13 +1,69 @@
-// A WebSocket session on an upgraded connection: frame parsing, sending, close handshake,
-// keep-alive pings. Runs on the I/O thread. (Filled in by the WebSocket integration.)
+// A WebSocket session on an upgraded connection: feeds bytes to the frame parser, delivers
+// messages as events, sends frames (optionally compressed), runs the close handshake with a
+// timeout, keep-alive pings with a dead-peer timeout, and bounds the send queue.
+// Runs on the I/O thread; talks to its Connection (uv) for writes and timers.
 #ifndef NODE_HTTPUV_WS_WS_SESSION_H_
 #define NODE_HTTPUV_WS_WS_SESSION_H_
 
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "http/request.h"
+#include "ws/frame_parser.h"
+#include "ws/handshake.h"
+#include "ws/permessage_deflate.h"
+
 namespace httpuv {
 
-class WsSession {
+class Connection;
+
+class WsSession : public ws::FrameSink {
  public:
-  virtual ~WsSession() = default;
+  WsSession(Connection* conn, uint64_t id, const ServerLimits& limits,
+            const ws::DeflateParams& deflate);
+  ~WsSession() override;
+
+  // All methods run on the I/O thread.
+  void Start();
+  void OnBytes(const char* data, size_t len);
+  // JS commands.
+  void Send(bool binary, std::string&& data);
+  void Close(int code, const std::string& reason);
+  // The server is stopping: close 1001 and do not wait for the peer's answer.
+  void CloseForShutdown();
+  // Timer owned by the connection fired while upgraded.
+  void OnTimer();
+  // The socket is gone: report the close to JS once.
+  void OnTransportClosed();
+  uint64_t id() const { return id_; }
+
+  // ws::FrameSink
+  void OnMessage(bool binary, std::string&& payload) override;
+  void OnPing(std::string&& payload) override;
+  void OnPong(std::string&& payload) override;
+  void OnClose(int code, std::string&& reason) override;
+  void OnProtocolError(int close_code, const char* reason) override;
+
+ private:
+  enum class State { kOpen, kClosing, kClosed };
+  void SendFrame(int opcode, std::string&& payload, bool rsv1, bool close_after);
+  void SendClose(int code, const std::string& reason, bool close_after);
+  void EmitClose(int code, const std::string& reason);
+  void ArmNextTimer();
+
+  Connection* conn_;
+  uint64_t id_;
+  const ServerLimits& limits_;
+  ws::FrameParser parser_;
+  std::unique_ptr<ws::PerMessageDeflate> deflate_;
+  State state_ = State::kOpen;
+  bool close_emitted_ = false;
+  int close_code_ = 1006;
+  std::string close_reason_;
+  uint64_t close_deadline_ = 0;   // loop time (ms) when a sent close gives up waiting
+  uint64_t next_ping_ = 0;        // loop time of the next keep-alive ping (0 = off)
+  uint64_t pong_deadline_ = 0;    // loop time by which a pong must arrive (0 = none pending)
 };
 
 }  // namespace httpuv

@@ -1,0 +1,215 @@
+// WebSocket session (see ws_session.h). Every function runs on the I/O thread.
+#include "ws/ws_session.h"
+
+#include <uv.h>
+
+#include "http/connection.h"
+#include "http/events.h"
+#include "http/server.h"
+#include "ws/frame_writer.h"
+
+namespace httpuv {
+
+namespace {
+// Messages shorter than this are sent uncompressed even when permessage-deflate is on (RFC 7692
+// lets each message choose; tiny ones only grow), as ws does with its threshold.
+constexpr size_t kCompressThreshold = 128;
+}  // namespace
+
+WsSession::WsSession(Connection* conn, uint64_t id, const ServerLimits& limits,
+                     const ws::DeflateParams& deflate)
+    : conn_(conn),
+      id_(id),
+      limits_(limits),
+      parser_(limits.ws_max_message_size, deflate.enabled) {
+  if (deflate.enabled) {
+    deflate_ = std::make_unique<ws::PerMessageDeflate>(deflate);
+    parser_.SetInflater(deflate_.get());
+  }
+}
+
+WsSession::~WsSession() = default;
+
+void WsSession::Start() {
+  ServerStats::Add(conn_->server()->stats().websockets_open, 1);
+  ServerStats::Add(conn_->server()->stats().websockets_total, 1);
+  uint64_t now = uv_now(conn_->registry()->loop());
+  if (limits_.ws_ping_interval_ms != 0) next_ping_ = now + limits_.ws_ping_interval_ms;
+  ArmNextTimer();
+}
+
+void WsSession::ArmNextTimer() {
+  uint64_t now = uv_now(conn_->registry()->loop());
+  uint64_t next = 0;
+  auto consider = [&next](uint64_t t) {
+    if (t != 0 && (next == 0 || t < next)) next = t;
+  };
+  if (state_ == State::kOpen) {
+    consider(next_ping_);
+    consider(pong_deadline_);
+  } else if (state_ == State::kClosing) {
+    consider(close_deadline_);
+  }
+  if (next == 0) {
+    conn_->StopTimer();
+  } else {
+    conn_->ArmTimer(next > now ? next - now : 1);
+  }
+}
+
+void WsSession::OnTimer() {
+  uint64_t now = uv_now(conn_->registry()->loop());
+  if (state_ == State::kClosing && close_deadline_ != 0 && now >= close_deadline_) {
+    // The peer never answered our close (or never read it): give up (RFC 6455 §7.1.1).
+    conn_->Close();
+    return;
+  }
+  if (state_ == State::kOpen) {
+    if (pong_deadline_ != 0 && now >= pong_deadline_) {
+      conn_->registry()->Log(kLogInfo, "WebSocket peer did not answer a ping; closing");
+      close_code_ = 1006;
+      conn_->Close();
+      return;
+    }
+    if (next_ping_ != 0 && now >= next_ping_) {
+      SendFrame(ws::kOpPing, std::string(), false, false);
+      if (limits_.ws_ping_timeout_ms != 0 && pong_deadline_ == 0) {
+        pong_deadline_ = now + limits_.ws_ping_timeout_ms;
+      }
+      next_ping_ = now + limits_.ws_ping_interval_ms;
+    }
+  }
+  ArmNextTimer();
+}
+
+void WsSession::OnBytes(const char* data, size_t len) {
+  if (state_ == State::kClosed) return;
+  parser_.Consume(data, len, *this);
+}
+
+void WsSession::SendFrame(int opcode, std::string&& payload, bool rsv1, bool close_after) {
+  std::string frame = ws::EncodeFrame(opcode, payload, rsv1);
+  conn_->WriteRaw(std::move(frame), close_after);
+}
+
+void WsSession::Send(bool binary, std::string&& data) {
+  if (state_ != State::kOpen) return;
+  size_t queued = uv_stream_get_write_queue_size(conn_->stream());
+  if (queued + data.size() > limits_.ws_send_queue_limit) {
+    // The peer does not read fast enough: rather than growing memory without bound, end the
+    // connection (uWebSockets' closeOnBackpressureLimit; 1008 = policy violation).
+    conn_->registry()->Log(kLogWarn, "WebSocket send queue limit exceeded; closing");
+    close_code_ = 1008;
+    close_reason_ = "send queue limit exceeded";
+    EmitClose(1008, close_reason_);
+    conn_->Close();
+    return;
+  }
+  int opcode = binary ? ws::kOpBinary : ws::kOpText;
+  if (deflate_ && data.size() >= kCompressThreshold) {
+    std::string z;
+    if (deflate_->Compress(data, &z)) {
+      SendFrame(opcode, std::move(z), true, false);
+      return;
+    }
+  }
+  SendFrame(opcode, std::move(data), false, false);
+}
+
+void WsSession::SendClose(int code, const std::string& reason, bool close_after) {
+  std::string payload = code == 1005 ? std::string() : ws::ClosePayload(code, reason);
+  SendFrame(ws::kOpClose, std::move(payload), false, close_after);
+}
+
+void WsSession::Close(int code, const std::string& reason) {
+  if (state_ != State::kOpen) return;
+  state_ = State::kClosing;
+  close_code_ = code;
+  close_reason_ = reason;
+  SendClose(code, reason, false);
+  uint64_t now = uv_now(conn_->registry()->loop());
+  close_deadline_ = now + (limits_.ws_close_timeout_ms != 0 ? limits_.ws_close_timeout_ms : 5000);
+  ArmNextTimer();
+}
+
+void WsSession::CloseForShutdown() {
+  if (state_ == State::kClosed) return;
+  if (state_ == State::kOpen) {
+    close_code_ = 1001;
+    close_reason_ = "server shutting down";
+    SendClose(1001, close_reason_, true);
+  }
+  state_ = State::kClosing;
+  uint64_t now = uv_now(conn_->registry()->loop());
+  close_deadline_ = now + (limits_.ws_close_timeout_ms != 0 ? limits_.ws_close_timeout_ms : 5000);
+  ArmNextTimer();
+}
+
+void WsSession::OnMessage(bool binary, std::string&& payload) {
+  if (state_ != State::kOpen) return;  // data after our close is dropped (RFC 6455 §5.5.1)
+  Event e;
+  e.kind = kEventWsMessage;
+  e.id = id_;
+  e.code = binary ? 1 : 0;
+  e.data = std::move(payload);
+  conn_->registry()->Emit(std::move(e));
+}
+
+void WsSession::OnPing(std::string&& payload) {
+  if (state_ != State::kOpen) return;
+  SendFrame(ws::kOpPong, std::move(payload), false, false);
+}
+
+void WsSession::OnPong(std::string&&) { pong_deadline_ = 0; }
+
+void WsSession::OnClose(int code, std::string&& reason) {
+  if (state_ == State::kOpen) {
+    // Echo the close (RFC 6455 §5.5.1), then the server closes TCP first (§7.1.1).
+    state_ = State::kClosing;
+    close_code_ = code;
+    close_reason_ = reason;
+    SendClose(code == 1005 ? 1005 : code, std::string(), true);
+    uint64_t now = uv_now(conn_->registry()->loop());
+    close_deadline_ = now + (limits_.ws_close_timeout_ms != 0 ? limits_.ws_close_timeout_ms : 5000);
+    ArmNextTimer();
+    EmitClose(code, reason);
+    return;
+  }
+  // The answer to our own close: done.
+  EmitClose(close_code_, close_reason_);
+  conn_->Close();
+}
+
+void WsSession::OnProtocolError(int close_code, const char* reason) {
+  conn_->registry()->Log(kLogInfo, std::string("WebSocket protocol error: ") + reason);
+  if (state_ == State::kOpen) {
+    close_code_ = close_code;
+    close_reason_ = reason;
+    SendClose(close_code, reason, true);
+    state_ = State::kClosing;
+    uint64_t now = uv_now(conn_->registry()->loop());
+    close_deadline_ = now + 1000;
+    ArmNextTimer();
+  }
+  EmitClose(close_code, reason);
+}
+
+void WsSession::EmitClose(int code, const std::string& reason) {
+  if (close_emitted_) return;
+  close_emitted_ = true;
+  conn_->registry()->RemoveRoute(id_);
+  ServerStats::Sub(conn_->server()->stats().websockets_open, 1);
+  Event e;
+  e.kind = kEventWsClose;
+  e.id = id_;
+  e.code = code;
+  e.data = reason;
+  conn_->registry()->Emit(std::move(e));
+}
+
+void WsSession::OnTransportClosed() {
+  state_ = State::kClosed;
+  EmitClose(close_emitted_ ? close_code_ : 1006, close_emitted_ ? close_reason_ : std::string());
+}
+
+}  // namespace httpuv
