@@ -23,7 +23,8 @@ void AddonData::EnsureRunning() {
     e.Set("code", Napi::String::New(env, uv_err_name(err)));
     throw e;
   }
-  registry = std::make_unique<ServerRegistry>(io.loop(), &sink, &io.tag(), &log_level);
+  registry = std::make_unique<ServerRegistry>(io.loop(), &sink, &io.tag(), &log_level,
+                                              &ws_counters);
 }
 
 void AddonData::StopIo() {
@@ -37,6 +38,7 @@ void AddonData::StopIo() {
   registry.reset();
   sink.Shut();
   stats.clear();
+  ws_counters.Clear();
   live_servers = 0;
 }
 

@@ -146,7 +146,7 @@ function onRequestEvent(ev: RequestEvent, kind: number): void {
   if (kind === K.WS_OPEN) {
     const built = pendingHeaders.get(id) ?? buildRequest(ev, u, false);
     pendingHeaders.delete(id);
-    const ws = new WebSocket(id, built.req, typeof ev[2] === 'string' ? ev[2] : '');
+    const ws = new WebSocket(id, built.req, typeof ev[2] === 'string' ? ev[2] : '', server.sendQueueLimit);
     sockets.set(id, ws);
     const open = server.app.onWSOpen;
     if (open !== undefined) {

@@ -110,6 +110,8 @@ export interface NativeBinding {
   request_continue(id: number): void;
   ws_send(id: number, binary: boolean, data: string | Uint8Array): void;
   ws_close(id: number, code: number, reason: string): void;
+  /** Bytes sent and not yet written to the socket. */
+  ws_buffered(id: number): number;
   events_take(timeoutMs: number): EventBatch | undefined;
   port_available(host: string, port: number): boolean;
   /** 0 OFF, 1 ERROR, 2 WARN, 3 INFO, 4 DEBUG. */

@@ -6,6 +6,8 @@ export interface ServerRecord {
   id: number;
   app: NormalizedApp;
   gzip: boolean;
+  /** options.websocket.sendQueueLimit: bytes a WebSocket may have waiting before send() refuses. */
+  sendQueueLimit: number;
   /** Called when the native side reports the server closed. */
   closed(): void;
 }

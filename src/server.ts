@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { native } from './native.js';
 import { handleBatch } from './dispatch.js';
 import { normalizeApp, type App, type NormalizedApp } from './app.js';
-import { resolveOptions, type ServerOptions } from './options.js';
+import { resolveOptions, type ResolvedOptions, type ServerOptions } from './options.js';
 import { serversById } from './registry.js';
 import { ipFamily } from './ip.js';
 import { log } from './log.js';
@@ -30,14 +30,16 @@ export abstract class Server {
   readonly app: NormalizedApp;
 
   /** @internal */
-  constructor(id: number, app: NormalizedApp, gzip: boolean, statics: PreparedStatics) {
+  constructor(id: number, app: NormalizedApp, opts: ResolvedOptions, statics: PreparedStatics) {
     this.#id = id;
     this.app = app;
     this.#paths = statics.paths;
     this.#pathOptions = statics.options;
     let resolveClosed!: () => void;
     this.#closed = new Promise<void>((resolve) => { resolveClosed = resolve; });
-    serversById.set(id, { id, app, gzip, closed: resolveClosed });
+    serversById.set(id, {
+      id, app, gzip: opts.gzip, sendQueueLimit: opts.native.websocket.sendQueueLimit, closed: resolveClosed,
+    });
     running.push(this);
   }
 
@@ -144,9 +146,9 @@ export class WebServer extends Server {
   readonly #port: number;
 
   /** @internal */
-  constructor(id: number, app: NormalizedApp, gzip: boolean, statics: PreparedStatics, host: string,
-              port: number) {
-    super(id, app, gzip, statics);
+  constructor(id: number, app: NormalizedApp, opts: ResolvedOptions, statics: PreparedStatics,
+              host: string, port: number) {
+    super(id, app, opts, statics);
     this.#host = host;
     this.#port = port;
   }
@@ -168,9 +170,9 @@ export class PipeServer extends Server {
   readonly #mask: number;
 
   /** @internal */
-  constructor(id: number, app: NormalizedApp, gzip: boolean, statics: PreparedStatics, name: string,
-              mask: number) {
-    super(id, app, gzip, statics);
+  constructor(id: number, app: NormalizedApp, opts: ResolvedOptions, statics: PreparedStatics,
+              name: string, mask: number) {
+    super(id, app, opts, statics);
     this.#name = name;
     this.#mask = mask;
   }
@@ -189,7 +191,7 @@ export class PipeServer extends Server {
 type AppArg = App | ((req: RookRequest) => Response | Promise<Response> | undefined | null);
 
 function startNative(kind: 0 | 1, where: string, portOrMask: number, app: NormalizedApp,
-                     options: ReturnType<typeof resolveOptions>, statics: PreparedStatics): [number, number] {
+                     options: ResolvedOptions, statics: PreparedStatics): [number, number] {
   try {
     return native.server_start(kind, where, portOrMask, {
       ...options.native,
@@ -219,7 +221,7 @@ export function startServer(host: string, port: number, app: AppArg, options?: S
   const opts = resolveOptions(options);
   const statics = prepareStatics(a);
   const [id, bound] = startNative(0, host, port, a, opts, statics);
-  return new WebServer(id, a, opts.gzip, statics, host, bound);
+  return new WebServer(id, a, opts, statics, host, bound);
 }
 
 /**
@@ -237,7 +239,7 @@ export function startPipeServer(name: string, mask: number | null | undefined, a
   const full = path.resolve(name);
   const statics = prepareStatics(a);
   const [id] = startNative(1, full, m, a, opts, statics);
-  return new PipeServer(id, a, opts.gzip, statics, full, m);
+  return new PipeServer(id, a, opts, statics, full, m);
 }
 
 /** Stops a server (see `Server.stop`). */

@@ -17,12 +17,14 @@ export class WebSocket {
   readonly #id: number;
   #open = true;
   #state: 1 | 2 | 3 = 1;
+  readonly #sendQueueLimit: number;
   readonly #onMessage: MessageHandler[] = [];
   readonly #onClose: CloseHandler[] = [];
 
   /** @internal Created by the server; never construct directly. */
-  constructor(id: number, request: RookRequest, protocol = '') {
+  constructor(id: number, request: RookRequest, protocol = '', sendQueueLimit = 16 * 1024 * 1024) {
     this.#id = id;
+    this.#sendQueueLimit = sendQueueLimit;
     this.request = request;
     this.protocol = protocol;
   }
@@ -44,12 +46,24 @@ export class WebSocket {
     this.#onClose.push(f);
   }
 
-  /** Sends a text (string) or binary (Buffer/Uint8Array) message. Ignored once closed. */
-  send(message: string | Uint8Array): void {
+  /**
+   * Sends a text (string) or binary (Buffer/Uint8Array) message. Returns false, and drops the
+   * message, when it would push `bufferedAmount` past `options.websocket.sendQueueLimit`
+   * (backpressure: wait for `bufferedAmount` to fall) or when the socket is closed.
+   */
+  send(message: string | Uint8Array): boolean {
     const binary = typeof message !== 'string';
     if (binary && !(message instanceof Uint8Array)) throw argumentError('message', 'a string or Uint8Array', message);
-    if (!this.#open) return;
+    if (!this.#open || this.#state !== 1) return false;
+    const size = binary ? message.byteLength : Buffer.byteLength(message);
+    if (size > 0 && native.ws_buffered(this.#id) + size > this.#sendQueueLimit) return false;
     native.ws_send(this.#id, binary, message);
+    return true;
+  }
+
+  /** Bytes passed to `send()` that are not yet written to the socket (as the browser API). */
+  get bufferedAmount(): number {
+    return this.#open ? native.ws_buffered(this.#id) : 0;
   }
 
   /** Starts the close handshake with `code` (1000, or 3000–4999) and a reason of ≤ 123 bytes. */

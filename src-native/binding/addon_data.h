@@ -29,6 +29,7 @@ struct AddonData {
   std::atomic<int> log_level{1};  // mirrors logLevel() in JS: 0 OFF, 1 ERROR … 4 DEBUG
   // Counters of started servers, by id, until JS learns they closed (server.stats()).
   std::map<uint32_t, std::shared_ptr<ServerStats>> stats;
+  WsCounters ws_counters;  // bufferedAmount of each open WebSocket
 
   // Runs on the JS thread: starts the I/O thread (and opens the sink) if needed.
   void EnsureRunning();

@@ -171,9 +171,20 @@ Napi::Value WsSend(const Napi::CallbackInfo& info) {
   uint64_t id = static_cast<uint64_t>(info[0].As<Napi::Number>().Int64Value());
   bool binary = info[1].ToBoolean().Value();
   auto data = std::make_shared<std::string>(BodyFromJs(info[2]));
+  // Count the message into bufferedAmount now; the I/O thread subtracts it once written.
+  int64_t counted = static_cast<int64_t>(data->size());
+  if (WsCounter c = d->ws_counters.Find(id)) {
+    c->fetch_add(counted, std::memory_order_relaxed);
+  } else {
+    counted = 0;
+  }
   ServerRegistry* registry = d->registry.get();
-  d->io.Post([registry, id, binary, data] {
-    if (Connection* c = registry->Route(id)) c->WsSend(id, binary, std::move(*data));
+  d->io.Post([registry, id, binary, data, counted] {
+    if (Connection* c = registry->Route(id)) {
+      c->WsSend(id, binary, std::move(*data), counted);
+    } else if (WsCounter k = registry->ws_counters().Find(id)) {
+      k->fetch_sub(counted, std::memory_order_relaxed);
+    }
   });
   return info.Env().Undefined();
 }
@@ -190,6 +201,15 @@ Napi::Value WsCloseJs(const Napi::CallbackInfo& info) {
     if (Connection* c = registry->Route(id)) c->WsClose(id, code, std::move(*reason));
   });
   return info.Env().Undefined();
+}
+
+// ws_buffered(id) → bytes sent by JS and not yet written to the socket (0 once closed).
+Napi::Value WsBuffered(const Napi::CallbackInfo& info) {
+  AddonData* d = GetAddonData(info.Env());
+  uint64_t id = static_cast<uint64_t>(info[0].As<Napi::Number>().Int64Value());
+  WsCounter c = d->ws_counters.Find(id);
+  int64_t v = c ? c->load(std::memory_order_relaxed) : 0;
+  return Napi::Number::New(info.Env(), static_cast<double>(v < 0 ? 0 : v));
 }
 
 // events_take(timeoutMs) → event batch array or undefined (service()).
@@ -251,6 +271,7 @@ void RegisterExports(Napi::Env env, Napi::Object exports) {
   exports.Set("responses_send", Napi::Function::New(env, ResponsesSend, "responses_send"));
   exports.Set("request_continue", Napi::Function::New(env, RequestContinue, "request_continue"));
   exports.Set("ws_send", Napi::Function::New(env, WsSend, "ws_send"));
+  exports.Set("ws_buffered", Napi::Function::New(env, WsBuffered, "ws_buffered"));
   exports.Set("ws_close", Napi::Function::New(env, WsCloseJs, "ws_close"));
   exports.Set("events_take", Napi::Function::New(env, EventsTake, "events_take"));
   exports.Set("static_paths_set", Napi::Function::New(env, StaticPathsSet, "static_paths_set"));

@@ -75,6 +75,11 @@ struct Connection::WriteReq {
   std::string head;
   std::string body;
   bool last;  // the final write of the current response
+  WsCounter counter;  // WebSocket bufferedAmount to decrease by `counted` when done
+  int64_t counted = 0;
+  ~WriteReq() {
+    if (counter) counter->fetch_sub(counted, std::memory_order_relaxed);
+  }
 };
 
 Connection::Connection(Server* server, bool is_pipe)
@@ -684,9 +689,15 @@ void Connection::WriteError(int status, const std::string& reason, const HeaderL
   WriteBuffers(std::move(head), std::move(spec.body), true);
 }
 
-void Connection::WriteRaw(std::string&& bytes, bool close_after) {
-  if (closing_) return;
+void Connection::WriteRaw(std::string&& bytes, bool close_after, WsCounter counter,
+                          int64_t counted) {
+  if (closing_) {
+    if (counter) counter->fetch_sub(counted, std::memory_order_relaxed);
+    return;
+  }
   auto* w = new WriteReq{};
+  w->counter = std::move(counter);
+  w->counted = counted;
   w->conn = this;
   w->head = std::move(bytes);
   w->last = false;
@@ -833,9 +844,9 @@ void Connection::FinishRequest() {
 
 // ---- WebSocket stubs until ws_session lands -------------------------------------------------
 
-void Connection::WsSend(uint64_t id, bool binary, std::string&& data) {
+void Connection::WsSend(uint64_t id, bool binary, std::string&& data, int64_t counted) {
   if (closing_ || !ws_ || id != ws_id_) return;
-  ws_->Send(binary, std::move(data));
+  ws_->Send(binary, std::move(data), counted);
 }
 
 void Connection::WsClose(uint64_t id, int code, std::string&& reason) {

@@ -14,6 +14,7 @@
 #include "http/parser.h"
 #include "http/request.h"
 #include "http/response_writer.h"
+#include "http/ws_counters.h"
 
 namespace httpuv {
 
@@ -38,11 +39,14 @@ class Connection : public ParserDelegate {
   // Runs on the I/O thread: close now (server stop / teardown). WebSockets get `ws_code` first.
   void Close(int ws_code = 0);
   // Runs on the I/O thread: WebSocket commands for id `id` (the upgrade request's id).
-  void WsSend(uint64_t id, bool binary, std::string&& data);
+  void WsSend(uint64_t id, bool binary, std::string&& data, int64_t counted);
   void WsClose(uint64_t id, int code, std::string&& reason);
 
   // Used by WsSession (I/O thread).
-  void WriteRaw(std::string&& bytes, bool close_after);
+  // `counted` bytes of the write are subtracted from `counter` when it completes (WebSocket
+  // bufferedAmount).
+  void WriteRaw(std::string&& bytes, bool close_after, WsCounter counter = nullptr,
+                int64_t counted = 0);
   ServerRegistry* registry();
   Server* server() { return server_; }
   const PeerInfo& peer() const { return peer_; }

@@ -17,6 +17,7 @@
 #include "http/events.h"
 #include "http/request.h"
 #include "http/server_stats.h"
+#include "http/ws_counters.h"
 #include "loop/thread_check.h"
 
 namespace httpuv {
@@ -33,8 +34,9 @@ using http::StaticConfig;
 class ServerRegistry {
  public:
   ServerRegistry(uv_loop_t* loop, EventSink* sink, const ThreadTag* tag,
-                 const std::atomic<int>* log_level)
-      : loop_(loop), sink_(sink), tag_(tag), log_level_(log_level) {}
+                 const std::atomic<int>* log_level, WsCounters* ws_counters)
+      : loop_(loop), sink_(sink), tag_(tag), log_level_(log_level), ws_counters_(ws_counters) {}
+  WsCounters& ws_counters() { return *ws_counters_; }
 
   // Runs on the I/O thread: starts the per-iteration flush of events (a uv_prepare handle: it
   // runs before the loop blocks, so events from I/O, timer and close callbacks all go out).
@@ -69,6 +71,7 @@ class ServerRegistry {
   EventSink* sink_;
   const ThreadTag* tag_;
   const std::atomic<int>* log_level_;
+  WsCounters* ws_counters_;
   uint64_t next_id_ = 0;
   std::map<uint32_t, Server*> servers_;
   std::unordered_map<uint64_t, Connection*> routes_;

@@ -28,9 +28,10 @@ WsSession::WsSession(Connection* conn, uint64_t id, const ServerLimits& limits,
   }
 }
 
-WsSession::~WsSession() = default;
+WsSession::~WsSession() { conn_->registry()->ws_counters().Close(id_); }
 
 void WsSession::Start() {
+  buffered_ = conn_->registry()->ws_counters().Open(id_);
   ServerStats::Add(conn_->server()->stats().websockets_open, 1);
   ServerStats::Add(conn_->server()->stats().websockets_total, 1);
   uint64_t now = uv_now(conn_->registry()->loop());
@@ -87,18 +88,23 @@ void WsSession::OnBytes(const char* data, size_t len) {
   parser_.Consume(data, len, *this);
 }
 
-void WsSession::SendFrame(int opcode, std::string&& payload, bool rsv1, bool close_after) {
+void WsSession::SendFrame(int opcode, std::string&& payload, bool rsv1, bool close_after,
+                          int64_t counted) {
   std::string frame = ws::EncodeFrame(opcode, payload, rsv1);
-  conn_->WriteRaw(std::move(frame), close_after);
+  conn_->WriteRaw(std::move(frame), close_after, counted != 0 ? buffered_ : nullptr, counted);
 }
 
-void WsSession::Send(bool binary, std::string&& data) {
-  if (state_ != State::kOpen) return;
+void WsSession::Send(bool binary, std::string&& data, int64_t counted) {
+  if (state_ != State::kOpen) {
+    if (buffered_) buffered_->fetch_sub(counted, std::memory_order_relaxed);
+    return;
+  }
   size_t queued = uv_stream_get_write_queue_size(conn_->stream());
   if (queued + data.size() > limits_.ws_send_queue_limit) {
     // The peer does not read fast enough: rather than growing memory without bound, end the
     // connection (uWebSockets' closeOnBackpressureLimit; 1008 = policy violation).
     conn_->registry()->Log(kLogWarn, "WebSocket send queue limit exceeded; closing");
+    if (buffered_) buffered_->fetch_sub(counted, std::memory_order_relaxed);
     close_code_ = 1008;
     close_reason_ = "send queue limit exceeded";
     EmitClose(1008, close_reason_);
@@ -109,11 +115,11 @@ void WsSession::Send(bool binary, std::string&& data) {
   if (deflate_ && data.size() >= kCompressThreshold) {
     std::string z;
     if (deflate_->Compress(data, &z)) {
-      SendFrame(opcode, std::move(z), true, false);
+      SendFrame(opcode, std::move(z), true, false, counted);
       return;
     }
   }
-  SendFrame(opcode, std::move(data), false, false);
+  SendFrame(opcode, std::move(data), false, false, counted);
 }
 
 void WsSession::SendClose(int code, const std::string& reason, bool close_after) {

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "http/request.h"
+#include "http/ws_counters.h"
 #include "ws/frame_parser.h"
 #include "ws/handshake.h"
 #include "ws/permessage_deflate.h"
@@ -28,7 +29,8 @@ class WsSession : public ws::FrameSink {
   void Start();
   void OnBytes(const char* data, size_t len);
   // JS commands.
-  void Send(bool binary, std::string&& data);
+  // `counted` = bytes JS added to this WebSocket's bufferedAmount for this message.
+  void Send(bool binary, std::string&& data, int64_t counted);
   void Close(int code, const std::string& reason);
   // The server is stopping: close 1001 and do not wait for the peer's answer.
   void CloseForShutdown();
@@ -47,7 +49,8 @@ class WsSession : public ws::FrameSink {
 
  private:
   enum class State { kOpen, kClosing, kClosed };
-  void SendFrame(int opcode, std::string&& payload, bool rsv1, bool close_after);
+  void SendFrame(int opcode, std::string&& payload, bool rsv1, bool close_after,
+                 int64_t counted = 0);
   void SendClose(int code, const std::string& reason, bool close_after);
   void EmitClose(int code, const std::string& reason);
   void ArmNextTimer();
@@ -57,6 +60,7 @@ class WsSession : public ws::FrameSink {
   const ServerLimits& limits_;
   ws::FrameParser parser_;
   std::unique_ptr<ws::PerMessageDeflate> deflate_;
+  WsCounter buffered_;
   State state_ = State::kOpen;
   bool close_emitted_ = false;
   int close_code_ = 1006;
