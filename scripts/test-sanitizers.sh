@@ -22,7 +22,7 @@ if [ "$kind" = address ]; then
   export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 else
   export LD_PRELOAD="$(gcc -print-file-name=libtsan.so)"
-  export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1"
+  export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/scripts/tsan-suppressions.txt"
 fi
 # Tests that spawn outside programs (curl, chromium) drop LD_PRELOAD for them (test/helpers).
 export HTTPUV_SANITIZER="$kind"
