@@ -172,18 +172,26 @@ export function buildRequest(ev: RequestEvent, u: UnpackedRequest, withBody: boo
   const remoteAddr = parts[7];
   const localAddr = parts[8];
   const [pathInfo, query] = splitTarget(target);
-  // Join repeated fields (any case) with ",", keeping the first spelling (httpuv §2).
-  const joined = new Map<string, { name: string; lower: string; key: string; value: string }>();
-  for (let i = 9; i + 1 < parts.length; i += 2) {
-    const name = parts[i];
-    const value = parts[i + 1];
-    const [lower, key] = keysOf(name);
-    const prev = joined.get(lower);
-    if (prev === undefined) joined.set(lower, { name, lower, key, value });
-    else if (prev.value === '') prev.value = value;
-    else if (value !== '') prev.value = prev.value + ',' + value;
+  // Sort by lower-cased name (stable, so repeats keep arrival order), then join repeated fields
+  // with "," keeping the first spelling (httpuv §2). Insertion sort: header counts are small.
+  const count = (parts.length - 9) >> 1;
+  const lowers: string[] = new Array(count);
+  const keys: string[] = new Array(count);
+  const values: string[] = new Array(count);
+  for (let j = 0; j < count; j++) {
+    const name = parts[9 + 2 * j];
+    const k = keysOf(name);
+    let at = j;
+    while (at > 0 && lowers[at - 1] > k[0]) {
+      lowers[at] = lowers[at - 1];
+      keys[at] = keys[at - 1];
+      values[at] = values[at - 1];
+      at--;
+    }
+    lowers[at] = k[0];
+    keys[at] = k[1];
+    values[at] = parts[10 + 2 * j];
   }
-  const sorted = [...joined.values()].sort((a, b) => (a.lower < b.lower ? -1 : a.lower > b.lower ? 1 : 0));
   const req = {
     REQUEST_METHOD: method,
     SCRIPT_NAME: '',
@@ -199,10 +207,18 @@ export function buildRequest(ev: RequestEvent, u: UnpackedRequest, withBody: boo
     'rook.errors': errorStream,
     'httpuv.version': version(),
   } as unknown as RookRequest & Record<string, unknown>;
-  for (const { lower, key, value } of sorted) {
-    req.HEADERS[lower] = value;
+  const headers = req.HEADERS;
+  for (let j = 0; j < count; j++) {
+    const lower = lowers[j];
+    let value = values[j];
+    while (j + 1 < count && lowers[j + 1] === lower) {
+      const next = values[++j];
+      if (value === '') value = next;
+      else if (next !== '') value = value + ',' + next;
+    }
+    headers[lower] = value;
     // Later in sort order wins on an HTTP_* collision (My-Hdr vs My_Hdr), as httpuv.
-    req[key] = value;
+    req[keys[j]] = value;
   }
   if (req.HTTP_CONTENT_TYPE !== undefined) req.CONTENT_TYPE = req.HTTP_CONTENT_TYPE;
   if (req.HTTP_CONTENT_LENGTH !== undefined) req.CONTENT_LENGTH = req.HTTP_CONTENT_LENGTH;
