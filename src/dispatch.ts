@@ -2,6 +2,7 @@
 // requests to app.call / app.onHeaders, WebSocket events to their WebSocket, server-closed to
 // its server, logs to log(). App errors never escape: they become a 500 or a close, logged.
 import { native, unpackRequest, type EventBatch, type RequestEvent } from './native.js';
+import { batch, queueResponse as respond } from './outbox.js';
 import { serversById, type ServerRecord } from './registry.js';
 import { attachBody, buildRequest, type BuiltRequest } from './rook.js';
 import { prepareResponse, ResponseError } from './response.js';
@@ -10,33 +11,7 @@ import { log, setLevelListener, type LogLevelName } from './log.js';
 
 const K = native.EVENT;
 
-// Responses are queued and sent to the I/O thread in one native call per batch of events (or
-// per microtask checkpoint for Promise answers): one lock and one wake-up for many answers.
-let outbox: unknown[] = [];
-let flushScheduled = false;
 
-/** Sends every queued response now. */
-export function flushResponses(): void {
-  flushScheduled = false;
-  if (outbox.length === 0) return;
-  const batch = outbox;
-  outbox = [];
-  native.responses_send(batch);
-}
-
-function respond(id: number, status: number, headers: string[], bodyKind: 0 | 1 | 2,
-                 body: string | Uint8Array | null, filePath: string | null, fileOwned: boolean,
-                 gzip: boolean): void {
-  // Two values per response (src-native/binding/exports.cc ResponseFromJs): a meta string and
-  // the body (or the file path).
-  const meta = `${id}\0${status}\0${bodyKind}\0${gzip ? 1 : 0}\0${fileOwned ? 1 : 0}\0`;
-  outbox.push(headers.length === 0 ? meta : meta + '\0' + headers.join('\0'), bodyKind === 2 ? filePath : body);
-  if (!flushScheduled && !inBatch) {
-    flushScheduled = true;
-    queueMicrotask(flushResponses);
-  }
-}
-let inBatch = false;
 const pendingHeaders = new Map<number, BuiltRequest>();
 const sockets = new Map<number, WebSocket>();
 const LEVEL_NAMES: Exclude<LogLevelName, 'OFF'>[] = ['ERROR', 'ERROR', 'WARN', 'INFO', 'DEBUG'];
@@ -171,14 +146,8 @@ function onRequestEvent(ev: RequestEvent, kind: number): void {
 }
 
 /** Handles one batch of native events, in order. */
-export function handleBatch(batch: EventBatch): void {
-  inBatch = true;
-  try {
-    handleEvents(batch);
-  } finally {
-    inBatch = false;
-    flushResponses();
-  }
+export function handleBatch(events: EventBatch): void {
+  batch(() => handleEvents(events));
 }
 
 function handleEvents(batch: EventBatch): void {

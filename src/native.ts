@@ -104,12 +104,9 @@ export interface NativeBinding {
   server_stop(id: number): void;
   server_closed(id: number): void;
   server_stats(id: number): ServerStats | undefined;
-  /** Several responses, 2 values each: meta "id NUL status NUL bodyKind NUL gzip NUL owned NUL
-   *  (NUL name NUL value)*" and the body (string | Uint8Array | null; the file path for kind 2). */
-  responses_send(flat: unknown[]): void;
+  /** Commands for the I/O thread as flat [type, a, b] triples (layout in src/outbox.ts). */
+  commands_send(flat: unknown[]): void;
   request_continue(id: number): void;
-  ws_send(id: number, binary: boolean, data: string | Uint8Array): void;
-  ws_close(id: number, code: number, reason: string): void;
   /** Bytes sent and not yet written to the socket. */
   ws_buffered(id: number): number;
   events_take(timeoutMs: number): EventBatch | undefined;

@@ -1,6 +1,7 @@
 // The WebSocket handed to app.onWSOpen: onMessage/onClose callbacks, send and close. Frames,
 // masking, fragmentation, deflate and the close handshake all happen on the I/O thread.
 import { native } from './native.js';
+import { flush as flushOutbox, queueWsClose, queueWsSend } from './outbox.js';
 import type { RookRequest } from './rook.js';
 import { log } from './log.js';
 import { argumentError, assertInteger, rangeError } from './validate.js';
@@ -18,6 +19,8 @@ export class WebSocket {
   #open = true;
   #state: 1 | 2 | 3 = 1;
   readonly #sendQueueLimit: number;
+  #knownBuffered = 0;
+  #sentSinceCheck = 0;
   readonly #onMessage: MessageHandler[] = [];
   readonly #onClose: CloseHandler[] = [];
 
@@ -56,14 +59,28 @@ export class WebSocket {
     if (binary && !(message instanceof Uint8Array)) throw argumentError('message', 'a string or Uint8Array', message);
     if (!this.#open || this.#state !== 1) return false;
     const size = binary ? message.byteLength : Buffer.byteLength(message);
-    if (size > 0 && native.ws_buffered(this.#id) + size > this.#sendQueueLimit) return false;
-    native.ws_send(this.#id, binary, message);
+    // Ask the I/O thread's counter only when this message could reach the limit: the counter
+    // never exceeds what was sent since it was last read plus what it said then.
+    if (this.#knownBuffered + this.#sentSinceCheck + size > this.#sendQueueLimit) {
+      this.#knownBuffered = native.ws_buffered(this.#id) + this.#unflushed();
+      this.#sentSinceCheck = 0;
+      if (this.#knownBuffered + size > this.#sendQueueLimit) return false;
+    }
+    this.#sentSinceCheck += size;
+    queueWsSend(this.#id, binary, message);
     return true;
   }
 
   /** Bytes passed to `send()` that are not yet written to the socket (as the browser API). */
   get bufferedAmount(): number {
-    return this.#open ? native.ws_buffered(this.#id) : 0;
+    return this.#open ? native.ws_buffered(this.#id) + this.#unflushed() : 0;
+  }
+
+  // Bytes queued in this thread's outbox, not yet counted by the I/O side: the counter there is
+  // raised when the batch is handed over, so flush first for an exact figure.
+  #unflushed(): number {
+    flushOutbox();
+    return 0;
   }
 
   /** Starts the close handshake with `code` (1000, or 3000–4999) and a reason of ≤ 123 bytes. */
@@ -77,7 +94,7 @@ export class WebSocket {
     if (Buffer.byteLength(reason) > 123) throw rangeError('reason', 'at most 123 bytes of UTF-8', reason);
     if (!this.#open || this.#state !== 1) return;
     this.#state = 2;
-    native.ws_close(this.#id, code, reason);
+    queueWsClose(this.#id, code, reason);
   }
 
   /** True until the connection is closed. */

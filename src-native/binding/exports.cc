@@ -133,20 +133,63 @@ std::pair<uint64_t, ResponseSpec> ResponseFromJs(Napi::Value meta_v, Napi::Value
   return out;
 }
 
-// responses_send(flat): several responses, 2 values each (see ResponseFromJs), posted as one
-// command so a batch of answers costs one lock and one wake-up of the I/O thread.
-Napi::Value ResponsesSend(const Napi::CallbackInfo& info) {
+// commands_send(flat): the JS thread's queued commands as [type, a, b] triples (src/outbox.ts):
+// 0 response (meta, body), 1/2 WebSocket text/binary (id, data), 3 WebSocket close (id,
+// "code NUL reason"). Converted here, posted as ONE command: one lock and one wake-up.
+Napi::Value CommandsSend(const Napi::CallbackInfo& info) {
   AddonData* d = GetAddonData(info.Env());
   if (!d->io.running()) return info.Env().Undefined();
+  struct Cmd {
+    int type;
+    uint64_t id;
+    ResponseSpec response;
+    std::string data;
+    int code = 0;
+    int64_t counted = 0;
+  };
   Napi::Array a = info[0].As<Napi::Array>();
-  uint32_t n = a.Length() / 2;
-  auto batch = std::make_shared<std::vector<std::pair<uint64_t, ResponseSpec>>>();
-  batch->reserve(n);
-  for (uint32_t i = 0; i < n; i++) batch->push_back(ResponseFromJs(a.Get(i * 2), a.Get(i * 2 + 1)));
+  uint32_t n = a.Length() / 3;
+  auto cmds = std::make_shared<std::vector<Cmd>>(n);
+  for (uint32_t i = 0; i < n; i++) {
+    Cmd& c = (*cmds)[i];
+    c.type = a.Get(i * 3).As<Napi::Number>().Int32Value();
+    if (c.type == 0) {
+      auto r = ResponseFromJs(a.Get(i * 3 + 1), a.Get(i * 3 + 2));
+      c.id = r.first;
+      c.response = std::move(r.second);
+    } else if (c.type == 1 || c.type == 2) {
+      c.id = static_cast<uint64_t>(a.Get(i * 3 + 1).As<Napi::Number>().Int64Value());
+      c.data = BodyFromJs(a.Get(i * 3 + 2));
+      // Count the message into bufferedAmount now; the I/O thread subtracts it once written.
+      if (WsCounter k = d->ws_counters.Find(c.id)) {
+        c.counted = static_cast<int64_t>(c.data.size());
+        k->fetch_add(c.counted, std::memory_order_relaxed);
+      }
+    } else if (c.type == 3) {
+      c.id = static_cast<uint64_t>(a.Get(i * 3 + 1).As<Napi::Number>().Int64Value());
+      std::string v = Utf8FromJs(a.Get(i * 3 + 2));
+      size_t z = v.find('\0');
+      c.code = std::atoi(v.substr(0, z).c_str());
+      c.data = z == std::string::npos ? std::string() : v.substr(z + 1);
+    } else {
+      ThrowInternal(info.Env(), "unknown command type");
+    }
+  }
   ServerRegistry* registry = d->registry.get();
-  d->io.Post([registry, batch] {
-    for (auto& r : *batch) {
-      if (Connection* c = registry->Route(r.first)) c->SendResponse(r.first, std::move(r.second));
+  d->io.Post([registry, cmds] {
+    for (Cmd& c : *cmds) {
+      Connection* conn = registry->Route(c.id);
+      if (c.type == 0) {
+        if (conn != nullptr) conn->SendResponse(c.id, std::move(c.response));
+      } else if (c.type == 3) {
+        if (conn != nullptr) conn->WsClose(c.id, c.code, std::move(c.data));
+      } else if (conn != nullptr) {
+        conn->WsSend(c.id, c.type == 2, std::move(c.data), c.counted);
+      } else if (c.counted != 0) {
+        if (WsCounter k = registry->ws_counters().Find(c.id)) {
+          k->fetch_sub(c.counted, std::memory_order_relaxed);
+        }
+      }
     }
   });
   return info.Env().Undefined();
@@ -160,45 +203,6 @@ Napi::Value RequestContinue(const Napi::CallbackInfo& info) {
   ServerRegistry* registry = d->registry.get();
   d->io.Post([registry, id] {
     if (Connection* c = registry->Route(id)) c->ContinueRequest(id);
-  });
-  return info.Env().Undefined();
-}
-
-// ws_send(id, binary, data)
-Napi::Value WsSend(const Napi::CallbackInfo& info) {
-  AddonData* d = GetAddonData(info.Env());
-  if (!d->io.running()) return info.Env().Undefined();
-  uint64_t id = static_cast<uint64_t>(info[0].As<Napi::Number>().Int64Value());
-  bool binary = info[1].ToBoolean().Value();
-  auto data = std::make_shared<std::string>(BodyFromJs(info[2]));
-  // Count the message into bufferedAmount now; the I/O thread subtracts it once written.
-  int64_t counted = static_cast<int64_t>(data->size());
-  if (WsCounter c = d->ws_counters.Find(id)) {
-    c->fetch_add(counted, std::memory_order_relaxed);
-  } else {
-    counted = 0;
-  }
-  ServerRegistry* registry = d->registry.get();
-  d->io.Post([registry, id, binary, data, counted] {
-    if (Connection* c = registry->Route(id)) {
-      c->WsSend(id, binary, std::move(*data), counted);
-    } else if (WsCounter k = registry->ws_counters().Find(id)) {
-      k->fetch_sub(counted, std::memory_order_relaxed);
-    }
-  });
-  return info.Env().Undefined();
-}
-
-// ws_close(id, code, reason)
-Napi::Value WsCloseJs(const Napi::CallbackInfo& info) {
-  AddonData* d = GetAddonData(info.Env());
-  if (!d->io.running()) return info.Env().Undefined();
-  uint64_t id = static_cast<uint64_t>(info[0].As<Napi::Number>().Int64Value());
-  int code = info[1].As<Napi::Number>().Int32Value();
-  auto reason = std::make_shared<std::string>(Utf8FromJs(info[2]));
-  ServerRegistry* registry = d->registry.get();
-  d->io.Post([registry, id, code, reason] {
-    if (Connection* c = registry->Route(id)) c->WsClose(id, code, std::move(*reason));
   });
   return info.Env().Undefined();
 }
@@ -268,11 +272,9 @@ void RegisterExports(Napi::Env env, Napi::Object exports) {
   exports.Set("server_start", Napi::Function::New(env, ServerStart, "server_start"));
   exports.Set("server_stop", Napi::Function::New(env, ServerStop, "server_stop"));
   exports.Set("server_closed", Napi::Function::New(env, ServerClosed, "server_closed"));
-  exports.Set("responses_send", Napi::Function::New(env, ResponsesSend, "responses_send"));
+  exports.Set("commands_send", Napi::Function::New(env, CommandsSend, "commands_send"));
   exports.Set("request_continue", Napi::Function::New(env, RequestContinue, "request_continue"));
-  exports.Set("ws_send", Napi::Function::New(env, WsSend, "ws_send"));
   exports.Set("ws_buffered", Napi::Function::New(env, WsBuffered, "ws_buffered"));
-  exports.Set("ws_close", Napi::Function::New(env, WsCloseJs, "ws_close"));
   exports.Set("events_take", Napi::Function::New(env, EventsTake, "events_take"));
   exports.Set("static_paths_set", Napi::Function::New(env, StaticPathsSet, "static_paths_set"));
   exports.Set("server_stats", Napi::Function::New(env, ServerStatsJs, "server_stats"));

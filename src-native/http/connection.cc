@@ -690,7 +690,7 @@ void Connection::WriteError(int status, const std::string& reason, const HeaderL
 }
 
 void Connection::WriteRaw(std::string&& bytes, bool close_after, WsCounter counter,
-                          int64_t counted) {
+                          int64_t counted, std::string&& tail) {
   if (closing_) {
     if (counter) counter->fetch_sub(counted, std::memory_order_relaxed);
     return;
@@ -700,12 +700,18 @@ void Connection::WriteRaw(std::string&& bytes, bool close_after, WsCounter count
   w->counted = counted;
   w->conn = this;
   w->head = std::move(bytes);
+  w->body = std::move(tail);
   w->last = false;
-  uv_buf_t buf = uv_buf_init(&w->head[0], static_cast<unsigned>(w->head.size()));
+  uv_buf_t bufs[2];
+  unsigned nbufs = 0;
+  bufs[nbufs++] = uv_buf_init(&w->head[0], static_cast<unsigned>(w->head.size()));
+  if (!w->body.empty()) {
+    bufs[nbufs++] = uv_buf_init(&w->body[0], static_cast<unsigned>(w->body.size()));
+  }
   w->req.data = w;
   writes_pending_++;
-  ServerStats::Add(server_->stats().bytes_out, w->head.size());
-  if (uv_write(&w->req, stream(), &buf, 1, OnWrite) != 0) {
+  ServerStats::Add(server_->stats().bytes_out, w->head.size() + w->body.size());
+  if (uv_write(&w->req, stream(), bufs, nbufs, OnWrite) != 0) {
     writes_pending_--;
     delete w;
     Close();

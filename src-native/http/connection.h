@@ -46,7 +46,7 @@ class Connection : public ParserDelegate {
   // `counted` bytes of the write are subtracted from `counter` when it completes (WebSocket
   // bufferedAmount).
   void WriteRaw(std::string&& bytes, bool close_after, WsCounter counter = nullptr,
-                int64_t counted = 0);
+                int64_t counted = 0, std::string&& tail = std::string());
   ServerRegistry* registry();
   Server* server() { return server_; }
   const PeerInfo& peer() const { return peer_; }

@@ -201,7 +201,10 @@ struct Representation {
 };
 
 // Picks identity, "<file>.br" or "<file>.gz" by Accept-Encoding (RFC 9110 §12.5.3). A coding not
-// listed takes the q of "*"; identity wins only when listed with a higher q than the best coding.
+// listed takes the q of "*"; identity wins only when listed with a higher q than the best coding;
+// br wins ties. Vary whenever a sibling exists. The q-values are read first so that a sibling the
+// answer cannot depend on is not probed: when "<file>.br" exists and its q is at least gzip's,
+// "<file>.gz" changes nothing (the common case of both siblings present costs one probe).
 Representation ChooseRepresentation(const StaticRoot& root, OpenedFile original,
                                     const StaticHeaders* headers) {
   Representation rep;
@@ -209,31 +212,66 @@ Representation ChooseRepresentation(const StaticRoot& root, OpenedFile original,
     rep.file = std::move(original);
     return rep;
   }
-  OpenedFile br = OpenUnderRoot(root, original.rel + ".br");
-  OpenedFile gz = OpenUnderRoot(root, original.rel + ".gz");
-  bool has_br = br.status == OpenedFile::Status::kOk;
-  bool has_gz = gz.status == OpenedFile::Status::kOk;
-  rep.vary = has_br || has_gz;
   std::string accept;
-  if (rep.vary && JoinedHeader(headers, "Accept-Encoding", &accept) > 0) {
-    AcceptEncoding ae = ParseAcceptEncoding(accept);
-    auto q = [&](int listed) { return listed >= 0 ? listed : (ae.any >= 0 ? ae.any : 0); };
-    int q_br = has_br ? q(ae.br) : 0;
-    int q_gz = has_gz ? q(ae.gzip) : 0;
-    int best = q_br >= q_gz ? q_br : q_gz;
-    if (best > 0 && !(ae.identity >= 0 && ae.identity > best)) {
-      if (q_br >= q_gz) {
-        rep.file = std::move(br);
-        rep.coding = "br";
-      } else {
+  AcceptEncoding ae;
+  const bool has_accept = JoinedHeader(headers, "Accept-Encoding", &accept) > 0;
+  if (has_accept) ae = ParseAcceptEncoding(accept);
+  auto q = [&](int listed) {
+    return !has_accept ? 0 : (listed >= 0 ? listed : (ae.any >= 0 ? ae.any : 0));
+  };
+  const int q_br = q(ae.br);
+  const int q_gz = q(ae.gzip);
+  // Whether a coding whose q is the best among the existing siblings is sent.
+  auto wins = [&](int best) { return best > 0 && !(ae.identity >= 0 && ae.identity > best); };
+
+  std::string name;
+  name.reserve(original.rel.size() + 3);
+  name.append(original.rel).append(".br");
+  OpenedFile br = OpenUnderRoot(root, name);
+  const bool has_br = br.status == OpenedFile::Status::kOk;
+  if (has_br) rep.vary = true;
+  if (!has_br || q_br < q_gz) {
+    name.resize(original.rel.size());
+    name.append(".gz");
+    OpenedFile gz = OpenUnderRoot(root, name);
+    if (gz.status == OpenedFile::Status::kOk) {
+      rep.vary = true;
+      if (wins(q_gz)) {  // here q_gz > q_br, or there is no .br
         rep.file = std::move(gz);
         rep.coding = "gzip";
+        return rep;
       }
+      rep.file = std::move(original);
       return rep;
     }
   }
+  if (has_br && wins(q_br)) {
+    rep.file = std::move(br);
+    rep.coding = "br";
+    return rep;
+  }
   rep.file = std::move(original);
   return rep;
+}
+
+// The root of `entry` for this request. A canonical dir (the TS layer passes realpath()s) is
+// resolved once and remembered in the entry's memo; any other dir is resolved per request, since
+// the symlinks in it may be retargeted. OpenUnderRoot copes with a memo gone stale (see
+// StaticRootMemo). False when the root does not exist now.
+bool RootFor(const StaticPathEntry& entry, StaticRoot* root) {
+  StaticRootMemo& memo = entry.root_memo;
+  if (memo.valid && memo.canonical) {
+    root->real = memo.real;
+    root->is_file = memo.is_file;
+  } else {
+    if (!ResolveRoot(entry.dir, root)) return false;
+    memo.valid = true;
+    memo.canonical = root->real == entry.dir;
+    memo.is_file = root->is_file;
+    memo.real = root->real;
+  }
+  root->dir = &entry.dir;
+  return true;
 }
 
 StaticResult MissingOr(const StaticPathEntry& entry, OpenedFile::Status status, bool head) {
@@ -254,20 +292,21 @@ StaticResult Respond(const StaticPathEntry& entry, Representation rep, std::stri
   const uint64_t size = static_cast<uint64_t>(st.st_size);
   const int64_t mtime = static_cast<int64_t>(st.st_mtime);
   const std::string* user_etag = FindHeader(entry.headers, "ETag");
-  const std::string etag = user_etag != nullptr ? *user_etag : MakeEtag(st, rep.coding);
+  std::string etag = user_etag != nullptr ? std::string() : MakeEtag(st, rep.coding);
+  std::string_view tag = user_etag != nullptr ? std::string_view(*user_etag) : etag;
 
   // Preconditions in RFC 9110 §13.2.2 order.
   std::string list;
   int64_t date = 0;
   const std::string* v = nullptr;
   if (JoinedHeader(headers, "If-Match", &list) > 0) {
-    if (!EtagListMatchesStrong(list, etag)) return Error(412, head);
+    if (!EtagListMatchesStrong(list, tag)) return Error(412, head);
   } else if ((v = SingleHeader(headers, "If-Unmodified-Since")) && ParseHttpDate(*v, &date)) {
     if (mtime > date) return Error(412, head);
   }
   bool not_modified = false;
   if (JoinedHeader(headers, "If-None-Match", &list) > 0) {
-    not_modified = EtagListMatchesWeak(list, etag);
+    not_modified = EtagListMatchesWeak(list, tag);
   } else if ((v = SingleHeader(headers, "If-Modified-Since")) && ParseHttpDate(*v, &date)) {
     not_modified = mtime <= date;  // whole seconds, as Last-Modified
   }
@@ -280,7 +319,7 @@ StaticResult Respond(const StaticPathEntry& entry, Representation rep, std::stri
     for (const auto& h : entry.headers) {
       if (KeptOn304(h.first)) r.headers.push_back(h);
     }
-    if (user_etag == nullptr) r.headers.emplace_back("ETag", etag);
+    if (user_etag == nullptr) r.headers.emplace_back("ETag", std::move(etag));
     if (rep.vary) r.headers.emplace_back("Vary", "Accept-Encoding");
     return r;  // rep.file closes here
   }
@@ -292,7 +331,7 @@ StaticResult Respond(const StaticPathEntry& entry, Representation rep, std::stri
     if (const std::string* ir = SingleHeader(headers, "If-Range")) {
       bool fresh;
       if (!ir->empty() && (ir->front() == '"' || ir->compare(0, 2, "W/") == 0)) {
-        fresh = EtagListMatchesStrong(*ir, etag) && ir->find(',') == std::string::npos;
+        fresh = EtagListMatchesStrong(*ir, tag) && ir->find(',') == std::string::npos;
       } else {
         fresh = ParseHttpDate(*ir, &date) && date == mtime;
       }
@@ -305,7 +344,8 @@ StaticResult Respond(const StaticPathEntry& entry, Representation rep, std::stri
     return e;
   }
 
-  r.headers = entry.headers;
+  r.headers.reserve(entry.headers.size() + 8);
+  r.headers.insert(r.headers.end(), entry.headers.begin(), entry.headers.end());
   if (!HasHeader(entry.headers, "Content-Type")) {
     std::string ct(type);
     if (type == "text/html" && !entry.html_charset.empty()) ct += "; charset=" + entry.html_charset;
@@ -314,7 +354,7 @@ StaticResult Respond(const StaticPathEntry& entry, Representation rep, std::stri
   if (!HasHeader(entry.headers, "Last-Modified")) {
     r.headers.emplace_back("Last-Modified", FormatHttpDate(mtime));
   }
-  if (user_etag == nullptr) r.headers.emplace_back("ETag", etag);
+  if (user_etag == nullptr) r.headers.emplace_back("ETag", std::move(etag));
   r.headers.emplace_back("Accept-Ranges", "bytes");
   if (rep.vary) r.headers.emplace_back("Vary", "Accept-Encoding");
   if (!rep.coding.empty()) r.headers.emplace_back("Content-Encoding", std::string(rep.coding));
@@ -329,7 +369,10 @@ StaticResult Respond(const StaticPathEntry& entry, Representation rep, std::stri
     r.status = 200;
     r.length = size;
   }
-  if (!head) r.fd = rep.file.fd.Release();
+  if (!head) {
+    ClearNonblock(rep.file.fd.get());
+    r.fd = rep.file.fd.Release();
+  }
   return r;
 }
 
@@ -387,10 +430,18 @@ StaticResult ServeStatic(const StaticConfig& config, const StaticRequest& req) {
 
   // 8. Resolve and open under the root.
   StaticRoot root;
-  if (!ResolveRoot(entry->dir, &root)) {
-    return MissingOr(*entry, OpenedFile::Status::kMissing, head);
-  }
+  if (!RootFor(*entry, &root)) return MissingOr(*entry, OpenedFile::Status::kMissing, head);
   OpenedFile file = OpenUnderRoot(root, rel);
+  if (rel.empty() && file.rel.empty() &&
+      ((file.status == OpenedFile::Status::kDirectory && root.is_file) ||
+       (file.status == OpenedFile::Status::kOk && !root.is_file))) {
+    // The root itself changed type since the memo was made (a file became a directory or the
+    // reverse): forget the memo and decide as for a new entry.
+    entry->root_memo.Clear();
+    file = OpenedFile();
+    if (!RootFor(*entry, &root)) return MissingOr(*entry, OpenedFile::Status::kMissing, head);
+    file = OpenUnderRoot(root, rel);
+  }
   bool via_index = false;
   if (file.status == OpenedFile::Status::kDirectory) {
     if (!entry->indexhtml) return MissingOr(*entry, OpenedFile::Status::kMissing, head);

@@ -19,6 +19,37 @@ namespace http {
 // Same type as httpuv::HeaderList (http/request.h), spelled out to keep this header standalone.
 using StaticHeaders = std::vector<std::pair<std::string, std::string>>;
 
+// What ServeStatic remembers about an entry's root between requests: realpath(dir) and whether
+// it is a file. Filled and read only on the thread that calls ServeStatic (the I/O thread), which
+// is why a const config may update it; copying an entry copies no memo (the copy starts empty).
+// Holds no file descriptor. `canonical` (dir == realpath(dir)) lets every request skip realpath:
+// the fast open walks "<dir>/<rel>" with RESOLVE_NO_SYMLINKS, so a root that has since been
+// replaced is simply walked again, and one whose path now crosses a symlink fails over to the
+// realpath-based slow path, which re-resolves dir (see OpenUnderRoot in static_resolve.h).
+struct StaticRootMemo {
+  StaticRootMemo() = default;
+  StaticRootMemo(const StaticRootMemo&) {}
+  StaticRootMemo(StaticRootMemo&&) noexcept {}
+  StaticRootMemo& operator=(const StaticRootMemo&) {
+    Clear();
+    return *this;
+  }
+  StaticRootMemo& operator=(StaticRootMemo&&) noexcept {
+    Clear();
+    return *this;
+  }
+  void Clear() {
+    valid = false;
+    canonical = false;
+    is_file = false;
+    real.clear();
+  }
+  bool valid = false;      // `real` and `is_file` were resolved once
+  bool canonical = false;  // dir is its own realpath: later requests reuse `real`
+  bool is_file = false;
+  std::string real;
+};
+
 // One static path with its options already merged with the server-level options (the path's own
 // value wins when it set one; never inherited from a parent path).
 struct StaticPathEntry {
@@ -30,6 +61,7 @@ struct StaticPathEntry {
   std::string html_charset = "utf-8";  // appended to text/html only; "" = no charset
   StaticHeaders headers;     // extra response headers (also replace our Content-Type, ETag, …)
   StaticHeaders validation;  // (name, value): each request header must be present once, exactly
+  mutable StaticRootMemo root_memo;  // I/O thread only; see StaticRootMemo
 };
 
 // Every static path of a server, any order; duplicates: the first entry with a given path wins.

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstring>
 #include <memory>
 
 #if defined(__linux__) && defined(__has_include)
@@ -61,27 +62,70 @@ bool IsHiddenSegment(std::string_view seg) {
 
 constexpr int kOpenFlags = O_RDONLY | O_CLOEXEC | O_NONBLOCK;
 
+// True when no segment of `rel` is ".." or hidden: such a path, free of symlinks, names exactly
+// the file under the root that it spells, which is what the fast path relies on.
+bool IsPlainRel(std::string_view rel) {
+  size_t start = 0;
+  while (start <= rel.size()) {
+    size_t end = rel.find('/', start);
+    if (end == std::string_view::npos) end = rel.size();
+    std::string_view seg = rel.substr(start, end - start);
+    if (seg == ".." || IsHiddenSegment(seg)) return false;
+    start = end + 1;
+  }
+  return true;
+}
+
+// Step 4 of OpenUnderRoot for a freshly opened `fd`: type and size from fstat.
+void FinishOpen(int fd, OpenedFile* out) {
+  out->fd = FdHandle(fd);
+  if (fstat(fd, &out->st) != 0) {
+    out->status = StatusFromErrno(errno);
+    out->fd.Reset();
+    return;
+  }
+  if (S_ISDIR(out->st.st_mode)) {
+    out->status = OpenedFile::Status::kDirectory;
+    out->fd.Reset();
+    return;
+  }
+  if (!S_ISREG(out->st.st_mode)) {
+    out->status = OpenedFile::Status::kMissing;  // FIFO, socket, device: never served
+    out->fd.Reset();
+    return;
+  }
+  out->status = OpenedFile::Status::kOk;
+}
+
 #ifdef HTTPUV_HAVE_OPENAT2
 // Cleared the first time openat2 is unavailable (old kernel, or a seccomp filter that answers
 // ENOSYS/EPERM), after which O_NOFOLLOW is the only guard.
 std::atomic<bool> g_openat2_usable{true};
 
-// Returns the fd, or -1 with errno set; *tried is false when openat2 could not be used at all.
-int OpenBeneath(const std::string& root, const std::string& rel, bool* tried) {
+// openat2(dirfd, path) refusing every symlink, plus RESOLVE_BENEATH when `beneath`. Returns the fd,
+// or -1 with errno set; *tried is false when openat2 could not be used at all.
+int OpenNoSymlinks(int dirfd, const char* path, bool beneath, bool* tried) {
   *tried = false;
   if (!g_openat2_usable.load(std::memory_order_relaxed)) return -1;
-  FdHandle dir(open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-  if (dir.get() < 0) return -1;
   struct open_how how {};
   how.flags = kOpenFlags;
-  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
-  long fd = syscall(SYS_openat2, dir.get(), rel.c_str(), &how, sizeof(how));
+  how.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | (beneath ? RESOLVE_BENEATH : 0);
+  long fd = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
   if (fd < 0 && (errno == ENOSYS || errno == EPERM || errno == E2BIG)) {
     g_openat2_usable.store(false, std::memory_order_relaxed);
     return -1;
   }
   *tried = true;
   return static_cast<int>(fd);
+}
+
+// The slow path's open: `rel` (already realpath-checked) beneath the root directory.
+int OpenBeneath(const std::string& root, const std::string& rel, bool* tried) {
+  *tried = false;
+  if (!g_openat2_usable.load(std::memory_order_relaxed)) return -1;
+  FdHandle dir(open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (dir.get() < 0) return -1;
+  return OpenNoSymlinks(dir.get(), rel.c_str(), true, tried);
 }
 #endif
 
@@ -207,10 +251,22 @@ bool ResolveRoot(const std::string& dir, StaticRoot* root) {
   return true;
 }
 
-OpenedFile OpenUnderRoot(const StaticRoot& root, const std::string& rel) {
+namespace {
+
+// The realpath-based path (see static_resolve.h): symlinks followed while they stay in the root.
+OpenedFile OpenUnderRootSlow(const StaticRoot& given, std::string_view rel_in) {
   OpenedFile out;
-  if (root.is_file && !rel.empty()) return out;  // a one-file entry has nothing beneath it
-  std::string candidate = rel.empty() ? root.real : root.real + "/" + rel;
+  StaticRoot fresh;
+  const StaticRoot* root = &given;
+  if (given.dir != nullptr) {
+    // `given` may be a memo of an earlier request; containment is judged against the root as
+    // it resolves now (as every request did before the fast path existed).
+    if (!ResolveRoot(*given.dir, &fresh)) return out;
+    root = &fresh;
+  }
+  if (root->is_file && !rel_in.empty()) return out;  // a one-file entry has nothing beneath it
+  const std::string rel(rel_in);
+  std::string candidate = rel.empty() ? root->real : root->real + "/" + rel;
   if (candidate.size() >= PATH_MAX) return out;  // ENAMETOOLONG without asking the kernel
 
   // 1. Containment of the fully resolved path.
@@ -219,7 +275,7 @@ OpenedFile OpenUnderRoot(const StaticRoot& root, const std::string& rel) {
     out.status = StatusFromErrno(errno);
     return out;
   }
-  const std::string& base = root.real;
+  const std::string& base = root->real;
   if (real == base) {
     out.rel.clear();
   } else if (base == "/") {
@@ -237,36 +293,58 @@ OpenedFile OpenUnderRoot(const StaticRoot& root, const std::string& rel) {
   int fd = -1;
   bool opened_beneath = false;
 #ifdef HTTPUV_HAVE_OPENAT2
-  if (!root.is_file && !out.rel.empty()) fd = OpenBeneath(base, out.rel, &opened_beneath);
+  if (!root->is_file && !out.rel.empty()) fd = OpenBeneath(base, out.rel, &opened_beneath);
 #endif
   if (!opened_beneath) fd = open(real.c_str(), kOpenFlags | O_NOFOLLOW);
   if (fd < 0) {
     out.status = StatusFromErrno(errno);
     return out;
   }
-  out.fd = FdHandle(fd);
-
   // 4. Type and size of what was actually opened.
-  if (fstat(out.fd.get(), &out.st) != 0) {
-    out.status = StatusFromErrno(errno);
-    out.fd.Reset();
-    return out;
-  }
-  if (S_ISDIR(out.st.st_mode)) {
-    out.status = OpenedFile::Status::kDirectory;
-    out.fd.Reset();
-    return out;
-  }
-  if (!S_ISREG(out.st.st_mode)) {
-    out.status = OpenedFile::Status::kMissing;  // FIFO, socket, device: never served
-    out.fd.Reset();
-    return out;
-  }
-  // O_NONBLOCK only guarded the open against FIFOs; clear it for whoever reads the file.
-  (void)fcntl(out.fd.get(), F_SETFL, 0);
-  out.status = OpenedFile::Status::kOk;
+  FinishOpen(fd, &out);
   return out;
 }
+
+}  // namespace
+
+OpenedFile OpenUnderRoot(const StaticRoot& root, std::string_view rel) {
+  OpenedFile out;
+  if (root.is_file && !rel.empty()) return out;  // a one-file entry has nothing beneath it
+  if (root.real.size() + 1 + rel.size() >= PATH_MAX) return out;  // ENAMETOOLONG
+#ifdef HTTPUV_HAVE_OPENAT2
+  if (!root.real.empty() && root.real[0] == '/' && IsPlainRel(rel)) {
+    // Fast path: "<root>/<rel>" in one openat2 that refuses every symlink, the root's own
+    // components included. No symlink and no ".." means the path is what it spells: beneath
+    // the root. A symlink anywhere (ELOOP) takes the realpath path, which follows it if it stays
+    // inside; any other error is final, as the slow path would reach the same one.
+    char path[PATH_MAX];
+    size_t n = root.real.size();
+    memcpy(path, root.real.data(), n);
+    if (!rel.empty()) {
+      if (n > 1) path[n++] = '/';  // root "/" already ends with one
+      memcpy(path + n, rel.data(), rel.size());
+      n += rel.size();
+    }
+    path[n] = '\0';
+    bool tried = false;
+    int fd = OpenNoSymlinks(AT_FDCWD, path, false, &tried);
+    if (tried) {
+      if (fd >= 0) {
+        out.rel.assign(rel.data(), rel.size());
+        FinishOpen(fd, &out);
+        return out;
+      }
+      if (errno != ELOOP && errno != EXDEV) {
+        out.status = StatusFromErrno(errno);
+        return out;
+      }
+    }
+  }
+#endif
+  return OpenUnderRootSlow(root, rel);
+}
+
+void ClearNonblock(int fd) { (void)fcntl(fd, F_SETFL, 0); }
 
 bool SetOpenat2ForTesting(bool enabled) {
 #ifdef HTTPUV_HAVE_OPENAT2

@@ -40,8 +40,11 @@ bool HasHiddenSegment(std::string_view rel);
 
 // A static root resolved for one request.
 struct StaticRoot {
-  std::string real;      // realpath of the configured dir (or file)
+  std::string real;      // realpath of the configured dir (or file), symlink-free
   bool is_file = false;  // the entry serves one file
+  // The configured dir: when set, the slow path below re-resolves it instead of trusting `real`
+  // (which may come from a memo of an earlier request).
+  const std::string* dir = nullptr;
 };
 
 // realpath + stat of the configured root. False (errno set) when it does not exist.
@@ -56,20 +59,30 @@ struct OpenedFile {
     kError,      // anything else (EMFILE, EIO, …)
   };
   Status status = Status::kMissing;
-  FdHandle fd;
+  FdHandle fd;  // O_RDONLY|O_CLOEXEC|O_NONBLOCK: ClearNonblock() it before reading
   struct stat st {};
   std::string rel;  // resolved path relative to the root ("" = the root itself)
 };
 
-// Opens `rel` (as from CheckSubpath) under `root`:
-//  1. realpath(root/rel) must equal the root or start with root + "/", so symlinks are followed
-//     only while they stay inside the root, and a sibling "www-secret" never passes for "www";
-//  2. the resolved path must not contain a hidden dot segment (a link to ".env" is still hidden);
-//  3. the resolved path is opened O_RDONLY|O_CLOEXEC|O_NONBLOCK (a FIFO cannot block us) without
-//     following any symlink: openat2(RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS) from the root on Linux
-//     ≥ 5.6, else O_NOFOLLOW, so a component swapped for a symlink after step 1 fails to open;
-//  4. the type and size come from fstat of the open fd, not from the path.
-OpenedFile OpenUnderRoot(const StaticRoot& root, const std::string& rel);
+// Opens `rel` (as from CheckSubpath: no "..", no hidden segment) under `root`. The rule: the fully
+// resolved path must be the root or lie beneath root + "/" (symlinks are followed only while they
+// stay inside the root, and a sibling "www-secret" never passes for "www"), and it must not
+// contain a hidden dot segment (a link to ".env" is still hidden). Two ways to enforce it:
+//  Fast path (Linux ≥ 5.6): one openat2("<root.real>/<rel>", RESOLVE_NO_SYMLINKS) — a path
+//     without symlinks and without ".." resolves to itself, so it is under the root by
+//     construction, and the kernel refuses (ELOOP) if any component, root included, is a symlink.
+//  Slow path (ELOOP/EXDEV from the fast path, or no openat2):
+//   1. realpath(root/rel) must stay under realpath(root) (re-resolved from root.dir when set);
+//   2. the resolved path must not contain a hidden dot segment;
+//   3. it is opened without following any symlink: openat2(RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS)
+//      from the root where available, else O_NOFOLLOW, so a component swapped for a symlink after
+//      step 1 fails to open.
+// Either way the open is O_RDONLY|O_CLOEXEC|O_NONBLOCK (a FIFO cannot block us), and the type and
+// size come from fstat of the open fd, not from the path.
+OpenedFile OpenUnderRoot(const StaticRoot& root, std::string_view rel);
+
+// Clears the O_NONBLOCK that OpenUnderRoot opened with (it guarded the open against FIFOs only).
+void ClearNonblock(int fd);
 
 // Tests only: turns the openat2 path off (or back on where the kernel has it) so the O_NOFOLLOW
 // fallback is exercised too. Returns whether openat2 was in use before the call.

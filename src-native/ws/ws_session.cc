@@ -90,8 +90,10 @@ void WsSession::OnBytes(const char* data, size_t len) {
 
 void WsSession::SendFrame(int opcode, std::string&& payload, bool rsv1, bool close_after,
                           int64_t counted) {
-  std::string frame = ws::EncodeFrame(opcode, payload, rsv1);
-  conn_->WriteRaw(std::move(frame), close_after, counted != 0 ? buffered_ : nullptr, counted);
+  // Header and payload leave as two iovecs of one write: the payload is not copied again.
+  std::string header = ws::FrameHeader(opcode, payload.size(), rsv1);
+  conn_->WriteRaw(std::move(header), close_after, counted != 0 ? buffered_ : nullptr, counted,
+                  std::move(payload));
 }
 
 void WsSession::Send(bool binary, std::string&& data, int64_t counted) {
@@ -100,9 +102,10 @@ void WsSession::Send(bool binary, std::string&& data, int64_t counted) {
     return;
   }
   size_t queued = uv_stream_get_write_queue_size(conn_->stream());
-  if (queued + data.size() > limits_.ws_send_queue_limit) {
-    // The peer does not read fast enough: rather than growing memory without bound, end the
-    // connection (uWebSockets' closeOnBackpressureLimit; 1008 = policy violation).
+  if (queued + data.size() > 2 * limits_.ws_send_queue_limit) {
+    // Backstop only: send() in JS refuses messages past sendQueueLimit (bufferedAmount). If the
+    // queue still grows to twice that, the peer does not read: end the connection rather than
+    // grow memory without bound (uWebSockets' closeOnBackpressureLimit; 1008 = policy).
     conn_->registry()->Log(kLogWarn, "WebSocket send queue limit exceeded; closing");
     if (buffered_) buffered_->fetch_sub(counted, std::memory_order_relaxed);
     close_code_ = 1008;
