@@ -77,10 +77,64 @@ struct Connection::WriteReq {
   bool last;  // the final write of the current response
   WsCounter counter;  // WebSocket bufferedAmount to decrease by `counted` when done
   int64_t counted = 0;
+  std::vector<std::string> pieces;  // corked WebSocket frames
+  std::vector<std::pair<WsCounter, int64_t>> counts;
   ~WriteReq() {
     if (counter) counter->fetch_sub(counted, std::memory_order_relaxed);
+    for (auto& c : counts) {
+      if (c.first) c.first->fetch_sub(c.second, std::memory_order_relaxed);
+    }
   }
 };
+
+void Connection::QueueFrame(std::string&& header, std::string&& payload, bool close_after,
+                            const WsCounter& counter, int64_t counted) {
+  if (closing_) {
+    if (counter) counter->fetch_sub(counted, std::memory_order_relaxed);
+    return;
+  }
+  cork_.push_back(std::move(header));
+  if (!payload.empty()) cork_.push_back(std::move(payload));
+  if (counter && counted != 0) cork_counts_.emplace_back(counter, counted);
+  cork_close_after_ = cork_close_after_ || close_after;
+  if (!dirty_) {
+    dirty_ = true;
+    registry()->MarkDirty(this);
+  }
+}
+
+void Connection::FlushCorked() {
+  dirty_ = false;
+  if (cork_.empty()) return;
+  auto* w = new WriteReq{};
+  w->conn = this;
+  w->last = false;
+  w->pieces.swap(cork_);
+  w->counts.swap(cork_counts_);
+  bool close_after = cork_close_after_;
+  cork_close_after_ = false;
+  if (closing_) {
+    delete w;
+    return;
+  }
+  std::vector<uv_buf_t> bufs;
+  bufs.reserve(w->pieces.size());
+  size_t total = 0;
+  for (auto& p : w->pieces) {
+    bufs.push_back(uv_buf_init(&p[0], static_cast<unsigned>(p.size())));
+    total += p.size();
+  }
+  w->req.data = w;
+  writes_pending_++;
+  ServerStats::Add(server_->stats().bytes_out, total);
+  if (uv_write(&w->req, stream(), bufs.data(), static_cast<unsigned>(bufs.size()), OnWrite) != 0) {
+    writes_pending_--;
+    delete w;
+    Close();
+    return;
+  }
+  if (close_after) close_after_response_ = true;
+}
 
 Connection::Connection(Server* server, bool is_pipe)
     : server_(server), is_pipe_(is_pipe), parser_(&server->limits(), this) {
@@ -909,6 +963,15 @@ void Connection::Close(int ws_code) {
     return;
   }
   closing_ = true;
+  if (dirty_) {
+    registry()->UnmarkDirty(this);
+    dirty_ = false;
+  }
+  for (auto& c : cork_counts_) {
+    if (c.first) c.first->fetch_sub(c.second, std::memory_order_relaxed);
+  }
+  cork_counts_.clear();
+  cork_.clear();
   if (ws_) ws_->OnTransportClosed();
   if (ws_id_ != 0) registry()->RemoveRoute(ws_id_);
   if (current_id_ != 0) registry()->RemoveRoute(current_id_);

@@ -10,6 +10,8 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "http/parser.h"
 #include "http/request.h"
@@ -47,6 +49,12 @@ class Connection : public ParserDelegate {
   // bufferedAmount).
   void WriteRaw(std::string&& bytes, bool close_after, WsCounter counter = nullptr,
                 int64_t counted = 0, std::string&& tail = std::string());
+  // WebSocket frames are corked: queued here and written together, in one uv_write per
+  // connection per loop iteration (ServerRegistry flushes dirty connections), so 16 messages
+  // answered in one batch cost one syscall instead of 16.
+  void QueueFrame(std::string&& header, std::string&& payload, bool close_after,
+                  const WsCounter& counter, int64_t counted);
+  void FlushCorked();
   ServerRegistry* registry();
   Server* server() { return server_; }
   const PeerInfo& peer() const { return peer_; }
@@ -146,6 +154,10 @@ class Connection : public ParserDelegate {
   int writes_pending_ = 0;
 
   std::unique_ptr<WsSession> ws_;
+  std::vector<std::string> cork_;
+  std::vector<std::pair<WsCounter, int64_t>> cork_counts_;
+  bool cork_close_after_ = false;
+  bool dirty_ = false;
 };
 
 }  // namespace httpuv

@@ -31,6 +31,31 @@ void ServerRegistry::Open() {
   });
   // The check handle must not keep the loop alive on its own.
   uv_unref(reinterpret_cast<uv_handle_t*>(&flush_check_));
+  // Also right after the poll phase, so frames queued by I/O and command callbacks leave in the
+  // same loop iteration.
+  uv_check_init(loop_, &flush_after_poll_);
+  flush_after_poll_.data = this;
+  uv_check_start(&flush_after_poll_, [](uv_check_t* h) {
+    static_cast<ServerRegistry*>(h->data)->Flush();
+  });
+  uv_unref(reinterpret_cast<uv_handle_t*>(&flush_after_poll_));
+}
+
+void ServerRegistry::Flush() {
+  if (!dirty_.empty()) {
+    std::vector<Connection*> conns;
+    conns.swap(dirty_);
+    for (Connection* c : conns) {
+      if (c != nullptr) c->FlushCorked();
+    }
+  }
+  sink_->Flush();
+}
+
+void ServerRegistry::UnmarkDirty(Connection* c) {
+  for (auto& d : dirty_) {
+    if (d == c) d = nullptr;
+  }
 }
 
 void ServerRegistry::AddServer(Server* s) { servers_[s->id()] = s; }
@@ -51,9 +76,11 @@ void ServerRegistry::CloseAll() {
   std::vector<Server*> all;
   for (auto& kv : servers_) all.push_back(kv.second);
   for (Server* s : all) s->Stop();
+  Flush();  // close frames queued by the stops leave before the flush handles go
   if (open_) {
     open_ = false;
     uv_close(reinterpret_cast<uv_handle_t*>(&flush_check_), nullptr);
+    uv_close(reinterpret_cast<uv_handle_t*>(&flush_after_poll_), nullptr);
   }
 }
 

@@ -13,6 +13,7 @@
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 #include "http/events.h"
 #include "http/request.h"
@@ -41,8 +42,10 @@ class ServerRegistry {
   // Runs on the I/O thread: starts the per-iteration flush of events (a uv_prepare handle: it
   // runs before the loop blocks, so events from I/O, timer and close callbacks all go out).
   void Open();
-  // Runs on the I/O thread: flushes events now.
-  void Flush() { sink_->Flush(); }
+  // Runs on the I/O thread: writes corked WebSocket frames, then publishes events.
+  void Flush();
+  void MarkDirty(Connection* c) { dirty_.push_back(c); }
+  void UnmarkDirty(Connection* c);
 
   // All methods run on the I/O thread.
   uv_loop_t* loop() { return loop_; }
@@ -76,6 +79,8 @@ class ServerRegistry {
   std::map<uint32_t, Server*> servers_;
   std::unordered_map<uint64_t, Connection*> routes_;
   uv_prepare_t flush_check_{};
+  uv_check_t flush_after_poll_{};
+  std::vector<Connection*> dirty_;
   bool open_ = false;
 };
 

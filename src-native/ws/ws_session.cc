@@ -92,8 +92,8 @@ void WsSession::SendFrame(int opcode, std::string&& payload, bool rsv1, bool clo
                           int64_t counted) {
   // Header and payload leave as two iovecs of one write: the payload is not copied again.
   std::string header = ws::FrameHeader(opcode, payload.size(), rsv1);
-  conn_->WriteRaw(std::move(header), close_after, counted != 0 ? buffered_ : nullptr, counted,
-                  std::move(payload));
+  conn_->QueueFrame(std::move(header), std::move(payload), close_after,
+                    counted != 0 ? buffered_ : nullptr, counted);
 }
 
 void WsSession::Send(bool binary, std::string&& data, int64_t counted) {
