@@ -188,7 +188,9 @@ export class PipeServer extends Server {
   }
 }
 
-type AppArg = App | ((req: RookRequest) => Response | Promise<Response> | undefined | null);
+/** A bare `call` function, accepted wherever an App is. */
+export type CallFunction = (req: RookRequest) => Response | Promise<Response> | undefined | null;
+type AppArg = App | CallFunction;
 
 function startNative(kind: 0 | 1, where: string, portOrMask: number, app: NormalizedApp,
                      options: ResolvedOptions, statics: PreparedStatics): [number, number] {
@@ -209,6 +211,8 @@ function startNative(kind: 0 | 1, where: string, portOrMask: number, app: Normal
  * Starts an HTTP/WebSocket server on `host` (an IPv4 or IPv6 literal) and `port` (0 picks a
  * free port; `getPort()` tells which). Throws `Error` with `code: 'EADDRINUSE'` when taken.
  */
+export function startServer(host: string, port: number, app: App, options?: ServerOptions): WebServer;
+export function startServer(host: string, port: number, app: CallFunction, options?: ServerOptions): WebServer;
 export function startServer(host: string, port: number, app: AppArg, options?: ServerOptions): WebServer {
   assertString('host', host);
   if (ipFamily(host) === -1) {
@@ -228,6 +232,10 @@ export function startServer(host: string, port: number, app: AppArg, options?: S
  * Starts a server on a Unix domain socket `name`. `mask` (e.g. 0o077), when given, is the umask
  * applied while the socket file is created; null/undefined leaves the umask alone.
  */
+export function startPipeServer(name: string, mask: number | null | undefined, app: App,
+                                options?: ServerOptions): PipeServer;
+export function startPipeServer(name: string, mask: number | null | undefined, app: CallFunction,
+                                options?: ServerOptions): PipeServer;
 export function startPipeServer(name: string, mask: number | null | undefined, app: AppArg,
                                 options?: ServerOptions): PipeServer {
   assertString('name', name);
@@ -285,8 +293,10 @@ export function runUntilInterrupted(server: Server): Promise<void> {
  * Starts a server and keeps it running until `interrupt()` is called or the process gets SIGINT;
  * the Promise resolves once the server is stopped.
  */
+export function runServer(host: string, port: number, app: App, options?: ServerOptions): Promise<void>;
+export function runServer(host: string, port: number, app: CallFunction, options?: ServerOptions): Promise<void>;
 export function runServer(host: string, port: number, app: AppArg, options?: ServerOptions): Promise<void> {
-  const server = startServer(host, port, app, options);
+  const server = startServer(host, port, app as App, options);
   return runUntilInterrupted(server);
 }
 
