@@ -52,6 +52,7 @@ int Parser::HandleMessageBegin() {
   request_ = std::make_unique<Request>();
   in_message_ = true;
   in_value_ = false;
+  headers_done_ = false;
   header_bytes_ = 0;
   chunk_ext_bytes_ = 0;
   return delegate_->OnMessageBegin();
@@ -75,6 +76,9 @@ int Parser::HandleHeaderField(const char* at, size_t len) {
     Fail(431, "header section too large");
     return -1;
   }
+  // Trailer fields of a chunked body (RFC 9112 §7.1.2) are counted but dropped: they are not
+  // request headers (httpuv ignores them too).
+  if (headers_done_) return 0;
   if (in_value_ || request_->headers.empty()) {
     if (request_->headers.size() >= limits_->max_headers) {
       Fail(431, "too many headers");
@@ -92,12 +96,14 @@ int Parser::HandleHeaderValue(const char* at, size_t len) {
     Fail(431, "header section too large");
     return -1;
   }
+  if (headers_done_) return 0;
   in_value_ = true;
   request_->headers.back().second.append(at, len);
   return 0;
 }
 
 int Parser::HandleHeadersComplete() {
+  headers_done_ = true;
   Request& req = *request_;
   req.method = llhttp_method_name(static_cast<llhttp_method_t>(parser_.method));
   req.http_major = parser_.http_major;

@@ -83,7 +83,8 @@ class Parser {
   ParserDelegate* delegate_;
   std::unique_ptr<Request> request_;
   bool in_message_ = false;
-  bool in_value_ = false;     // the last span was a header value (a new field starts a header)
+  bool in_value_ = false;
+  bool headers_done_ = false;  // later field callbacks are trailers     // the last span was a header value (a new field starts a header)
   size_t header_bytes_ = 0;   // request line + header section bytes of the current message
   size_t chunk_ext_bytes_ = 0;
   int fail_status_ = 0;
