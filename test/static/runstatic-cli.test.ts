@@ -1,0 +1,223 @@
+// runStaticServer (httpuv's test-static-server.R, behaviour §1.4 and §7 items 21–28, with the
+// options-object shape of design.md) and the `node-httpuv serve` CLI in a child process: prints
+// the URL, serves, logs one line per request to stderr, exits cleanly on SIGINT.
+// Divergence kept on purpose: httpuv refuses port 0; node-httpuv accepts it (tests bind port 0).
+import test, { after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { runStaticServer, startServer, listServers, interrupt, randomPort, type WebServer } from '../../src/index.js';
+
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+const CLI = path.join(ROOT, 'dist', 'cli.js');
+const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'httpuv-runstatic-'));
+const SITE = path.join(TMP, 'site');
+fs.mkdirSync(SITE);
+fs.writeFileSync(path.join(SITE, 'index.html'), '<html><body>site index</body></html>\n');
+fs.writeFileSync(path.join(SITE, 'office.html'), '<html><body>office</body></html>\n');
+fs.writeFileSync(path.join(SITE, 'data.txt'), 'data\n');
+const children: ChildProcess[] = [];
+
+after(async () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  fs.rmSync(TMP, { recursive: true, force: true });
+  assert.equal(listServers().length, 0, 'servers left running');
+});
+
+async function text(url: string): Promise<[number, string]> {
+  const r = await fetch(url);
+  return [r.status, await r.text()];
+}
+
+/** Runs `fn` with process.stderr.write captured; returns what was written. */
+function captureStderr<T>(fn: () => T): [T, string] {
+  const orig = process.stderr.write.bind(process.stderr);
+  let out = '';
+  process.stderr.write = ((chunk: string | Uint8Array) => { out += chunk.toString(); return true; }) as typeof process.stderr.write;
+  try {
+    return [fn(), out];
+  } finally {
+    process.stderr.write = orig;
+  }
+}
+
+test('background: true returns the running server; files are byte-identical', async () => {
+  const [s, messages] = captureStderr(() => runStaticServer(SITE, { port: 0, host: '127.0.0.1', background: true }));
+  try {
+    assert.ok(s.isRunning());
+    assert.equal(s.getHost(), '127.0.0.1');
+    const port = s.getPort();
+    assert.ok(port > 0);
+    assert.deepEqual(listServers(), [s]);
+    assert.match(messages, new RegExp(`Serving: '${SITE.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}'`));
+    assert.match(messages, new RegExp(`View at: http://127\\.0\\.0\\.1:${port}`));
+    for (const f of ['index.html', 'office.html']) {
+      const r = await fetch(`http://127.0.0.1:${port}/${f}`);
+      assert.equal(r.status, 200);
+      assert.deepEqual(Buffer.from(await r.arrayBuffer()), fs.readFileSync(path.join(SITE, f)));
+    }
+    assert.deepEqual(await text(`http://127.0.0.1:${port}/`), [200, '<html><body>site index</body></html>\n']);
+    assert.equal((await text(`http://127.0.0.1:${port}/missing`))[0], 404);
+  } finally {
+    await s.stop();
+  }
+});
+
+test('staticPath options pass through (indexhtml: false, headers); quiet prints nothing', async () => {
+  const [s, messages] = captureStderr(() => runStaticServer(SITE, { port: 0, background: true, quiet: true, indexhtml: false, headers: { 'X-Site': 'yes' } }));
+  try {
+    assert.equal(messages, '');
+    const base = `http://127.0.0.1:${s.getPort()}`;
+    assert.equal((await fetch(`${base}/`)).status, 404);
+    const r = await fetch(`${base}/data.txt`);
+    assert.equal(r.headers.get('x-site'), 'yes');
+  } finally {
+    await s.stop();
+  }
+});
+
+test('foreground: a Promise that interrupt() settles, with the server stopped', async () => {
+  const sigint = process.listenerCount('SIGINT');
+  const done = runStaticServer(SITE, { port: 0, quiet: true });
+  assert.ok(done instanceof Promise);
+  const [s] = listServers() as WebServer[];
+  assert.ok(s, 'the server is listed while running');
+  assert.equal(process.listenerCount('SIGINT'), sigint + 1, 'listens for SIGINT while running');
+  assert.deepEqual(await text(`http://127.0.0.1:${s.getPort()}/data.txt`), [200, 'data\n']);
+  let settled = false;
+  void done.then(() => { settled = true; });
+  await new Promise((r) => setImmediate(r));
+  assert.equal(settled, false, 'still running before interrupt()');
+  interrupt();
+  assert.equal(await done, undefined);
+  assert.equal(listServers().length, 0);
+  assert.equal(s.isRunning(), false);
+  assert.equal(process.listenerCount('SIGINT'), sigint, 'SIGINT listener removed');
+  await assert.rejects(fetch(`http://127.0.0.1:${s.getPort()}/data.txt`));
+});
+
+test('default port: 7446 when free, else a random port; a second one gets another port', async () => {
+  const servers: WebServer[] = [];
+  try {
+    servers.push(runStaticServer(SITE, { background: true, quiet: true }));
+    servers.push(runStaticServer(SITE, { background: true, quiet: true }));
+    const [a, b] = servers.map((s) => s.getPort());
+    assert.notEqual(a, b);
+    assert.ok(a > 0 && b > 0);
+    if (a === 7446) assert.notEqual(b, 7446);
+    for (const s of servers) assert.equal((await text(`http://127.0.0.1:${s.getPort()}/data.txt`))[1], 'data\n');
+  } finally {
+    await Promise.all(servers.map((s) => s.stop()));
+  }
+});
+
+test('invalid arguments throw TypeError/RangeError naming them; a port in use throws', async () => {
+  const isArgError = (e: unknown) => e instanceof TypeError || e instanceof RangeError;
+  for (const port of [-1, 65536, 74469, 1.5, '1234', [700, 701], NaN, null]) {
+    assert.throws(() => runStaticServer(SITE, { port: port as number, background: true }), (e: Error) => isArgError(e) && /port/.test(e.message), `port ${String(port)}`);
+  }
+  assert.throws(() => runStaticServer(123 as unknown as string), TypeError);
+  assert.throws(() => runStaticServer(path.join(TMP, 'no-such-dir'), { background: true }), /no-such-dir|dir/);
+  assert.throws(() => runStaticServer(SITE, { bogus: 1 } as never), (e: Error) => e instanceof TypeError && /bogus/.test(e.message));
+  assert.throws(() => runStaticServer(SITE, { background: 'yes' } as never), (e: Error) => isArgError(e) && /background/.test(e.message));
+  assert.throws(() => runStaticServer(SITE, { host: 42 } as never), (e: Error) => isArgError(e) && /host/.test(e.message));
+  assert.throws(() => runStaticServer(SITE, { indexhtml: 'no' } as never), (e: Error) => isArgError(e) && /indexhtml/.test(e.message));
+  assert.throws(() => runStaticServer(SITE, 'x' as never), TypeError);
+  assert.equal(listServers().length, 0, 'nothing started by a failed call');
+
+  const holder = startServer('127.0.0.1', 0, () => ({ status: 200 }));
+  try {
+    assert.throws(() => runStaticServer(SITE, { port: holder.getPort(), background: true, quiet: true }),
+      (e: Error & { code?: string }) => e.code === 'EADDRINUSE' || /in use|not available/i.test(e.message));
+    assert.deepEqual(listServers(), [holder]);
+  } finally {
+    await holder.stop();
+  }
+});
+
+// ---- the CLI ---------------------------------------------------------------------------------
+
+interface Cli { child: ChildProcess; stderr: () => string; stdout: () => string; exit: Promise<[number | null, string | null]> }
+
+function cli(args: string[]): Cli {
+  assert.ok(fs.existsSync(CLI), `${CLI} missing: run npx tsc -p tsconfig.json`);
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let err = '';
+  let out = '';
+  child.stderr?.on('data', (c: Buffer) => { err += c.toString(); });
+  child.stdout?.on('data', (c: Buffer) => { out += c.toString(); });
+  const exit = new Promise<[number | null, string | null]>((resolve) => child.once('exit', (c, s) => resolve([c, s])));
+  return { child, stderr: () => err, stdout: () => out, exit };
+}
+
+async function until<T>(what: string, f: () => T | undefined | null | false, ms = 10_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = f();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} not within ${ms} ms`)), ms); });
+  try {
+    return await Promise.race([p, t]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+test('CLI serve: prints the URL, serves, logs one line per request, stops on SIGINT', async () => {
+  const c = cli(['serve', SITE, '--host', '127.0.0.1', '--port', '0']);
+  const url = await until('the URL', () => /http:\/\/127\.0\.0\.1:(\d+)/.exec(c.stderr() + c.stdout())?.[0]);
+  assert.ok(Number(url.split(':')[2]) > 0);
+  assert.deepEqual(await text(`${url}/`), [200, '<html><body>site index</body></html>\n']);
+  assert.deepEqual(await text(`${url}/data.txt`), [200, 'data\n']);
+  assert.equal((await text(`${url}/nope.txt`))[0], 404);
+  await until('three log lines', () => (c.stderr().match(/\bGET \/\S* /g) ?? []).length >= 3 || null, 5000);
+  const lines = c.stderr().split('\n');
+  assert.equal(lines.filter((l) => /\bGET \/data\.txt\b/.test(l)).length, 1, 'one line for /data.txt');
+  assert.ok(lines.some((l) => /\bGET \/nope\.txt\b.*404/.test(l)), 'the 404 is logged with its status');
+  assert.ok(lines.some((l) => /\bGET \/ .*200/.test(l)));
+  c.child.kill('SIGINT');
+  const [code, signal] = await withDeadline(c.exit, 5000, 'CLI exit after SIGINT');
+  assert.equal(signal, null, 'exits by itself, not killed by the signal');
+  assert.equal(code, 0);
+});
+
+test('CLI --no-index and --quiet (the port picked by randomPort)', async () => {
+  const port = randomPort(20000, 40000, '127.0.0.1');
+  const c = cli(['serve', SITE, `--port=${port}`, '--no-index', '--quiet']);
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 10_000;
+  let status = 0;
+  while (Date.now() < deadline) {
+    try { status = (await fetch(`${base}/data.txt`)).status; break; } catch { await new Promise((r) => setTimeout(r, 25)); }
+  }
+  assert.equal(status, 200);
+  assert.equal((await fetch(`${base}/`)).status, 404, '--no-index');
+  c.child.kill('SIGINT');
+  const [code] = await withDeadline(c.exit, 5000, 'CLI exit');
+  assert.equal(code, 0);
+  assert.doesNotMatch(c.stderr(), /GET \//, '--quiet: no request lines');
+});
+
+test('CLI usage errors exit 2 with a message; --help exits 0', async () => {
+  const bad = [['serve', SITE, '--port', 'abc'], ['serve', SITE, '--port', '70000'], ['frobnicate'], [], ['serve', SITE, '--bogus'], ['serve', path.join(TMP, 'missing-dir'), '--port', '0']];
+  await Promise.all(bad.map(async (args) => {
+    const c = cli(args);
+    const [code] = await withDeadline(c.exit, 10_000, `CLI ${args.join(' ')}`);
+    assert.equal(code, 2, `exit code for ${args.join(' ')}`);
+    assert.match(c.stderr(), /node-httpuv|Usage/i);
+  }));
+  const h = cli(['--help']);
+  const [code] = await withDeadline(h.exit, 5000, 'CLI --help');
+  assert.equal(code, 0);
+  assert.match(h.stdout(), /Usage: node-httpuv serve/);
+});
