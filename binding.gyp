@@ -6,6 +6,16 @@
 {
   'variables': {
     'httpuv_sanitize%': '',
+    # N-API version the addon is compiled against (node-addon-api's NAPI_VERSION). One binary
+    # serves every Node >= 20 and Electron; package.json "binary.napi_versions" says the same,
+    # and node-pre-gyp-style tools that pass --napi_build_version override it consistently.
+    'napi_build_version%': '8',
+    # 1 = compile with NODE_API_NO_EXTERNAL_BUFFERS_ALLOWED: node-addon-api's NewOrCopy always
+    # copies (what Electron's V8 memory cage requires anyway; see README "Electron").
+    'httpuv_no_external_buffers%': 0,
+    # 'Cr_z_' = bind zlib through Chromium's prefixed names (src-native/compat/zlib_cr_names.h),
+    # which Electron and Node's bundled zlib export; '' = plain names (default; see README).
+    'httpuv_zlib_prefix%': '',
   },
   'targets': [
     {
@@ -16,7 +26,7 @@
         'deps/llhttp.gyp:llhttp',
       ],
       'include_dirs': ['src-native'],
-      'defines': ['NAPI_VERSION=8'],
+      'defines': ['NAPI_VERSION=<(napi_build_version)'],
       'cflags!': ['-fno-exceptions'],
       'cflags_cc!': ['-fno-exceptions', '-fno-rtti', '-std=gnu++17'],
       'cflags': ['-fvisibility=hidden', '-Wall', '-Wextra', '-Wno-unused-parameter'],
@@ -33,6 +43,13 @@
       'conditions': [
         ['OS=="linux"', {
           'ldflags': ['-Wl,--exclude-libs,ALL'],
+        }],
+        ['httpuv_no_external_buffers==1', {
+          'defines': ['NODE_API_NO_EXTERNAL_BUFFERS_ALLOWED'],
+        }],
+        ['httpuv_zlib_prefix=="Cr_z_"', {
+          'cflags': ['-include', 'compat/zlib_cr_names.h'],
+          'xcode_settings': {'OTHER_CFLAGS': ['-include', 'compat/zlib_cr_names.h']},
         }],
         ['httpuv_sanitize=="address"', {
           'cflags': ['-fsanitize=address,undefined', '-fno-omit-frame-pointer', '-O1', '-g'],

@@ -8,7 +8,7 @@ import { resolveOptions, type ResolvedOptions, type ServerOptions } from './opti
 import { serversById } from './registry.js';
 import { ipFamily } from './ip.js';
 import { log } from './log.js';
-import { argumentError, assertInteger, assertString } from './validate.js';
+import { argumentError, assertInteger, assertString, rangeError } from './validate.js';
 import type { RookRequest } from './rook.js';
 import type { Response } from './response.js';
 import type { NativeStaticEntry, ServerStats } from './native.js';
@@ -307,8 +307,8 @@ export function runServer(host: string, port: number, app: AppArg, options?: Ser
  * to its event loop. Returns true.
  */
 export function service(timeoutMs = 0): boolean {
-  if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs)) throw argumentError('timeoutMs', 'a number', timeoutMs);
-  if (timeoutMs < 0) throw argumentError('timeoutMs', 'a non-negative number', timeoutMs);
+  if (typeof timeoutMs !== 'number') throw argumentError('timeoutMs', 'a number', timeoutMs);
+  if (Number.isNaN(timeoutMs) || timeoutMs < 0) throw rangeError('timeoutMs', 'a non-negative number', timeoutMs);
   const ms = Number.isFinite(timeoutMs) ? Math.floor(timeoutMs) : 2 ** 31 - 1;
   const batch = native.events_take(ms);
   if (batch !== undefined) handleBatch(batch);

@@ -7,10 +7,28 @@
 
 namespace httpuv {
 
+namespace {
+
+// Whether this environment can still run JavaScript. Once process.exit() or worker.terminate()
+// has begun tearing it down, the threadsafe function may still fire with a non-null env, but every
+// napi call that may enter JS fails, and node-addon-api turns such a failure into a fatal error
+// ("FATAL ERROR: Error::Error napi_define_properties", found by test/lifecycle/stress-workers:
+// worker.terminate() while requests flow). Raw C calls only, so nothing here can throw.
+bool CanRunJs(napi_env env) {
+  bool pending = false;
+  if (napi_is_exception_pending(env, &pending) != napi_ok || pending) return false;
+  napi_value probe;
+  if (napi_create_object(env, &probe) != napi_ok) return false;
+  return napi_set_named_property(env, probe, "p", probe) == napi_ok;  // NAPI_PREAMBLE-checked
+}
+
+}  // namespace
+
 void CallJsWithBatch(Napi::Env env, Napi::Function callback, BatchingEventSink* sink, void*) {
   // Runs on the JS thread. env is null while the environment is being torn down: nothing to
-  // deliver to; the queued events are freed with the sink.
-  if (env == nullptr || sink == nullptr) return;
+  // deliver to; the queued events are freed with the sink. The same holds once the environment
+  // can no longer run JS (teardown under way, env still non-null).
+  if (env == nullptr || sink == nullptr || !CanRunJs(env)) return;
   std::vector<Event> batch = sink->Take(0);
   if (batch.empty()) return;  // service() took them first
   sink->Deliver(env, callback, std::move(batch));
@@ -87,13 +105,29 @@ size_t BatchingEventSink::PendingCount() {
 void BatchingEventSink::Deliver(Napi::Env env, Napi::Function callback,
                                 std::vector<Event>&& events) {
   Napi::HandleScope scope(env);
-  Napi::Array batch = EventsToJs(env, std::move(events));
+  Napi::Array batch;
   try {
-    callback.Call({batch});
+    batch = EventsToJs(env, std::move(events));
   } catch (const Napi::Error& e) {
-    // dispatch.ts catches every app error itself; anything reaching here is a bug in our own
-    // JS layer and must not be swallowed.
-    napi_fatal_exception(env, e.Value());
+    // Teardown began while the batch was being built (a napi setter failed): drop it. An
+    // exception escaping this threadsafe-function callback would end in std::terminate.
+    if (CanRunJs(env)) napi_fatal_exception(env, e.Value());
+    return;
+  }
+  // Raw napi_call_function rather than Function::Call: if the environment starts tearing down
+  // while JS runs (worker.terminate() comes from another thread at any time), Call() would build
+  // a Napi::Error from the termination and abort the process (see CanRunJs).
+  napi_value recv;
+  napi_value argv[1] = {batch};
+  napi_value result;
+  napi_get_undefined(env, &recv);
+  if (napi_call_function(env, recv, callback, 1, argv, &result) != napi_ok) {
+    napi_value exc = nullptr;
+    napi_get_and_clear_last_exception(env, &exc);
+    // Teardown began during the call: nothing to report to. Otherwise: dispatch.ts catches
+    // every app error itself; anything reaching here is a bug in our own JS layer and must not
+    // be swallowed.
+    if (CanRunJs(env) && exc != nullptr) napi_fatal_exception(env, exc);
   }
 }
 

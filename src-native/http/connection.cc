@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
@@ -404,6 +405,11 @@ int Connection::OnHeadersComplete(Request& req) {
   const std::string* expect = req.FindHeader("expect");
   expect_continue_ = expect != nullptr && req.http_minor >= 1 &&
                      strcasecmp(expect->c_str(), "100-continue") == 0;
+  if (expect != nullptr && !expect_continue_ && req.http_minor >= 1) {
+    // RFC 9110 §10.1.1: an expectation we cannot meet gets 417 (as Node does).
+    parser_.Fail(417, "unsupported Expect");
+    return -1;
+  }
 
   ws_candidate_ = false;
   if (req.upgrade) {
@@ -433,9 +439,22 @@ int Connection::OnHeadersComplete(Request& req) {
     expect_continue_ = false;
   }
   phase_ = Phase::kBody;
+  ArmBodyTimer();
   // Upgrade requests we do not speak are served as plain requests (0 keeps llhttp from treating
   // the following bytes as another protocol only for non-CONNECT methods with a body framing).
   return 0;
+}
+
+void Connection::ArmBodyTimer() {
+  // The body must arrive within what is left of requestTimeoutMs (it bounds the whole request,
+  // headers and body, as Node's does).
+  const ServerLimits& lim = server_->limits();
+  if (lim.request_timeout_ms == 0) {
+    StopTimer();
+    return;
+  }
+  uint64_t elapsed = uv_now(registry()->loop()) - message_start_ms_;
+  ArmTimer(elapsed >= lim.request_timeout_ms ? 1 : lim.request_timeout_ms - elapsed);
 }
 
 bool Connection::TryStatic(Request& req) {
@@ -587,11 +606,7 @@ void Connection::ContinueRequest(uint64_t id) {
     expect_continue_ = false;
   }
   phase_ = Phase::kBody;
-  const ServerLimits& lim = server_->limits();
-  uint64_t elapsed = uv_now(registry()->loop()) - message_start_ms_;
-  if (lim.request_timeout_ms != 0) {
-    ArmTimer(elapsed >= lim.request_timeout_ms ? 1 : lim.request_timeout_ms - elapsed);
-  }
+  ArmBodyTimer();
   parser_paused_ = false;
   parser_.Resume();
   ProcessInput(true);
@@ -656,8 +671,9 @@ void Connection::WriteResponse(ResponseSpec&& spec) {
         err_spec.headers.emplace_back("Content-Type", "text/plain; charset=UTF-8");
         err_spec.body_kind = ResponseSpec::BodyKind::kMemory;
         err_spec.body = "500 Internal Server Error\n";
-        WriteBuffers(BuildResponseHead(err_spec, ctx, true, err_spec.body.size()),
-                     is_head_ ? std::string() : std::move(err_spec.body), true);
+        std::string head = BuildResponseHead(err_spec, ctx, true, err_spec.body.size());
+        if (is_head_) err_spec.body.clear();
+        WriteBuffers(std::move(head), std::move(err_spec.body), true);
         if (spec.file_owned) ::unlink(spec.file_path.c_str());
         return;
       }

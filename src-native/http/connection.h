@@ -89,6 +89,7 @@ class Connection : public ParserDelegate {
   int ValidateRequest(Request& req);
   // Serves the request from the static paths if one matches; true when answered.
   bool TryStatic(Request& req);
+  void ArmBodyTimer();
   bool AppendBody(const char* at, size_t len);
   void EmitRequestEvent(int kind, Request& req, bool with_body,
                         const std::string& protocol = std::string());

@@ -4,6 +4,7 @@
 #include "http/static_negotiation.h"
 
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 
 namespace httpuv {
@@ -133,10 +134,34 @@ std::string FormatHttpDate(int64_t unix_seconds) {
   struct tm tm;
   gmtime_r(&t, &tm);
   char buf[64];
-  snprintf(buf, sizeof(buf), "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[tm.tm_wday % 7],
-           tm.tm_mday, kMonths[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
-           tm.tm_sec);
-  return buf;
+  const int year = tm.tm_year + 1900;
+  if (year < 0 || year > 9999) {
+    snprintf(buf, sizeof(buf), "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[tm.tm_wday % 7],
+             tm.tm_mday, kMonths[tm.tm_mon % 12], year, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    return buf;
+  }
+  // The common case by hand: this runs for every static response (Last-Modified).
+  auto two = [](char* p, int v) {
+    p[0] = static_cast<char>('0' + v / 10 % 10);
+    p[1] = static_cast<char>('0' + v % 10);
+  };
+  memcpy(buf, kDays[tm.tm_wday % 7], 3);
+  buf[3] = ',';
+  buf[4] = ' ';
+  two(buf + 5, tm.tm_mday);
+  buf[7] = ' ';
+  memcpy(buf + 8, kMonths[tm.tm_mon % 12], 3);
+  buf[11] = ' ';
+  two(buf + 12, year / 100);
+  two(buf + 14, year % 100);
+  buf[16] = ' ';
+  two(buf + 17, tm.tm_hour);
+  buf[19] = ':';
+  two(buf + 20, tm.tm_min);
+  buf[22] = ':';
+  two(buf + 23, tm.tm_sec);
+  memcpy(buf + 25, " GMT", 4);
+  return std::string(buf, 29);
 }
 
 bool ParseHttpDate(std::string_view s, int64_t* unix_seconds) {

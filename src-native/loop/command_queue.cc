@@ -5,6 +5,15 @@
 namespace httpuv {
 
 int CommandQueue::Init(uv_loop_t* loop) {
+  // The I/O thread is restarted after its last server stopped (Close() ran then): reopen the
+  // queue, or every later Push() would be dropped and PostAndWait (server_start) would wait
+  // forever. Found by the 1,000 start/stop cycles test (test/lifecycle/stress-cycles).
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    closed_ = false;
+    pending_.clear();
+  }
+  async_ = uv_async_t{};
   async_.data = this;
   return uv_async_init(loop, &async_, OnAsync);
 }

@@ -1,7 +1,12 @@
-// WebSocket frame parsing (see frame_parser.h). Pure; runs on the I/O thread.
+// Client frame parsing state machine (RFC 6455 §5, RFC 7692 §6): header bytes one at a time so
+// every rule fails on the first byte that breaks it, payload bytes in bulk (unmask, inflate,
+// validate as they arrive).
+// Pure: runs on whichever thread calls it (the I/O thread in the server); no uv.h, no napi.h.
 #include "ws/frame_parser.h"
 
-#include "util/utf8.h"
+#include <algorithm>
+#include <cstring>
+
 #include "ws/frame_writer.h"
 #include "ws/permessage_deflate.h"
 
@@ -10,208 +15,277 @@ namespace ws {
 
 namespace {
 
-bool IsControl(int opcode) { return opcode >= 0x8; }
-
-// Close codes an endpoint may receive (RFC 6455 §7.4.1, IANA registry; 1004–1006 and 1015 are
-// never sent on the wire; 1016–2999 are unassigned; 3000–4999 are for libraries and apps).
-bool ValidCloseCode(int code) {
-  return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) ||
-         (code >= 3000 && code <= 4999);
+// XORs p[0..n) with the mask, starting at mask byte `offset & 3`, 8 bytes at a time.
+void Unmask(uint8_t* p, size_t n, const uint8_t mask[4], uint64_t offset) {
+  uint8_t m[8];
+  for (int i = 0; i < 8; ++i) m[i] = mask[(offset + i) & 3];
+  uint64_t m64;
+  std::memcpy(&m64, m, 8);
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    w ^= m64;
+    std::memcpy(p + i, &w, 8);
+  }
+  for (; i < n; ++i) p[i] ^= m[i & 7];
 }
 
-size_t HeaderSize(const std::string& h) {
-  uint8_t len7 = static_cast<uint8_t>(h[1]) & 0x7f;
-  size_t n = 2 + (len7 == 126 ? 2 : len7 == 127 ? 8 : 0);
-  if (static_cast<uint8_t>(h[1]) & 0x80) n += 4;
-  return n;
-}
+uint8_t* Bytes(std::string& s, size_t at) { return reinterpret_cast<uint8_t*>(&s[at]); }
 
 }  // namespace
 
-void FrameParser::Fail(FrameSink& sink, int code, const char* reason) {
-  done_ = true;
-  sink.OnProtocolError(code, reason);
+int CloseCodeFor(ParseError error) {
+  switch (error) {
+    case kErrNone:
+      return kCloseNormal;
+    case kErrTooBigMessage:
+      return kCloseMessageTooBig;
+    case kErrInvalidUtf8:
+    case kErrInvalidCloseReason:
+    case kErrInflate:
+      return kCloseInvalidPayload;
+    default:
+      return kCloseProtocolError;
+  }
 }
 
-// Checks the first two bytes as soon as they arrive (fail fast), then the whole header.
-bool FrameParser::ParseHeader(FrameSink& sink) {
-  const auto* h = reinterpret_cast<const uint8_t*>(header_.data());
-  if (header_.size() == 2) {
-    fin_ = (h[0] & 0x80) != 0;
-    rsv1_ = (h[0] & 0x40) != 0;
-    opcode_ = h[0] & 0x0f;
-    if ((h[0] & 0x30) != 0) {
-      Fail(sink, kErrProtocol, "RSV2/RSV3 set");
-      return false;
-    }
-    if (opcode_ != kOpContinuation && opcode_ != kOpText && opcode_ != kOpBinary &&
-        opcode_ != kOpClose && opcode_ != kOpPing && opcode_ != kOpPong) {
-      Fail(sink, kErrProtocol, "reserved opcode");
-      return false;
-    }
-    if (rsv1_ && !(deflate_negotiated_ && (opcode_ == kOpText || opcode_ == kOpBinary))) {
-      Fail(sink, kErrProtocol, "RSV1 set without a compressed message start");
-      return false;
-    }
-    if (IsControl(opcode_)) {
-      if (!fin_) {
-        Fail(sink, kErrProtocol, "fragmented control frame");
-        return false;
-      }
-      if ((h[1] & 0x7f) > 125) {
-        Fail(sink, kErrProtocol, "control frame payload over 125 bytes");
-        return false;
-      }
-    } else if (opcode_ == kOpContinuation) {
-      if (!in_message_) {
-        Fail(sink, kErrProtocol, "continuation frame without a message");
-        return false;
-      }
-    } else if (in_message_) {
-      Fail(sink, kErrProtocol, "new data frame inside a fragmented message");
-      return false;
-    }
-    if ((h[1] & 0x80) == 0) {
-      Fail(sink, kErrProtocol, "unmasked client frame");
-      return false;
-    }
+const char* ErrorReason(ParseError error) {
+  switch (error) {
+    case kErrNone: return "";
+    case kErrUnmasked: return "client frame not masked";
+    case kErrReservedBits: return "reserved bits set";
+    case kErrReservedOpcode: return "reserved opcode";
+    case kErrControlTooLong: return "control frame longer than 125 bytes";
+    case kErrControlFragmented: return "fragmented control frame";
+    case kErrUnexpectedContinuation: return "continuation frame without a message";
+    case kErrExpectedContinuation: return "new data frame inside a fragmented message";
+    case kErrLengthMsbSet: return "frame length has its most significant bit set";
+    case kErrTooBigMessage: return "message too big";
+    case kErrInvalidUtf8: return "invalid UTF-8 in text message";
+    case kErrCloseLength: return "close frame payload of 1 byte";
+    case kErrInvalidCloseCode: return "invalid close code";
+    case kErrInvalidCloseReason: return "invalid UTF-8 in close reason";
+    case kErrInflate: return "invalid compressed data";
   }
-  if (header_.size() < HeaderSize(header_)) return true;  // need more header bytes
+  return "protocol error";
+}
 
-  uint8_t len7 = h[1] & 0x7f;
-  size_t p = 2;
+FrameParser::FrameParser(uint64_t max_message_size, bool deflate_negotiated)
+    : max_message_(max_message_size == 0 ? UINT64_MAX : max_message_size),
+      deflate_negotiated_(deflate_negotiated) {}
+
+bool FrameParser::Fail(ParseError e) {
+  error_ = e;
+  stage_ = Stage::kDone;
+  return false;
+}
+
+// Byte 0: FIN, RSV1–3, opcode. Everything checkable without the length is checked here.
+bool FrameParser::CheckFirstByte(uint8_t b) {
+  fin_ = (b & 0x80) != 0;
+  rsv1_ = (b & 0x40) != 0;
+  opcode_ = b & 0x0F;
+  if ((b & 0x30) != 0) return Fail(kErrReservedBits);  // RSV2/RSV3: no extension defines them
+  switch (opcode_) {
+    case kOpContinuation:
+      if (!in_message_) return Fail(kErrUnexpectedContinuation);
+      // RFC 7692 §6.1: RSV1 marks a compressed message on its first frame only.
+      if (rsv1_) return Fail(kErrReservedBits);
+      return true;
+    case kOpText:
+    case kOpBinary:
+      if (in_message_) return Fail(kErrExpectedContinuation);
+      if (rsv1_ && (!deflate_negotiated_ || inflater_ == nullptr)) {
+        return Fail(kErrReservedBits);
+      }
+      return true;
+    case kOpClose:
+    case kOpPing:
+    case kOpPong:
+      if (!fin_) return Fail(kErrControlFragmented);
+      if (rsv1_) return Fail(kErrReservedBits);  // control frames are never compressed
+      return true;
+    default:
+      return Fail(kErrReservedOpcode);
+  }
+}
+
+// Byte 1: MASK and the 7-bit length.
+bool FrameParser::CheckSecondByte(uint8_t b) {
+  if ((b & 0x80) == 0) return Fail(kErrUnmasked);  // RFC 6455 §5.1: server MUST fail
+  uint8_t len7 = b & 0x7F;
+  if (opcode_ >= 0x8 && len7 > kMaxControlPayload) return Fail(kErrControlTooLong);
+  header_need_ = 2 + (len7 == 126 ? 2 : len7 == 127 ? 8 : 0) + 4;
+  return true;
+}
+
+bool FrameParser::HeaderComplete(FrameSink& sink) {
+  uint8_t len7 = header_[1] & 0x7F;
+  size_t pos = 2;
   if (len7 == 126) {
-    length_ = (uint64_t(h[2]) << 8) | h[3];
-    p = 4;
+    length_ = (uint64_t{header_[2]} << 8) | header_[3];
+    pos = 4;
   } else if (len7 == 127) {
     length_ = 0;
-    for (int i = 0; i < 8; i++) length_ = (length_ << 8) | h[2 + i];
-    p = 10;
-    if (length_ >> 63) {
-      Fail(sink, kErrProtocol, "64-bit length with the high bit set");
-      return false;
-    }
+    for (int i = 0; i < 8; ++i) length_ = (length_ << 8) | header_[2 + i];
+    if ((length_ >> 63) != 0) return Fail(kErrLengthMsbSet);
+    pos = 10;
   } else {
     length_ = len7;
   }
-  for (int i = 0; i < 4; i++) mask_[i] = h[p + i];
-  header_.clear();
+  // Non-minimal length encodings are accepted, as ws and browsers do.
+  std::memcpy(mask_, header_ + pos, 4);
   received_ = 0;
-  if (IsControl(opcode_)) {
-    frame_.clear();
+
+  if (opcode_ >= 0x8) {
+    control_.clear();
   } else {
     if (opcode_ != kOpContinuation) {
       in_message_ = true;
       message_binary_ = opcode_ == kOpBinary;
       message_compressed_ = rsv1_;
+      wire_bytes_ = 0;
       message_.clear();
       utf8_.Reset();
     }
-    // Refuse before buffering: the announced length alone passes the limit (RFC 6455 §10.4).
-    if (message_.size() + length_ > max_message_) {
-      Fail(sink, kErrTooBigMessage, "message too big");
-      return false;
+    // Refuse as soon as the header announces too much, before any payload is buffered.
+    if (message_compressed_) {
+      // The compressed size is only a sanity bound (deflate's worst-case expansion is far below
+      // 1/8 + 1 KiB); the real limit applies to the inflated bytes as they are produced.
+      uint64_t slack = max_message_ / 8 + 1024;
+      uint64_t wire_limit = max_message_ > UINT64_MAX - slack ? UINT64_MAX : max_message_ + slack;
+      if (length_ > wire_limit - wire_bytes_) return Fail(kErrTooBigMessage);
+      wire_bytes_ += length_;
+    } else if (length_ > max_message_ - message_.size()) {
+      return Fail(kErrTooBigMessage);
     }
-    message_.reserve(message_.size() + static_cast<size_t>(length_));
   }
+  if (length_ == 0) return FinishFrame(sink);
   stage_ = Stage::kPayload;
-  if (length_ == 0) FinishFrame(sink);
-  return !done_;
+  return true;
 }
 
-void FrameParser::Consume(const char* data, size_t len, FrameSink& sink) {
-  size_t i = 0;
-  while (i < len && !done_) {
-    if (stage_ == Stage::kHeader) {
-      header_.push_back(data[i++]);
-      if (header_.size() >= 2 && !ParseHeader(sink)) return;
-      continue;
-    }
-    uint64_t left = length_ - received_;
-    size_t n = static_cast<size_t>(left < len - i ? left : len - i);
-    std::string& dst = IsControl(opcode_) ? frame_ : message_;
-    size_t start = dst.size();
-    dst.append(data + i, n);
-    for (size_t k = 0; k < n; k++) dst[start + k] ^= static_cast<char>(mask_[(received_ + k) & 3]);
-    if (!IsControl(opcode_) && !message_binary_ && !message_compressed_) {
-      // Text: validate as it arrives so a bad byte fails the connection at once (Autobahn 6.4).
-      if (!utf8_.Feed(reinterpret_cast<const uint8_t*>(dst.data() + start), n)) {
-        Fail(sink, kErrInvalidData, "invalid UTF-8 in a text message");
-        return;
-      }
-    }
-    received_ += n;
-    i += n;
-    if (received_ == length_) FinishFrame(sink);
+bool FrameParser::ValidateText(size_t from) {
+  if (message_binary_ || from >= message_.size()) return true;
+  if (!utf8_.Feed(Bytes(message_, from), message_.size() - from)) return Fail(kErrInvalidUtf8);
+  return true;
+}
+
+bool FrameParser::ConsumePayload(const uint8_t* p, size_t n) {
+  if (opcode_ >= 0x8) {
+    size_t old = control_.size();
+    control_.append(reinterpret_cast<const char*>(p), n);
+    Unmask(Bytes(control_, old), n, mask_, received_);
+    return true;
   }
+  if (!message_compressed_) {
+    size_t old = message_.size();
+    message_.append(reinterpret_cast<const char*>(p), n);
+    Unmask(Bytes(message_, old), n, mask_, received_);
+    return ValidateText(old);
+  }
+  // Compressed: unmask through a small buffer and inflate straight into the message, so
+  // neither the compressed bytes nor more than max_message_ + 1 inflated bytes are held.
+  uint8_t buf[4096];
+  size_t done = 0;
+  while (done < n) {
+    size_t m = std::min(n - done, sizeof(buf));
+    std::memcpy(buf, p + done, m);
+    Unmask(buf, m, mask_, received_ + done);
+    size_t old = message_.size();
+    auto r = inflater_->InflateChunk(buf, m, max_message_, &message_);
+    if (r == PerMessageDeflate::InflateResult::kTooBig) return Fail(kErrTooBigMessage);
+    if (r != PerMessageDeflate::InflateResult::kOk) return Fail(kErrInflate);
+    if (!ValidateText(old)) return false;
+    done += m;
+  }
+  return true;
 }
 
-void FrameParser::FinishFrame(FrameSink& sink) {
+bool FrameParser::FinishClose(FrameSink& sink) {
+  if (control_.empty()) {
+    stage_ = Stage::kDone;
+    sink.OnClose(kCloseNoStatus, std::string());
+    return true;
+  }
+  if (control_.size() == 1) return Fail(kErrCloseLength);
+  int code = (static_cast<uint8_t>(control_[0]) << 8) | static_cast<uint8_t>(control_[1]);
+  if (!IsValidCloseCode(code)) return Fail(kErrInvalidCloseCode);
+  if (!util::IsValidUtf8(Bytes(control_, 2), control_.size() - 2)) {
+    return Fail(kErrInvalidCloseReason);
+  }
+  stage_ = Stage::kDone;
+  sink.OnClose(code, control_.substr(2));
+  return true;
+}
+
+bool FrameParser::FinishFrame(FrameSink& sink) {
   stage_ = Stage::kHeader;
-  if (opcode_ == kOpPing) {
-    sink.OnPing(std::move(frame_));
-    frame_.clear();
-    return;
+  header_have_ = 0;
+  header_need_ = 2;
+  switch (opcode_) {
+    case kOpPing: {
+      std::string payload = std::move(control_);
+      control_.clear();
+      sink.OnPing(std::move(payload));
+      return true;
+    }
+    case kOpPong: {
+      std::string payload = std::move(control_);
+      control_.clear();
+      sink.OnPong(std::move(payload));
+      return true;
+    }
+    case kOpClose:
+      return FinishClose(sink);
+    default:
+      break;
   }
-  if (opcode_ == kOpPong) {
-    sink.OnPong(std::move(frame_));
-    frame_.clear();
-    return;
-  }
-  if (opcode_ == kOpClose) {
-    if (frame_.size() == 1) {
-      Fail(sink, kErrProtocol, "close payload of 1 byte");
-      return;
-    }
-    if (frame_.empty()) {
-      done_ = true;
-      sink.OnClose(1005, std::string());
-      return;
-    }
-    int code = (static_cast<uint8_t>(frame_[0]) << 8) | static_cast<uint8_t>(frame_[1]);
-    if (!ValidCloseCode(code)) {
-      Fail(sink, kErrProtocol, "invalid close code");
-      return;
-    }
-    std::string reason = frame_.substr(2);
-    if (!util::IsValidUtf8(reinterpret_cast<const uint8_t*>(reason.data()), reason.size())) {
-      Fail(sink, kErrInvalidData, "close reason is not UTF-8");
-      return;
-    }
-    done_ = true;
-    sink.OnClose(code, std::move(reason));
-    return;
-  }
-  if (!fin_) return;  // more fragments to come
-  in_message_ = false;
+  if (!fin_) return true;  // more fragments to come
   if (message_compressed_) {
-    if (inflater_ == nullptr) {
-      Fail(sink, kErrProtocol, "compressed message without permessage-deflate");
-      return;
-    }
-    std::string plain;
-    PerMessageDeflate::InflateResult r = inflater_->Decompress(message_, max_message_, &plain);
-    if (r == PerMessageDeflate::InflateResult::kTooBig) {
-      Fail(sink, kErrTooBigMessage, "message too big after inflating");
-      return;
-    }
-    if (r != PerMessageDeflate::InflateResult::kOk) {
-      Fail(sink, kErrInvalidData, "invalid compressed data");
-      return;
-    }
-    message_.swap(plain);
-    if (!message_binary_ &&
-        !util::IsValidUtf8(reinterpret_cast<const uint8_t*>(message_.data()), message_.size())) {
-      Fail(sink, kErrInvalidData, "invalid UTF-8 in a text message");
-      return;
-    }
-  } else if (!message_binary_ && !utf8_.Complete()) {
-    Fail(sink, kErrInvalidData, "text message ends inside a UTF-8 sequence");
-    return;
+    size_t old = message_.size();
+    auto r = inflater_->InflateFinish(max_message_, &message_);
+    if (r == PerMessageDeflate::InflateResult::kTooBig) return Fail(kErrTooBigMessage);
+    if (r != PerMessageDeflate::InflateResult::kOk) return Fail(kErrInflate);
+    if (!ValidateText(old)) return false;
   }
-  std::string msg;
-  msg.swap(message_);
-  sink.OnMessage(message_binary_, std::move(msg));
+  // A text message may not end inside a character.
+  if (!message_binary_ && !utf8_.Complete()) return Fail(kErrInvalidUtf8);
+  in_message_ = false;
+  std::string payload = std::move(message_);
+  message_.clear();
+  utf8_.Reset();
+  sink.OnMessage(message_binary_, std::move(payload));
+  return true;
+}
+
+size_t FrameParser::Consume(const uint8_t* data, size_t len, FrameSink& sink) {
+  size_t i = 0;
+  while (i < len && stage_ != Stage::kDone) {
+    if (stage_ == Stage::kHeader) {
+      header_[header_have_++] = data[i++];
+      if (header_have_ == 1) {
+        if (!CheckFirstByte(header_[0])) break;
+        continue;
+      }
+      if (header_have_ == 2 && !CheckSecondByte(header_[1])) break;
+      if (header_have_ < header_need_) continue;
+      if (!HeaderComplete(sink)) break;
+    } else {
+      size_t n = static_cast<size_t>(std::min<uint64_t>(len - i, length_ - received_));
+      bool ok = ConsumePayload(data + i, n);
+      i += n;
+      if (!ok) break;
+      received_ += n;
+      if (received_ == length_ && !FinishFrame(sink)) break;
+    }
+  }
+  if (error_ != kErrNone && !error_reported_) {
+    error_reported_ = true;
+    sink.OnProtocolError(CloseCodeFor(error_), ErrorReason(error_));
+  }
+  return i;
 }
 
 }  // namespace ws

@@ -1,9 +1,15 @@
-// Incremental, socket-free parser of client-to-server WebSocket frames (RFC 6455 §5), fed any
-// byte chunks (1-byte splits work). Enforces: MASK set, RSV bits only as negotiated (RSV1 on the
-// first frame of a compressed message), known opcodes, control frames <= 125 bytes and final,
-// continuation rules, 63-bit lengths, the message size limit before buffering a payload (and on
-// the inflated size), incremental UTF-8 of text (fail fast), close payload and code rules.
-// Errors become close codes (1002, 1007, 1009). Pure: runs on the I/O thread; no uv.h, no napi.h.
+// Incremental, socket-free consumer of client-to-server WebSocket frames (RFC 6455 §5), fed
+// arbitrary byte chunks (1-byte splits work). It enforces the server-side rules — MASK set, RSV
+// bits only as negotiated, known opcodes, control frames final and <= 125 bytes, continuation
+// order, 63-bit lengths, the message size limit (before buffering, and on the inflated size),
+// UTF-8 of text incrementally (fail fast), close payload rules — and reports each violation once
+// as a named error with its close code. Pure: runs on whichever thread calls it (the I/O thread in
+// the server); no uv.h, no napi.h.
+//
+// Use: FrameParser p(max_message_size, hs.deflate.enabled); if deflate, p.SetInflater(&pmd);
+// then p.Consume(bytes, n, sink) for every read. The sink gets whole messages (fragments joined,
+// inflated, validated), pings, pongs, a close, or one protocol error; after a close or an error
+// the parser is done() and consumes nothing more (the caller sends the close frame and ends TCP).
 #ifndef NODE_HTTPUV_WS_FRAME_PARSER_H_
 #define NODE_HTTPUV_WS_FRAME_PARSER_H_
 
@@ -18,59 +24,106 @@ namespace ws {
 
 class PerMessageDeflate;
 
-// Error names → close codes.
-enum ParseError : int {
-  kErrProtocol = 1002,        // framing violation
-  kErrInvalidData = 1007,     // text or close reason not UTF-8
-  kErrTooBigMessage = 1009,   // message larger than the limit
-};
+constexpr uint64_t kDefaultMaxMessageSize = 16 * 1024 * 1024;  // design.md: at least 16 MiB
 
+// Named protocol errors. CloseCodeFor() gives the close code to send (RFC 6455 §7.4.1),
+// ErrorReason() a short reason (<= 123 bytes, fit for the close frame and the log).
+enum ParseError : int {
+  kErrNone = 0,
+  kErrUnmasked,                // client frame without MASK (§5.1)                   → 1002
+  kErrReservedBits,            // RSV2/RSV3, or RSV1 not allowed here (§5.2, 7692 §6) → 1002
+  kErrReservedOpcode,          // opcode 3–7 or 0xB–0xF (§5.2)                        → 1002
+  kErrControlTooLong,          // control payload > 125 (§5.5)                        → 1002
+  kErrControlFragmented,       // control frame with FIN clear (§5.5)                 → 1002
+  kErrUnexpectedContinuation,  // continuation with no message to continue (§5.4)     → 1002
+  kErrExpectedContinuation,    // text/binary while a fragmented message is open      → 1002
+  kErrLengthMsbSet,            // 64-bit length with its most significant bit set (§5.2) → 1002
+  kErrTooBigMessage,           // message (all fragments, inflated) > max_message_size → 1009
+  kErrInvalidUtf8,             // text message not UTF-8 (§8.1)                       → 1007
+  kErrCloseLength,             // close payload of exactly 1 byte (§5.5.1)            → 1002
+  kErrInvalidCloseCode,        // close code not allowed on the wire (§7.4)           → 1002
+  kErrInvalidCloseReason,      // close reason not UTF-8 (§5.5.1)                     → 1007
+  kErrInflate,                 // corrupt permessage-deflate data (ws answers 1007)   → 1007
+};
+int CloseCodeFor(ParseError error);
+const char* ErrorReason(ParseError error);
+
+// Receives what the parser finds. Called synchronously from inside Consume(); a callback must
+// not destroy the parser or call Consume() again. Payloads are moved out (the sink owns them).
 class FrameSink {
  public:
   virtual ~FrameSink() = default;
+  // A complete data message: fragments joined, inflated if compressed, text validated.
   virtual void OnMessage(bool binary, std::string&& payload) = 0;
+  // Control frames, delivered when each is complete (also between fragments of a message).
   virtual void OnPing(std::string&& payload) = 0;
   virtual void OnPong(std::string&& payload) = 0;
-  // code 1005 when the close frame had no payload.
+  // A valid close frame; code 1005 (and empty reason) when it had no payload. Last callback.
   virtual void OnClose(int code, std::string&& reason) = 0;
+  // The connection must fail with `close_code` (1002, 1007, 1009); `reason` is ErrorReason(),
+  // a static string. Last callback; FrameParser::error() names the error.
   virtual void OnProtocolError(int close_code, const char* reason) = 0;
 };
 
 class FrameParser {
  public:
-  FrameParser(uint64_t max_message_size, bool deflate_negotiated)
-      : max_message_(max_message_size), deflate_negotiated_(deflate_negotiated) {}
+  // max_message_size: limit on one message's payload, summed over fragments and measured after
+  // inflation; 0 means no limit. deflate_negotiated: permessage-deflate is on (RSV1 allowed on
+  // the first frame of a data message); SetInflater() must then be called before Consume().
+  explicit FrameParser(uint64_t max_message_size = kDefaultMaxMessageSize,
+                       bool deflate_negotiated = false);
   void SetInflater(PerMessageDeflate* inflater) { inflater_ = inflater; }
 
-  // Consumes bytes, calling `sink`. After a close frame or an error nothing more is consumed.
-  void Consume(const char* data, size_t len, FrameSink& sink);
-  bool done() const { return done_; }
+  // Consumes bytes, calling `sink` for each event. Returns how many bytes were consumed: all of
+  // them, except that consumption stops right after a close frame or at the byte that caused an
+  // error. Once done(), returns 0 and does nothing.
+  size_t Consume(const uint8_t* data, size_t len, FrameSink& sink);
+  size_t Consume(const char* data, size_t len, FrameSink& sink) {
+    return Consume(reinterpret_cast<const uint8_t*>(data), len, sink);
+  }
+
+  bool done() const { return stage_ == Stage::kDone; }
+  ParseError error() const { return error_; }
+  // Bytes held for the message being assembled (for memory accounting).
+  size_t buffered() const { return message_.size() + control_.size(); }
 
  private:
-  enum class Stage { kHeader, kPayload };
-  bool ParseHeader(FrameSink& sink);
-  void FinishFrame(FrameSink& sink);
-  void Fail(FrameSink& sink, int code, const char* reason);
+  enum class Stage { kHeader, kPayload, kDone };
+
+  bool CheckFirstByte(uint8_t b);
+  bool CheckSecondByte(uint8_t b);
+  bool HeaderComplete(FrameSink& sink);
+  bool ConsumePayload(const uint8_t* p, size_t n);
+  bool FinishFrame(FrameSink& sink);
+  bool FinishClose(FrameSink& sink);
+  bool ValidateText(size_t from);
+  bool Fail(ParseError e);
 
   uint64_t max_message_;
   bool deflate_negotiated_;
   PerMessageDeflate* inflater_ = nullptr;
-  bool done_ = false;
 
   Stage stage_ = Stage::kHeader;
-  std::string header_;      // bytes of the current frame header collected so far
+  ParseError error_ = kErrNone;
+  bool error_reported_ = false;
+
+  // Current frame.
+  uint8_t header_[14];      // 2 + up to 8 length bytes + 4 mask bytes
+  size_t header_have_ = 0;
+  size_t header_need_ = 2;
   bool fin_ = false;
   bool rsv1_ = false;
   int opcode_ = 0;
   uint64_t length_ = 0;
+  uint64_t received_ = 0;   // payload bytes of the current frame consumed so far
   uint8_t mask_[4] = {0, 0, 0, 0};
-  uint64_t received_ = 0;   // payload bytes of the current frame received
-  std::string frame_;       // control frame payload being collected
+  std::string control_;     // control frame payload (<= 125 bytes)
 
-  // Current data message (fragments).
+  // Current data message.
   bool in_message_ = false;
   bool message_binary_ = false;
   bool message_compressed_ = false;
+  uint64_t wire_bytes_ = 0;  // compressed payload bytes of the current message
   std::string message_;
   util::Utf8Validator utf8_;
 };

@@ -1,9 +1,10 @@
-// WebSocket opening handshake (see handshake.h). Pure.
+// Opening-handshake validation and negotiation (RFC 6455 §4.2.1–4.2.2, RFC 7692 §5, §7.1).
+// Header parsing here is linear in the input and allocates only what it returns, so a hostile
+// 8 KiB extension header costs microseconds (ws 3.3.1 / 7.4.6 were a DoS and a ReDoS here).
+// Pure: runs on whichever thread calls it (the I/O thread in the server); no uv.h, no napi.h.
 #include "ws/handshake.h"
 
-#include <strings.h>
-
-#include <cstring>
+#include <cstddef>
 
 #include "util/base64.h"
 #include "util/sha1.h"
@@ -13,33 +14,31 @@ namespace ws {
 
 namespace {
 
-const char kNoValue[] = "\x01";
+constexpr char kGuid[] = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";  // RFC 6455 §1.3
+constexpr char kDeflateName[] = "permessage-deflate";
 
-bool NameIs(const std::string& a, const char* b) { return strcasecmp(a.c_str(), b) == 0; }
+char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
-std::string Trim(const std::string& s) {
-  size_t a = 0, b = s.size();
-  while (a < b && (s[a] == ' ' || s[a] == '\t')) a++;
-  while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t')) b--;
-  return s.substr(a, b - a);
-}
-
-std::vector<std::string> SplitList(const std::string& v) {
-  std::vector<std::string> out;
+bool EqualsIgnoreCase(const std::string& a, const char* b) {
   size_t i = 0;
-  while (i <= v.size()) {
-    size_t j = v.find(',', i);
-    if (j == std::string::npos) j = v.size();
-    std::string t = Trim(v.substr(i, j - i));
-    if (!t.empty()) out.push_back(t);
-    i = j + 1;
+  for (; i < a.size(); ++i) {
+    if (b[i] == '\0' || Lower(a[i]) != Lower(b[i])) return false;
   }
-  return out;
+  return b[i] == '\0';
 }
 
+bool IsOws(char c) { return c == ' ' || c == '\t'; }
+
+// RFC 9110 §5.6.2 tchar.
 bool IsTchar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         strchr("!#$%&'*+-.^_`|~", c) != nullptr;
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+  switch (c) {
+    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-':
+    case '.': case '^': case '_': case '`': case '|': case '~':
+      return true;
+    default:
+      return false;
+  }
 }
 
 bool IsToken(const std::string& s) {
@@ -50,226 +49,299 @@ bool IsToken(const std::string& s) {
   return true;
 }
 
-// All values of headers named `name`, each split as a comma list.
-std::vector<std::string> ListValues(const Headers& headers, const char* name) {
-  std::vector<std::string> out;
+std::string Trim(const std::string& s) {
+  size_t b = 0, e = s.size();
+  while (b < e && IsOws(s[b])) ++b;
+  while (e > b && IsOws(s[e - 1])) --e;
+  return s.substr(b, e - b);
+}
+
+// Every value of header `name` (case-insensitive), in order.
+std::vector<const std::string*> Values(const Headers& headers, const char* name) {
+  std::vector<const std::string*> out;
   for (const auto& h : headers) {
-    if (!NameIs(h.first, name)) continue;
-    for (auto& t : SplitList(h.second)) out.push_back(t);
+    if (EqualsIgnoreCase(h.first, name)) out.push_back(&h.second);
   }
   return out;
 }
 
-int CountHeader(const Headers& headers, const char* name) {
-  int n = 0;
-  for (const auto& h : headers) n += NameIs(h.first, name) ? 1 : 0;
-  return n;
-}
-
-const std::string* FindHeader(const Headers& headers, const char* name) {
-  for (const auto& h : headers) {
-    if (NameIs(h.first, name)) return &h.second;
-  }
-  return nullptr;
-}
-
-bool ParseWindowBits(const std::string& v, int lo, int* out) {
-  if (v.empty() || v.size() > 2) return false;
-  for (char c : v) {
-    if (c < '0' || c > '9') return false;
-  }
-  int n = std::stoi(v);
-  if (n < lo || n > 15 || (v.size() == 2 && v[0] == '0')) return false;
-  *out = n;
-  return true;
-}
-
-// Accepts one permessage-deflate offer if we can honour it (RFC 7692 §7.1).
-bool AcceptDeflateOffer(const ExtensionOffer& offer, DeflateParams* p, std::string* response) {
-  DeflateParams d;
-  d.enabled = true;
-  bool seen_snct = false, seen_cnct = false, seen_smwb = false, seen_cmwb = false;
-  bool client_bits_with_value = false;
-  for (const auto& kv : offer.params) {
-    const std::string& k = kv.first;
-    const std::string& v = kv.second;
-    bool no_value = v == kNoValue;
-    if (k == "server_no_context_takeover") {
-      if (seen_snct || !no_value) return false;
-      seen_snct = true;
-      d.server_no_context_takeover = true;
-    } else if (k == "client_no_context_takeover") {
-      if (seen_cnct || !no_value) return false;
-      seen_cnct = true;
-      d.client_no_context_takeover = true;
-    } else if (k == "server_max_window_bits") {
-      // zlib cannot make raw deflate streams with an 8-bit window, so an offer that limits us
-      // to 8 is declined (reliability-plan §2.5).
-      if (seen_smwb || no_value || !ParseWindowBits(v, 8, &d.server_max_window_bits)) return false;
-      if (d.server_max_window_bits == 8) return false;
-      seen_smwb = true;
-    } else if (k == "client_max_window_bits") {
-      if (seen_cmwb) return false;
-      seen_cmwb = true;
-      if (!no_value) {
-        if (!ParseWindowBits(v, 8, &d.client_max_window_bits)) return false;
-        client_bits_with_value = true;
-      }
-    } else {
-      return false;  // unknown parameter: decline this offer
+// Splits every value of `name` on commas into trimmed elements (empty ones kept).
+std::vector<std::string> ListElements(const Headers& headers, const char* name) {
+  std::vector<std::string> out;
+  for (const std::string* v : Values(headers, name)) {
+    size_t start = 0;
+    for (;;) {
+      size_t comma = v->find(',', start);
+      out.push_back(Trim(v->substr(start, comma == std::string::npos ? std::string::npos
+                                                                      : comma - start)));
+      if (comma == std::string::npos) break;
+      start = comma + 1;
     }
   }
-  std::string r = "permessage-deflate";
-  if (d.server_no_context_takeover) r += "; server_no_context_takeover";
-  if (d.client_no_context_takeover) r += "; client_no_context_takeover";
-  if (seen_smwb) r += "; server_max_window_bits=" + std::to_string(d.server_max_window_bits);
-  if (client_bits_with_value) {
-    r += "; client_max_window_bits=" + std::to_string(d.client_max_window_bits);
-  }
-  *p = d;
-  *response = r;
-  return true;
+  return out;
 }
 
-}  // namespace
-
-bool ParseExtensions(const std::string& value, std::vector<ExtensionOffer>* out) {
-  // extension-list = 1#( token *( ";" token [ "=" ( token / quoted-string ) ] ) )
-  size_t i = 0, n = value.size();
-  auto skip_ws = [&] {
-    while (i < n && (value[i] == ' ' || value[i] == '\t')) i++;
-  };
-  auto token = [&](std::string* t) {
-    size_t a = i;
-    while (i < n && IsTchar(value[i])) i++;
-    *t = value.substr(a, i - a);
-    return !t->empty();
-  };
-  for (;;) {
-    skip_ws();
-    if (i < n && value[i] == ',') {  // empty list elements are allowed
-      i++;
-      continue;
-    }
-    if (i >= n) break;
-    ExtensionOffer offer;
-    if (!token(&offer.name)) return false;
-    skip_ws();
-    while (i < n && value[i] == ';') {
-      i++;
-      skip_ws();
-      std::string k, v = kNoValue;
-      if (!token(&k)) return false;
-      skip_ws();
-      if (i < n && value[i] == '=') {
-        i++;
-        skip_ws();
-        if (i < n && value[i] == '"') {
-          i++;
-          v.clear();
-          while (i < n && value[i] != '"') {
-            if (value[i] == '\\' && i + 1 < n) i++;
-            v += value[i++];
-          }
-          if (i >= n) return false;
-          i++;
-          if (!IsToken(v)) return false;  // RFC 7692 §7: quoted values must still be tokens
-        } else if (!token(&v)) {
-          return false;
-        }
-        skip_ws();
-      }
-      offer.params.emplace_back(k, v);
-    }
-    out->push_back(std::move(offer));
-    skip_ws();
-    if (i >= n) break;
-    if (value[i] != ',') return false;
-    i++;
-  }
-  return true;
-}
-
-bool IsWebSocketUpgrade(const Headers& headers) {
-  for (const auto& t : ListValues(headers, "upgrade")) {
-    if (strcasecmp(t.c_str(), "websocket") == 0) return true;
+bool HasToken(const Headers& headers, const char* name, const char* token) {
+  for (const std::string& e : ListElements(headers, name)) {
+    if (EqualsIgnoreCase(e, token)) return true;
   }
   return false;
 }
 
+// Sec-WebSocket-Key: the base64 form of 16 bytes is 22 alphabet characters then "==". Like ws,
+// the unused low bits of the 22nd character are not required to be zero.
+bool IsValidKey(const std::string& key) {
+  if (key.size() != 24 || key[22] != '=' || key[23] != '=') return false;
+  for (size_t i = 0; i < 22; ++i) {
+    char c = key[i];
+    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '+' || c == '/';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// RFC 7692 §7.1.2: 1*DIGIT without leading zeros, 8..15.
+int ParseWindowBits(const ExtensionParam& p) {
+  if (!p.has_value || p.value.empty() || p.value.size() > 2 || p.value[0] == '0') return -1;
+  int v = 0;
+  for (char c : p.value) {
+    if (c < '0' || c > '9') return -1;
+    v = v * 10 + (c - '0');
+  }
+  return v >= 8 && v <= 15 ? v : -1;
+}
+
+HandshakeResult Fail(int status, const char* error) {
+  HandshakeResult r;
+  r.ok = false;
+  r.status = status;
+  r.error = error;
+  return r;
+}
+
+// A small cursor over one header value for ParseExtensions.
+class Cursor {
+ public:
+  explicit Cursor(const std::string& s) : s_(s) {}
+  bool AtEnd() const { return i_ >= s_.size(); }
+  char Peek() const { return AtEnd() ? '\0' : s_[i_]; }
+  void Skip() { ++i_; }
+  void SkipOws() {
+    while (!AtEnd() && IsOws(s_[i_])) ++i_;
+  }
+  std::string Token() {
+    size_t b = i_;
+    while (!AtEnd() && IsTchar(s_[i_])) ++i_;
+    return s_.substr(b, i_ - b);
+  }
+  // After the opening quote: reads to the closing quote, unescaping quoted-pairs.
+  bool QuotedRest(std::string* out) {
+    while (!AtEnd()) {
+      char c = s_[i_++];
+      if (c == '"') return true;
+      if (c == '\\') {
+        if (AtEnd()) return false;
+        c = s_[i_++];
+      }
+      if (static_cast<unsigned char>(c) < 0x20 && c != '\t') return false;
+      out->push_back(c);
+    }
+    return false;
+  }
+
+ private:
+  const std::string& s_;
+  size_t i_ = 0;
+};
+
+}  // namespace
+
+bool IsWebSocketUpgrade(const Headers& headers) {
+  return HasToken(headers, "upgrade", "websocket") && HasToken(headers, "connection", "upgrade");
+}
+
 std::string AcceptKey(const std::string& key) {
-  auto digest = util::Sha1(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11");
-  return util::Base64Encode(digest.data(), digest.size());
+  util::Sha1 h;
+  h.Update(key);
+  h.Update(std::string(kGuid));
+  util::Sha1Digest d = h.Final();
+  return util::Base64Encode(d.data(), d.size());
+}
+
+bool ParseExtensions(const std::string& value, std::vector<ExtensionOffer>* out) {
+  Cursor c(value);
+  for (;;) {
+    c.SkipOws();
+    ExtensionOffer offer;
+    offer.name = c.Token();
+    if (offer.name.empty()) return false;  // empty element or junk where a name belongs
+    c.SkipOws();
+    while (c.Peek() == ';') {
+      c.Skip();
+      c.SkipOws();
+      ExtensionParam p;
+      p.name = c.Token();
+      if (p.name.empty()) return false;
+      c.SkipOws();
+      if (c.Peek() == '=') {
+        c.Skip();
+        c.SkipOws();
+        p.has_value = true;
+        if (c.Peek() == '"') {
+          c.Skip();
+          // RFC 6455 §9.1: an unquoted quoted-string must itself be a token.
+          if (!c.QuotedRest(&p.value) || !IsToken(p.value)) return false;
+        } else {
+          p.value = c.Token();
+          if (p.value.empty()) return false;
+        }
+        c.SkipOws();
+      }
+      offer.params.push_back(std::move(p));
+    }
+    out->push_back(std::move(offer));
+    if (c.AtEnd()) return true;
+    if (c.Peek() != ',') return false;
+    c.Skip();
+  }
+}
+
+OfferVerdict NegotiateDeflateOffer(const ExtensionOffer& offer, const HandshakeOptions& options,
+                                   DeflateParams* params, std::string* response) {
+  if (!EqualsIgnoreCase(offer.name, kDeflateName)) return OfferVerdict::kDeclined;
+  bool seen_snct = false, seen_cnct = false, seen_smwb = false, seen_cmwb = false;
+  int smwb = 0;  // 0 = not offered
+  int cmwb = 0;  // 0 = not offered or offered without a value
+  for (const ExtensionParam& p : offer.params) {
+    if (EqualsIgnoreCase(p.name, "server_no_context_takeover")) {
+      if (seen_snct || p.has_value) return OfferVerdict::kDeclined;
+      seen_snct = true;
+    } else if (EqualsIgnoreCase(p.name, "client_no_context_takeover")) {
+      if (seen_cnct || p.has_value) return OfferVerdict::kDeclined;
+      seen_cnct = true;
+    } else if (EqualsIgnoreCase(p.name, "server_max_window_bits")) {
+      if (seen_smwb) return OfferVerdict::kDeclined;
+      seen_smwb = true;
+      smwb = ParseWindowBits(p);
+      if (smwb < 0) return OfferVerdict::kDeclined;
+    } else if (EqualsIgnoreCase(p.name, "client_max_window_bits")) {
+      if (seen_cmwb) return OfferVerdict::kDeclined;
+      seen_cmwb = true;
+      if (p.has_value) {
+        cmwb = ParseWindowBits(p);
+        if (cmwb < 0) return OfferVerdict::kDeclined;
+      }
+    } else {
+      return OfferVerdict::kDeclined;  // unknown parameter (RFC 7692 §5)
+    }
+  }
+  // zlib (>= 1.2.9) refuses raw deflate with windowBits 8, and a 512-byte window could emit
+  // distances the peer cannot resolve: decline rather than promise what we cannot keep.
+  if (smwb == 8) return OfferVerdict::kDeclined;
+
+  DeflateParams p;
+  p.enabled = true;
+  p.server_no_context_takeover = seen_snct || options.server_no_context_takeover;
+  p.client_no_context_takeover = seen_cnct;
+  p.server_max_window_bits = smwb != 0 ? smwb : 15;
+  p.client_max_window_bits = cmwb != 0 ? cmwb : 15;
+
+  std::string r = kDeflateName;
+  if (p.server_no_context_takeover) r += "; server_no_context_takeover";
+  if (p.client_no_context_takeover) r += "; client_no_context_takeover";
+  if (smwb != 0) r += "; server_max_window_bits=" + std::to_string(smwb);
+  // A valueless client_max_window_bits only says the client could take a limit; we set none
+  // (ws does the same), so the client keeps its default window of 15.
+  if (cmwb != 0) r += "; client_max_window_bits=" + std::to_string(cmwb);
+  *params = p;
+  *response = std::move(r);
+  return OfferVerdict::kAccepted;
 }
 
 HandshakeResult EvaluateHandshake(const std::string& method, int http_major, int http_minor,
                                   const Headers& headers, const HandshakeOptions& options) {
-  HandshakeResult r;
   if (method != "GET") {
-    r.status = 405;
-    r.error = "WebSocket upgrade with method " + method;
+    HandshakeResult r = Fail(405, "WebSocket handshake must use GET");
     r.error_headers.emplace_back("Allow", "GET");
     return r;
   }
+  // RFC 6455 §4.1: "The method of the request MUST be GET, and the HTTP version MUST be at
+  // least 1.1." (ws accepts 1.0; we do not, see reliability-plan §2.5.)
   if (http_major < 1 || (http_major == 1 && http_minor < 1)) {
-    r.error = "WebSocket upgrade needs HTTP/1.1 (RFC 6455 §4.1)";
+    return Fail(400, "WebSocket handshake requires HTTP/1.1");
+  }
+  if (!HasToken(headers, "upgrade", "websocket")) return Fail(400, "Invalid Upgrade header");
+  if (!HasToken(headers, "connection", "upgrade")) {
+    HandshakeResult r = Fail(426, "Connection header lacks the upgrade token");
+    r.error_headers.emplace_back("Upgrade", "websocket");
+    r.error_headers.emplace_back("Connection", "Upgrade");
     return r;
   }
-  const std::string* version = FindHeader(headers, "sec-websocket-version");
-  if (version == nullptr || CountHeader(headers, "sec-websocket-version") != 1 ||
-      Trim(*version) != "13") {
-    r.error = version == nullptr ? "missing Sec-WebSocket-Version" : "unsupported Sec-WebSocket-Version";
+
+  std::vector<const std::string*> keys = Values(headers, "sec-websocket-key");
+  std::string key = keys.size() == 1 ? Trim(*keys[0]) : std::string();
+  if (!IsValidKey(key)) return Fail(400, "Missing or invalid Sec-WebSocket-Key header");
+
+  std::vector<const std::string*> versions = Values(headers, "sec-websocket-version");
+  if (versions.size() != 1 || Trim(*versions[0]) != "13") {
+    HandshakeResult r = Fail(400, "Missing or unsupported Sec-WebSocket-Version header");
     r.error_headers.emplace_back("Sec-WebSocket-Version", "13");
     return r;
   }
-  const std::string* key = FindHeader(headers, "sec-websocket-key");
-  if (key == nullptr || CountHeader(headers, "sec-websocket-key") != 1 ||
-      util::Base64DecodedLength(Trim(*key)) != 16) {
-    r.error = "missing or invalid Sec-WebSocket-Key";
-    return r;
-  }
-  // Subprotocols: every offered one must be a token; pick ours in preference order.
-  std::vector<std::string> offered = ListValues(headers, "sec-websocket-protocol");
-  for (const auto& p : offered) {
-    if (!IsToken(p)) {
-      r.error = "invalid Sec-WebSocket-Protocol";
-      return r;
+
+  HandshakeResult r;
+  if (!Values(headers, "sec-websocket-protocol").empty()) {
+    std::vector<std::string> offered = ListElements(headers, "sec-websocket-protocol");
+    for (size_t i = 0; i < offered.size(); ++i) {
+      if (!IsToken(offered[i])) return Fail(400, "Invalid Sec-WebSocket-Protocol header");
+      for (size_t j = 0; j < i; ++j) {
+        if (offered[j] == offered[i]) return Fail(400, "Invalid Sec-WebSocket-Protocol header");
+      }
+    }
+    for (const std::string& p : offered) {
+      bool supported = false;
+      for (const std::string& s : options.protocols) supported = supported || s == p;
+      if (supported) {
+        r.protocol = p;
+        break;
+      }
     }
   }
-  for (const auto& mine : options.protocols) {
-    bool found = false;
-    for (const auto& p : offered) found = found || p == mine;
-    if (found) {
-      r.protocol = mine;
-      break;
-    }
-  }
-  // Extensions: accept the first permessage-deflate offer we can honour.
-  for (const auto& h : headers) {
-    if (!NameIs(h.first, "sec-websocket-extensions")) continue;
+
+  if (options.enable_deflate) {
     std::vector<ExtensionOffer> offers;
-    if (!ParseExtensions(h.second, &offers)) {
-      r.error = "invalid Sec-WebSocket-Extensions";
-      return r;
+    for (const std::string* v : Values(headers, "sec-websocket-extensions")) {
+      if (!ParseExtensions(*v, &offers)) {
+        return Fail(400, "Invalid Sec-WebSocket-Extensions header");
+      }
     }
-    if (!options.enable_deflate || r.deflate.enabled) continue;
-    for (const auto& o : offers) {
-      if (o.name == "permessage-deflate" && AcceptDeflateOffer(o, &r.deflate, &r.extensions)) break;
+    for (const ExtensionOffer& offer : offers) {
+      if (NegotiateDeflateOffer(offer, options, &r.deflate, &r.extensions) ==
+          OfferVerdict::kAccepted) {
+        break;
+      }
     }
   }
-  r.accept = AcceptKey(Trim(*key));
+
   r.ok = true;
   r.status = 101;
+  r.accept = AcceptKey(key);
+  r.response_headers.emplace_back("Upgrade", "websocket");
+  r.response_headers.emplace_back("Connection", "Upgrade");
+  r.response_headers.emplace_back("Sec-WebSocket-Accept", r.accept);
+  if (!r.protocol.empty()) r.response_headers.emplace_back("Sec-WebSocket-Protocol", r.protocol);
+  if (!r.extensions.empty()) {
+    r.response_headers.emplace_back("Sec-WebSocket-Extensions", r.extensions);
+  }
   return r;
 }
 
 std::string BuildAcceptResponse(const HandshakeResult& result, const std::string& date) {
-  std::string out =
-      "HTTP/1.1 101 Switching Protocols\r\nDate: " + date +
-      "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: " + result.accept +
-      "\r\n";
-  if (!result.protocol.empty()) out += "Sec-WebSocket-Protocol: " + result.protocol + "\r\n";
-  if (!result.extensions.empty()) out += "Sec-WebSocket-Extensions: " + result.extensions + "\r\n";
+  if (!result.ok) return std::string();
+  std::string out = "HTTP/1.1 101 Switching Protocols\r\n";
+  if (!date.empty()) out += "Date: " + date + "\r\n";
+  for (const auto& h : result.response_headers) out += h.first + ": " + h.second + "\r\n";
   out += "\r\n";
   return out;
 }

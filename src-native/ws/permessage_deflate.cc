@@ -1,89 +1,220 @@
-// permessage-deflate (see permessage_deflate.h). Runs on the I/O thread.
+// permessage-deflate streams (RFC 7692 §7.2) on the standard zlib API, with counting allocators.
+// Pure: runs on whichever thread calls it (the I/O thread in the server); no uv.h, no napi.h.
 #include "ws/permessage_deflate.h"
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdlib>
 
 namespace httpuv {
 namespace ws {
 
 namespace {
-constexpr size_t kChunk = 16 * 1024;
+
+constexpr uint8_t kTail[4] = {0x00, 0x00, 0xFF, 0xFF};  // RFC 7692 §7.2.1 step 2
+constexpr size_t kInflateStep = 16 * 1024;
+
+// zlib allocator that records its bytes in the size_t `opaque` points to.
+struct alignas(std::max_align_t) AllocHeader {
+  size_t size;
+};
+
+voidpf CountingAlloc(voidpf opaque, uInt items, uInt size) {
+  size_t n = static_cast<size_t>(items) * size;
+  void* raw = std::malloc(sizeof(AllocHeader) + n);
+  if (raw == nullptr) return Z_NULL;
+  static_cast<AllocHeader*>(raw)->size = n;
+  *static_cast<size_t*>(opaque) += n;
+  return static_cast<AllocHeader*>(raw) + 1;
+}
+
+void CountingFree(voidpf opaque, voidpf address) {
+  if (address == Z_NULL) return;
+  AllocHeader* h = static_cast<AllocHeader*>(address) - 1;
+  *static_cast<size_t*>(opaque) -= h->size;
+  std::free(h);
+}
+
+// Grows out to exactly `size` bytes without letting capacity run far past `cap` (so a bomb
+// never allocates more than the limit allows, unlike plain geometric growth).
+void GrowTo(std::string* out, size_t size, size_t cap) {
+  if (size > out->capacity()) {
+    size_t want = std::max(size, std::min(out->capacity() * 2, cap));
+    out->reserve(want);
+  }
+  out->resize(size);
+}
+
 }  // namespace
 
 PerMessageDeflate::PerMessageDeflate(const DeflateParams& params) : params_(params) {}
 
 PerMessageDeflate::~PerMessageDeflate() {
-  if (deflate_ready_) deflateEnd(&deflate_);
-  if (inflate_ready_) inflateEnd(&inflate_);
+  EndDeflate();
+  EndInflate();
 }
 
-bool PerMessageDeflate::Compress(const std::string& in, std::string* out) {
-  if (!deflate_ready_) {
-    int bits = params_.server_max_window_bits < 9 ? 9 : params_.server_max_window_bits;
-    if (deflateInit2(&deflate_, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -bits, 8,
-                     Z_DEFAULT_STRATEGY) != Z_OK) {
-      return false;
-    }
-    deflate_ready_ = true;
+int PerMessageDeflate::deflate_window_bits() const {
+  return std::clamp(params_.server_max_window_bits, 9, 15);
+}
+
+int PerMessageDeflate::deflate_mem_level() const {
+  return std::clamp(deflate_window_bits() - 7, 1, 8);
+}
+
+int PerMessageDeflate::inflate_window_bits() const {
+  return std::clamp(params_.client_max_window_bits, 9, 15);
+}
+
+bool PerMessageDeflate::EnsureDeflate() {
+  if (deflate_ready_) return true;
+  deflate_ = z_stream{};
+  deflate_.zalloc = CountingAlloc;
+  deflate_.zfree = CountingFree;
+  deflate_.opaque = &deflate_bytes_;
+  // Negative windowBits = raw deflate, no zlib header or trailer (RFC 7692 §7.2.1).
+  if (deflateInit2(&deflate_, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -deflate_window_bits(),
+                   deflate_mem_level(), Z_DEFAULT_STRATEGY) != Z_OK) {
+    return false;
   }
-  out->clear();
-  deflate_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  deflate_.avail_in = static_cast<uInt>(in.size());
-  int rc;
-  do {
-    size_t used = out->size();
-    out->resize(used + kChunk + in.size() / 2);
-    deflate_.next_out = reinterpret_cast<Bytef*>(&(*out)[used]);
-    deflate_.avail_out = static_cast<uInt>(out->size() - used);
-    rc = deflate(&deflate_, Z_SYNC_FLUSH);
-    out->resize(out->size() - deflate_.avail_out);
-    if (rc != Z_OK && rc != Z_BUF_ERROR) return false;
-  } while (deflate_.avail_in > 0 || deflate_.avail_out == 0);
-  // Z_SYNC_FLUSH ends with 00 00 FF FF, which the sender removes (RFC 7692 §7.2.1).
-  if (out->size() >= 4 && out->compare(out->size() - 4, 4, std::string("\x00\x00\xff\xff", 4)) == 0) {
-    out->resize(out->size() - 4);
-  }
-  if (out->empty()) out->push_back('\0');  // an empty message compresses to one 0x00 block
-  if (params_.server_no_context_takeover) deflateReset(&deflate_);
+  deflate_ready_ = true;
   return true;
+}
+
+bool PerMessageDeflate::EnsureInflate() {
+  if (inflate_ready_) return true;
+  inflate_ = z_stream{};
+  inflate_.zalloc = CountingAlloc;
+  inflate_.zfree = CountingFree;
+  inflate_.opaque = &inflate_bytes_;
+  if (inflateInit2(&inflate_, -inflate_window_bits()) != Z_OK) return false;
+  inflate_ready_ = true;
+  return true;
+}
+
+void PerMessageDeflate::EndDeflate() {
+  if (!deflate_ready_) return;
+  deflateEnd(&deflate_);
+  deflate_ready_ = false;
+}
+
+void PerMessageDeflate::EndInflate() {
+  if (!inflate_ready_) return;
+  inflateEnd(&inflate_);
+  inflate_ready_ = false;
+}
+
+bool PerMessageDeflate::Compress(const uint8_t* data, size_t len, std::string* out) {
+  out->clear();
+  if (len == 0) {
+    // An empty message is one empty stored block with its tail removed: a single 0x00 byte
+    // (RFC 7692 §7.2.3.6). zlib would emit nothing here once a previous flush has aligned it.
+    out->push_back('\0');
+    return true;
+  }
+  if (!EnsureDeflate()) return false;
+  deflate_.next_in = const_cast<Bytef*>(data);
+  deflate_.avail_in = 0;
+  size_t remaining = len;
+  size_t step = deflateBound(&deflate_, static_cast<uLong>(std::min<size_t>(len, 1u << 30))) + 16;
+  int rc = Z_OK;
+  // Feed in <= 1 GiB slices (avail_in is 32-bit); Z_SYNC_FLUSH on the last one ends the
+  // output on a byte boundary followed by the 00 00 FF FF tail.
+  for (;;) {
+    if (deflate_.avail_in == 0 && remaining != 0) {
+      uInt slice = static_cast<uInt>(std::min<size_t>(remaining, 1u << 30));
+      deflate_.avail_in = slice;
+      remaining -= slice;
+    }
+    int flush = remaining == 0 ? Z_SYNC_FLUSH : Z_NO_FLUSH;
+    size_t have = out->size();
+    out->resize(have + step);
+    deflate_.next_out = reinterpret_cast<Bytef*>(&(*out)[have]);
+    deflate_.avail_out = static_cast<uInt>(step);
+    rc = deflate(&deflate_, flush);
+    out->resize(have + step - deflate_.avail_out);
+    if (rc != Z_OK && rc != Z_BUF_ERROR) break;
+    // Done when all input is in and the flush completed (zlib left output space unused).
+    if (remaining == 0 && deflate_.avail_in == 0 && deflate_.avail_out != 0) break;
+  }
+  bool ok = (rc == Z_OK || rc == Z_BUF_ERROR) && out->size() >= 4 &&
+            std::equal(kTail, kTail + 4, reinterpret_cast<const uint8_t*>(out->data()) +
+                                             out->size() - 4);
+  if (!ok) {
+    EndDeflate();  // the stream state is unknown now: start over on the next message
+    out->clear();
+    return false;
+  }
+  out->resize(out->size() - 4);
+  if (params_.server_no_context_takeover) EndDeflate();  // frees ~all of its memory
+  return true;
+}
+
+PerMessageDeflate::InflateResult PerMessageDeflate::Inflate(const uint8_t* data, size_t len,
+                                                            uint64_t limit, std::string* out) {
+  if (!EnsureInflate()) return InflateResult::kError;
+  if (out->size() > limit) return InflateResult::kTooBig;
+  // The output may grow to limit + 1 bytes: one byte past the limit proves "too big".
+  size_t cap = limit >= SIZE_MAX - 1 ? SIZE_MAX - 1 : static_cast<size_t>(limit) + 1;
+  inflate_.next_in = const_cast<Bytef*>(data);
+  inflate_.avail_in = 0;
+  size_t remaining = len;
+  for (;;) {
+    if (inflate_.avail_in == 0 && remaining != 0) {
+      uInt slice = static_cast<uInt>(std::min<size_t>(remaining, 1u << 30));
+      inflate_.next_in = const_cast<Bytef*>(data + (len - remaining));
+      inflate_.avail_in = slice;
+      remaining -= slice;
+    }
+    size_t have = out->size();
+    size_t step = std::min(kInflateStep, cap - have);
+    GrowTo(out, have + step, cap);
+    inflate_.next_out = reinterpret_cast<Bytef*>(&(*out)[have]);
+    inflate_.avail_out = static_cast<uInt>(step);
+    int rc = inflate(&inflate_, Z_SYNC_FLUSH);
+    size_t produced = step - inflate_.avail_out;
+    out->resize(have + produced);
+    if (out->size() > limit) return InflateResult::kTooBig;
+    if (rc == Z_STREAM_END) {
+      // The peer closed its deflate stream with a BFINAL block (allowed, RFC 7692 §7.2.3.4):
+      // what follows (more data or our appended tail) starts a fresh stream.
+      inflateReset(&inflate_);
+    } else if (rc == Z_BUF_ERROR) {
+      // No progress possible: fine when all input is consumed (zlib wants more), never else.
+      if (inflate_.avail_in == 0 && remaining == 0) break;
+      return InflateResult::kError;
+    } else if (rc != Z_OK) {
+      return InflateResult::kError;  // Z_DATA_ERROR, Z_NEED_DICT, Z_MEM_ERROR, Z_STREAM_ERROR
+    }
+    if (inflate_.avail_in == 0 && remaining == 0 && inflate_.avail_out != 0) break;
+  }
+  return InflateResult::kOk;
+}
+
+PerMessageDeflate::InflateResult PerMessageDeflate::InflateChunk(const uint8_t* data, size_t len,
+                                                                 uint64_t limit,
+                                                                 std::string* out) {
+  if (len == 0) return out->size() > limit ? InflateResult::kTooBig : InflateResult::kOk;
+  return Inflate(data, len, limit, out);
+}
+
+PerMessageDeflate::InflateResult PerMessageDeflate::InflateFinish(uint64_t limit,
+                                                                  std::string* out) {
+  InflateResult r = Inflate(kTail, sizeof(kTail), limit, out);
+  // Without context takeover the next message starts from an empty window: free the stream.
+  // After an error the stream is unusable either way.
+  if (r != InflateResult::kOk || params_.client_no_context_takeover) EndInflate();
+  return r;
 }
 
 PerMessageDeflate::InflateResult PerMessageDeflate::Decompress(const std::string& in,
                                                                uint64_t limit, std::string* out) {
-  if (!inflate_ready_) {
-    // Always a 15-bit window: it decodes any client window size (8–15).
-    if (inflateInit2(&inflate_, -15) != Z_OK) return InflateResult::kError;
-    inflate_ready_ = true;
-  }
   out->clear();
-  static const char kTail[4] = {0x00, 0x00, static_cast<char>(0xff), static_cast<char>(0xff)};
-  for (int part = 0; part < 2; part++) {
-    const char* data = part == 0 ? in.data() : kTail;
-    size_t len = part == 0 ? in.size() : 4;
-    inflate_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data));
-    inflate_.avail_in = static_cast<uInt>(len);
-    bool out_full = false;
-    while (inflate_.avail_in > 0 || out_full) {
-      size_t used = out->size();
-      size_t room = kChunk;
-      if (used + room > limit + 1) room = static_cast<size_t>(limit + 1 - used);
-      if (room == 0) return InflateResult::kTooBig;
-      out->resize(used + room);
-      inflate_.next_out = reinterpret_cast<Bytef*>(&(*out)[used]);
-      inflate_.avail_out = static_cast<uInt>(room);
-      int rc = inflate(&inflate_, Z_SYNC_FLUSH);
-      out_full = inflate_.avail_out == 0;
-      out->resize(out->size() - inflate_.avail_out);
-      if (out->size() > limit) return InflateResult::kTooBig;
-      if (rc == Z_STREAM_END) {
-        // A final block (BFINAL) from the peer: the stream must restart for the next message.
-        inflateReset(&inflate_);
-        break;
-      }
-      if (rc == Z_BUF_ERROR && !out_full) break;  // needs more input: done
-      if (rc != Z_OK && rc != Z_BUF_ERROR) return InflateResult::kError;
-    }
-  }
-  if (params_.client_no_context_takeover) inflateReset(&inflate_);
-  return InflateResult::kOk;
+  InflateResult r =
+      InflateChunk(reinterpret_cast<const uint8_t*>(in.data()), in.size(), limit, out);
+  if (r == InflateResult::kOk) return InflateFinish(limit, out);
+  EndInflate();
+  return r;
 }
 
 }  // namespace ws

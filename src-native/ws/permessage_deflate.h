@@ -1,14 +1,25 @@
-// permessage-deflate (RFC 7692) for one connection, with the runtime's zlib: raw deflate with
-// the 00 00 FF FF tail removed on compress and restored on inflate, context takeover as
-// negotiated, and an inflate output limit so a small frame cannot become an unbounded message.
-// Memory per connection: a compressor (windowBits 9–15, memLevel 8: at most ~256 KiB) created on
-// the first compressed send, and a decompressor (~44 KiB at windowBits 15) created on the first
-// compressed message received. Pure (zlib only): runs on the I/O thread.
+// permessage-deflate (RFC 7692) for one WebSocket connection, on the runtime's zlib (standard
+// API only): raw deflate, the 00 00 FF FF tail stripped after compressing and restored before
+// inflating (§7.2.1, §7.2.2), context takeover and window bits as negotiated, and an inflate
+// output limit so a compression bomb stops at the message limit without being allocated.
+// Pure: runs on whichever thread calls it (the I/O thread in the server); no uv.h, no napi.h.
+//
+// Memory per connection (zlib's own allocations, counted exactly by MemoryInUse()):
+//   compressor   = 2^(w+2) + 2^(m+9) + ~6 KiB, w = our window bits (9–15), m = memLevel, and we
+//                  pick m = clamp(w-7, 1, 8): 262 KiB at w=15 (m=8), 38 KiB at w=12, 10 KiB at w=9.
+//   decompressor = 2^w' + ~7 KiB, w' = the client's window bits: 39 KiB at 15.
+// Each stream is created on first use. When a direction has no context takeover its stream is
+// freed after every message (so an idle connection holds nothing for it); with takeover it lives
+// as long as the connection. zlib refuses windowBits 8 for raw deflate (>= 1.2.9), so a
+// negotiated server_max_window_bits of 8 would be run with 9 — the handshake therefore declines
+// offers that demand 8 (see handshake.h); the decompressor likewise uses at least 9 (a bigger
+// inflate window always decodes a smaller-window stream).
 #ifndef NODE_HTTPUV_WS_PERMESSAGE_DEFLATE_H_
 #define NODE_HTTPUV_WS_PERMESSAGE_DEFLATE_H_
 
 #include <zlib.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -19,25 +30,58 @@ namespace ws {
 
 class PerMessageDeflate {
  public:
-  enum class InflateResult { kOk, kTooBig, kError };
+  enum class InflateResult {
+    kOk,       // output appended; more may follow
+    kTooBig,   // the output would pass `limit` (close 1009); at most limit+1 bytes were produced
+    kError,    // corrupt deflate data (close 1007, as ws does)
+  };
 
   explicit PerMessageDeflate(const DeflateParams& params);
   ~PerMessageDeflate();
   PerMessageDeflate(const PerMessageDeflate&) = delete;
   PerMessageDeflate& operator=(const PerMessageDeflate&) = delete;
 
-  // Compresses one whole message. False on a zlib error (send it uncompressed then).
-  bool Compress(const std::string& in, std::string* out);
-  // Inflates one whole message (all its fragments' payloads, concatenated); stops with kTooBig
-  // as soon as the output would pass `limit` bytes.
+  // ---- sending (server → client) ----
+  // Compresses one whole message into *out (replaced), tail stripped; send it with RSV1 set.
+  // False on a zlib failure (out of memory): send the message uncompressed instead.
+  bool Compress(const uint8_t* data, size_t len, std::string* out);
+  bool Compress(const std::string& in, std::string* out) {
+    return Compress(reinterpret_cast<const uint8_t*>(in.data()), in.size(), out);
+  }
+
+  // ---- receiving (client → server), streaming: what the frame parser uses ----
+  // 1. InflateChunk() for each piece of (unmasked) compressed payload of one message, in order;
+  //    it appends the inflated bytes to *out and fails with kTooBig once out->size() > limit.
+  // 2. InflateFinish() once after the final frame: feeds the 00 00 FF FF tail, appends the rest.
+  // After kTooBig or kError the message is lost; the connection is expected to close.
+  InflateResult InflateChunk(const uint8_t* data, size_t len, uint64_t limit, std::string* out);
+  InflateResult InflateFinish(uint64_t limit, std::string* out);
+
+  // Whole-message convenience: *out (replaced) = inflate(in + tail), bounded by `limit`.
   InflateResult Decompress(const std::string& in, uint64_t limit, std::string* out);
 
+  // Bytes zlib currently holds for this connection (both directions).
+  size_t MemoryInUse() const { return deflate_bytes_ + inflate_bytes_; }
+  const DeflateParams& params() const { return params_; }
+  // Window bits and memLevel actually handed to zlib.
+  int deflate_window_bits() const;
+  int deflate_mem_level() const;
+  int inflate_window_bits() const;
+
  private:
+  bool EnsureDeflate();
+  bool EnsureInflate();
+  void EndDeflate();
+  void EndInflate();
+  InflateResult Inflate(const uint8_t* data, size_t len, uint64_t limit, std::string* out);
+
   DeflateParams params_;
   z_stream deflate_{};
   z_stream inflate_{};
   bool deflate_ready_ = false;
   bool inflate_ready_ = false;
+  size_t deflate_bytes_ = 0;  // zlib allocations, counted by our zalloc/zfree
+  size_t inflate_bytes_ = 0;
 };
 
 }  // namespace ws

@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 #include <string>
 #include <thread>
@@ -76,6 +77,8 @@ Res Run(const StaticConfig& config, const std::string& target, const StaticHeade
   out.r = ServeStatic(config, req);
   if (out.r.fd >= 0) {
     out.had_fd = true;
+    // The probe's O_NONBLOCK is gone from the fd handed to the connection.
+    CHECK_EQ(fcntl(out.r.fd, F_GETFL) & O_NONBLOCK, 0);
     out.data.resize(out.r.length);
     ssize_t n = pread(out.r.fd, &out.data[0], out.r.length, static_cast<off_t>(out.r.offset));
     CHECK_EQ(static_cast<uint64_t>(n), out.r.length);
@@ -123,6 +126,20 @@ void TestBasicServing() {
   CHECK_EQ(r.Hs("Test-Code-Path"), std::string("C++"));
   CHECK_EQ(r.Hs("Accept-Ranges"), std::string("bytes"));
   CHECK(r.H("ETag") != nullptr && r.H("ETag")->front() == '"' && r.H("ETag")->back() == '"');
+  {
+    // The ETag layout: "<mtime hex>.<nsec hex>-<size hex>-<%08x of the (dev, ino) hash>".
+    struct stat st;
+    CHECK_EQ(stat((Www() + "/data.txt").c_str(), &st), 0);
+    char prefix[96];
+    snprintf(prefix, sizeof(prefix), "\"%llx.%llx-%llx-", static_cast<unsigned long long>(st.st_mtime),
+             static_cast<unsigned long long>(st.st_mtim.tv_nsec),
+             static_cast<unsigned long long>(st.st_size));
+    std::string tag = Run(c, "/data.txt").Hs("ETag");
+    CHECK_EQ(tag.substr(0, strlen(prefix)), std::string(prefix));
+    CHECK_EQ(tag.size(), strlen(prefix) + 9);
+    std::string gz = Run(c, "/app.js", {{"Accept-Encoding", "gzip"}}).Hs("ETag");
+    CHECK(gz.size() > 8 && gz.compare(gz.size() - 6, 6, "-gzip\"") == 0);
+  }
   CHECK(r.H("Last-Modified") != nullptr);
   CHECK(r.H("Vary") == nullptr && r.H("Content-Encoding") == nullptr);
   CHECK(r.H("Date") == nullptr && r.H("Content-Length") == nullptr);
@@ -536,6 +553,22 @@ void TestPrecompressed() {
   CHECK(get("br;q=0").H("Content-Encoding") == nullptr);
   CHECK(get("identity;q=1, br;q=0.5").H("Content-Encoding") == nullptr);
   CHECK(get("deflate").H("Content-Encoding") == nullptr);
+  // Sibling probes are skipped when they cannot change the answer; the answer must not change.
+  CHECK_EQ(get("br;q=0.5, gzip;q=0.8").Hs("Content-Encoding"), std::string("gzip"));
+  CHECK_EQ(get("br;q=0.8, gzip;q=0.8").Hs("Content-Encoding"), std::string("br"));
+  CHECK_EQ(get("br;q=0.8, gzip;q=0.5").Hs("Content-Encoding"), std::string("br"));
+  CHECK(get("identity;q=1, br;q=0.5, gzip;q=0.9").H("Content-Encoding") == nullptr);
+  CHECK_EQ(get("identity;q=0.6, br;q=0.5, gzip;q=0.7").Hs("Content-Encoding"),
+           std::string("gzip"));
+  CHECK_EQ(get("br;q=0, gzip;q=0").Hs("Vary"), std::string("Accept-Encoding"));
+  {
+    Res css_gz = Run(c, "/style.css", {{"Accept-Encoding", "br;q=0.9, gzip;q=0.1"}});
+    CHECK_EQ(css_gz.Hs("Content-Encoding"), std::string("gzip"));  // no .br: gzip's q is enough
+    CHECK_EQ(css_gz.data, std::string("GZ-CSS"));
+    CHECK(Run(c, "/style.css", {{"Accept-Encoding", "gzip;q=0"}}).H("Content-Encoding") ==
+          nullptr);
+    CHECK_EQ(Run(c, "/style.css").Hs("Vary"), std::string("Accept-Encoding"));
+  }
   CHECK_EQ(Run(c, "/app.js", {{"Accept-Encoding", "gzip"}, {"Accept-Encoding", "br"}})
                .Hs("Content-Encoding"),
            std::string("br"));
@@ -567,6 +600,95 @@ void TestPrecompressed() {
   // HEAD negotiates too (same headers), without an fd.
   Res head = Run(c, "/app.js", {{"Accept-Encoding", "br"}}, "HEAD");
   CHECK(head.r.headers == br.r.headers && head.r.length == 8u && !head.had_fd);
+}
+
+void WriteFile(const std::string& path, const std::string& data) {
+  FILE* f = fopen(path.c_str(), "w");
+  if (f == nullptr) return;
+  fputs(data.c_str(), f);
+  fclose(f);
+}
+
+// An entry remembers its root (StaticRootMemo) but must answer as if it resolved the root afresh
+// on every request: a root replaced, turned into a symlink, retargeted, or changed from a
+// directory to a file (and back) is seen by the next request.
+void TestRootMemo() {
+  const std::string m = g_tree + "/memo";
+  mkdir(m.c_str(), 0755);
+  const std::string root = m + "/root";
+  mkdir(root.c_str(), 0755);
+  WriteFile(root + "/a.txt", "one\n");
+  StaticConfig c = Config({Entry("/", root)});
+  CHECK_EQ(Run(c, "/a.txt").data, std::string("one\n"));
+  CHECK_EQ(Run(c, "/a.txt").data, std::string("one\n"));  // from the memo
+  // Replaced by rename: the new directory is served.
+  const std::string old = m + "/root.old";
+  rename(root.c_str(), old.c_str());
+  CHECK_EQ(Run(c, "/a.txt").status(), 404);
+  mkdir(root.c_str(), 0755);
+  WriteFile(root + "/a.txt", "two\n");
+  CHECK_EQ(Run(c, "/a.txt").data, std::string("two\n"));
+  // The root path becomes a symlink: followed, as realpath(dir) on each request would.
+  unlink((root + "/a.txt").c_str());
+  rmdir(root.c_str());
+  CHECK_EQ(symlink("root.old", root.c_str()), 0);
+  CHECK_EQ(Run(c, "/a.txt").data, std::string("one\n"));
+  Res index_missing = Run(c, "/");
+  CHECK_EQ(index_missing.status(), 404);
+  // A configured dir that is not canonical is resolved per request: retargeting is seen.
+  const std::string r2 = m + "/r2";
+  mkdir(r2.c_str(), 0755);
+  WriteFile(r2 + "/a.txt", "three\n");
+  const std::string link = m + "/link";
+  CHECK_EQ(symlink("root.old", link.c_str()), 0);
+  StaticConfig l = Config({Entry("/", link)});
+  CHECK_EQ(Run(l, "/a.txt").data, std::string("one\n"));
+  unlink(link.c_str());
+  CHECK_EQ(symlink("r2", link.c_str()), 0);
+  CHECK_EQ(Run(l, "/a.txt").data, std::string("three\n"));
+  // A symlink inside a memoized root still goes through the realpath check.
+  CHECK_EQ(symlink("a.txt", (r2 + "/b.txt").c_str()), 0);
+  CHECK_EQ(symlink("../root.old/a.txt", (r2 + "/out.txt").c_str()), 0);
+  StaticConfig r2c = Config({Entry("/", r2)});
+  CHECK_EQ(Run(r2c, "/b.txt").data, std::string("three\n"));
+  CHECK_EQ(Run(r2c, "/out.txt").status(), 404);
+  CHECK_EQ(Run(r2c, "/b.txt").Hs("Content-Type"), std::string("text/plain"));
+  // A file entry whose file becomes a directory, and a directory root that becomes a file.
+  const std::string f = m + "/f";
+  WriteFile(f, "file\n");
+  StaticConfig fc = Config({Entry("/f", f)});
+  CHECK_EQ(Run(fc, "/f").data, std::string("file\n"));
+  unlink(f.c_str());
+  mkdir(f.c_str(), 0755);
+  WriteFile(f + "/index.html", "<p>dir</p>\n");
+  Res became_dir = Run(fc, "/f");
+  CHECK_EQ(became_dir.data, std::string("<p>dir</p>\n"));
+  CHECK_EQ(became_dir.Hs("Content-Type"), std::string("text/html; charset=utf-8"));
+  unlink((f + "/index.html").c_str());
+  rmdir(f.c_str());
+  WriteFile(f, "file again\n");
+  CHECK_EQ(Run(fc, "/f").data, std::string("file again\n"));
+  CHECK_EQ(Run(fc, "/f").data, std::string("file again\n"));
+  // Copies of an entry (and of a config) start without a memo and work on their own.
+  StaticConfig copy = r2c;
+  CHECK_EQ(Run(copy, "/a.txt").data, std::string("three\n"));
+  // The filesystem root as a static root ("/" + rel, no "//").
+  std::string under = g_tree.substr(1) + "/www/data.txt";
+  if (!HasHiddenSegment(under)) {
+    StaticConfig slash = Config({Entry("/", "/")});
+    CHECK_EQ(Run(slash, "/" + under).data, std::string("0123456789abcdefghij"));
+  }
+  // Clean up for the repeat run without openat2.
+  unlink((r2 + "/b.txt").c_str());
+  unlink((r2 + "/out.txt").c_str());
+  unlink((r2 + "/a.txt").c_str());
+  rmdir(r2.c_str());
+  unlink(link.c_str());
+  unlink(root.c_str());
+  unlink((old + "/a.txt").c_str());
+  rmdir(old.c_str());
+  unlink(f.c_str());
+  rmdir(m.c_str());
 }
 
 // reliability-plan §8.8 #66: swap "race" between a regular file and a link to a secret outside
@@ -632,6 +754,7 @@ int main(int argc, char** argv) {
   TestConditionals();
   TestRanges();
   TestPrecompressed();
+  TestRootMemo();
   TestSymlinkSwapRace();
   // Again without openat2, through the realpath + O_NOFOLLOW fallback.
   if (SetOpenat2ForTesting(false)) {
@@ -640,6 +763,7 @@ int main(int argc, char** argv) {
     TestCorpus();
     TestPathRules();
     TestPrecompressed();
+    TestRootMemo();
     TestSymlinkSwapRace();
     SetOpenat2ForTesting(true);
   }

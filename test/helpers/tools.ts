@@ -1,0 +1,103 @@
+// Outside programs (curl) and small waiting utilities shared by the test tiers.
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import type { TestContext } from 'node:test';
+
+const known = new Map<string, boolean>();
+
+/** True when `name` is an executable on PATH (h2o prog_exists). */
+export function hasProgram(name: string): boolean {
+  let v = known.get(name);
+  if (v === undefined) {
+    v = spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
+    known.set(name, v);
+  }
+  return v;
+}
+
+/** Skips the test (returns true) when `name` is not installed. */
+export function skipWithout(t: TestContext, name: string): boolean {
+  if (hasProgram(name)) return false;
+  t.skip(`${name} not installed`);
+  return true;
+}
+
+export interface CurlResult {
+  code: number | null;
+  stdout: Buffer;
+  stderr: string;
+}
+
+/** Runs curl with `args` (no shell); kills it after `timeoutMs`. */
+export function runCurl(args: string[], timeoutMs = 15000): Promise<CurlResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('curl', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.on('data', (d: Buffer) => { err += d.toString('latin1'); });
+    const timer = setTimeout(() => { child.kill('SIGKILL'); }, timeoutMs);
+    child.on('error', (e) => { clearTimeout(timer); reject(e); });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout: Buffer.concat(out), stderr: err });
+    });
+  });
+}
+
+/** Polls `pred` every `stepMs` until it is true; throws after `timeoutMs` naming `what`. */
+export async function pollUntil(pred: () => boolean | Promise<boolean>, timeoutMs: number, what: string,
+                                stepMs = 10): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await pred()) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+}
+
+/** Rejects with a message naming `what` if `p` does not settle within `timeoutMs`. */
+export function withTimeout<T>(p: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms: ${what}`)), timeoutMs);
+  });
+  return Promise.race([p, t]).finally(() => clearTimeout(timer));
+}
+
+/** A promise with its resolve function exposed. */
+export interface Deferred<T> {
+  promise: Promise<T>;
+  resolve(v: T): void;
+  reject(e: unknown): void;
+}
+
+export function deferred<T = void>(): Deferred<T> {
+  let resolve!: (v: T) => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<T>((res, rej) => { resolve = res; reject = rej; });
+  return { promise, resolve, reject };
+}
+
+/**
+ * Client pacing for slow-client tests (slowloris): the delay is part of the input being
+ * tested, not a wait for server state.
+ */
+export function pace(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Regular files this process has open (from /proc/self/fd), as "fd -> target" strings. */
+export function openRegularFiles(): string[] {
+  const out: string[] = [];
+  let fds: string[];
+  try { fds = fs.readdirSync('/proc/self/fd'); } catch { return out; }
+  for (const fd of fds) {
+    let target: string;
+    try { target = fs.readlinkSync(`/proc/self/fd/${fd}`); } catch { continue; }
+    if (!target.startsWith('/') || target.startsWith('/dev/') || target.startsWith('/proc/')) continue;
+    if (target.includes('node_modules') || target.endsWith('.node')) continue;
+    out.push(`${fd} -> ${target}`);
+  }
+  return out.sort();
+}

@@ -1,0 +1,118 @@
+// Slow readers (reliability-plan §8.4 check 41, §8.10 check 88; issue 7 item 2): clients ask for
+// large responses and never read them, or pipeline thousands of requests without reading. The
+// server's memory must stay bounded (TCP backpressure, no unbounded output queue) and other
+// clients must keep getting answers. Observed, not required: stalled readers are not closed by
+// any send timeout (there is none; Node's http has none by default either).
+import test, { after } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { startServer, listServers } from '../../src/index.js';
+import { probe, until, watch, type Watched } from './hostile-util.js';
+
+const MiB = 1024 * 1024;
+// Under ASan/TSan (npm run test:asan / test:tsan) RSS includes the sanitizers' shadow memory and
+// quarantine, so the memory bounds are only logged there.
+const SAN = Boolean(process.env.HTTPUV_SANITIZER);
+const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'httpuv-slow-reader-'));
+fs.writeFileSync(path.join(TMP, 'big.bin'), Buffer.alloc(16 * MiB, 7));
+
+after(() => {
+  fs.rmSync(TMP, { recursive: true, force: true });
+  assert.deepEqual(listServers(), []);
+});
+
+const rss = (): number => process.memoryUsage().rss;
+const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+test('50 clients that stop reading a 16 MiB static file: RSS bounded, others served', async () => {
+  const server = startServer('127.0.0.1', 0, { call: () => ({ status: 200, body: 'ok' }), staticPaths: { '/files': TMP } });
+  const conns: Watched[] = [];
+  try {
+    const port = server.getPort();
+    await settle(200);
+    const before = rss();
+    const p = probe(port, 100);
+    for (let i = 0; i < 50; i++) {
+      const c = await watch(port);
+      c.socket.pause(); // never read: the kernel buffers fill, then the server must stop writing
+      c.socket.write('GET /files/big.bin HTTP/1.1\r\nHost: a\r\n\r\n');
+      conns.push(c);
+    }
+    await settle(2000);
+    const grown = (rss() - before) / MiB;
+    const latency = await p.stop();
+    const open = conns.filter((c) => c.closedAt === null).length;
+    console.log(`slow reader (static 16 MiB x 50): RSS +${grown.toFixed(1)} MiB; ${open}/50 still open after 2 s; ` +
+      `probe: ${latency.n} requests, max ${latency.max} ms; bytesOut ${server.stats()?.bytesOut}`);
+    if (!SAN) assert.ok(grown < 32, `RSS grew ${grown.toFixed(1)} MiB`);
+    assert.deepEqual(latency.failures, []);
+    assert.ok(latency.max < (SAN ? 5000 : 1000), `a normal request took ${latency.max} ms`);
+  } finally {
+    for (const c of conns) c.socket.destroy();
+    await server.stop();
+  }
+});
+
+test('20 clients that stop reading a 4 MiB dynamic body: memory stays near one copy per response', async () => {
+  const body = Buffer.alloc(4 * MiB, 1);
+  const server = startServer('127.0.0.1', 0, (req) =>
+    req.PATH_INFO === '/big' ? { status: 200, body } : { status: 200, body: 'ok' });
+  const conns: Watched[] = [];
+  try {
+    const port = server.getPort();
+    await settle(200);
+    const before = rss();
+    const p = probe(port, 100);
+    for (let i = 0; i < 20; i++) {
+      const c = await watch(port);
+      c.socket.pause();
+      c.socket.write('GET /big HTTP/1.1\r\nHost: a\r\n\r\n');
+      conns.push(c);
+    }
+    await settle(2000);
+    const grown = (rss() - before) / MiB;
+    const latency = await p.stop();
+    console.log(`slow reader (dynamic 4 MiB x 20): RSS +${grown.toFixed(1)} MiB (one copy each = 80 MiB); ` +
+      `probe: ${latency.n} requests, max ${latency.max} ms`);
+    if (!SAN) assert.ok(grown < 20 * 4 * 2 + 32, `RSS grew ${grown.toFixed(1)} MiB`);
+    assert.deepEqual(latency.failures, []);
+  } finally {
+    for (const c of conns) c.socket.destroy();
+    await server.stop();
+  }
+});
+
+test('pipeline flood: 20,000 pipelined requests never read; the server stops reading, RSS bounded', async () => {
+  let calls = 0;
+  const reply = Buffer.alloc(64 * 1024, 2);
+  const server = startServer('127.0.0.1', 0, () => { calls++; return { status: 200, body: reply }; });
+  let c: Watched | undefined;
+  try {
+    const port = server.getPort();
+    await settle(200);
+    const before = rss();
+    c = await watch(port);
+    c.socket.pause();
+    const one = 'GET /x HTTP/1.1\r\nHost: a\r\n\r\n';
+    const chunk = one.repeat(1000);
+    let flushed = 0;
+    for (let i = 0; i < 20; i++) {
+      if (c.socket.write(chunk)) flushed++;
+    }
+    await settle(2000);
+    const grown = (rss() - before) / MiB;
+    const stats = server.stats();
+    console.log(`pipeline flood: app calls ${calls}/20000 after 2 s, RSS +${grown.toFixed(1)} MiB, ` +
+      `bytesIn ${stats?.bytesIn}, bytesOut ${stats?.bytesOut}`);
+    assert.ok(calls < 20000, 'every request was answered into a client that never reads');
+    if (!SAN) assert.ok(grown < 48, `RSS grew ${grown.toFixed(1)} MiB`);
+    const w = c;
+    w.socket.destroy();
+    await until(() => (server.stats()?.connectionsOpen ?? 1) === 0, 5000, 'the flood connection to be freed');
+  } finally {
+    c?.socket.destroy();
+    await server.stop();
+  }
+});

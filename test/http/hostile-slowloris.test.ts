@@ -1,0 +1,91 @@
+// Slowloris (reliability-plan §8.4 check 37, issue 7 item 2): many connections trickle their header
+// section one byte at a time, others connect and send nothing. With headersTimeoutMs 1000 every
+// one of them must be closed by the server within the timeout plus slack, while a well-behaved
+// client keeps getting quick answers. Real server on 127.0.0.1 port 0, raw sockets only.
+import test, { after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, listServers } from '../../src/index.js';
+import { probe, until, watch, type Watched } from './hostile-util.js';
+
+const TIMEOUT_MS = 1000;
+// Sanitizer builds (npm run test:asan / test:tsan run this folder too) are several times slower.
+const SLACK_MS = process.env.HTTPUV_SANITIZER ? 6000 : 1500;
+
+after(() => assert.deepEqual(listServers(), []));
+
+test('300 slowloris connections are reaped by headersTimeoutMs while others are served', async () => {
+  const server = startServer('127.0.0.1', 0, () => ({ status: 200, body: 'ok' }),
+    { headersTimeoutMs: TIMEOUT_MS, requestTimeoutMs: 10_000 });
+  const timers: NodeJS.Timeout[] = [];
+  const conns: Watched[] = [];
+  try {
+    const port = server.getPort();
+    const p = probe(port, 100);
+    for (let i = 0; i < 300; i++) conns.push(await watch(port));
+    const line = Buffer.from('GET / HTTP/1.1\r\nHost: a\r\nX-Slowloris: ' + 'a'.repeat(200), 'latin1');
+    for (const c of conns) {
+      let i = 0;
+      const t = setInterval(() => {
+        if (c.closedAt !== null || c.socket.destroyed) return clearInterval(t);
+        c.socket.write(line.subarray(i, i + 1));
+        i = (i + 1) % line.length;
+      }, 100);
+      timers.push(t);
+    }
+    await until(() => conns.every((c) => c.closedAt !== null), TIMEOUT_MS + SLACK_MS + 2000,
+      'every slowloris connection to be closed');
+    const lifetimes = conns.map((c) => (c.closedAt as number) - c.openedAt);
+    const worst = Math.max(...lifetimes);
+    const got408 = conns.filter((c) => c.received.toString('latin1').startsWith('HTTP/1.1 408')).length;
+    const latency = await p.stop();
+    console.log(`slowloris: 300 conns, longest lifetime ${worst} ms, ${got408} got 408; ` +
+      `probe: ${latency.n} requests, max ${latency.max} ms, ${latency.failures.length} failures`);
+    assert.ok(worst <= TIMEOUT_MS + SLACK_MS, `a slow connection lived ${worst} ms`);
+    assert.deepEqual(latency.failures, []);
+    assert.ok(latency.n >= 5, 'the probe ran');
+    assert.ok(latency.max < (process.env.HTTPUV_SANITIZER ? 5000 : 1000), `a normal request took ${latency.max} ms`);
+    await until(() => (server.stats()?.connectionsOpen ?? 0) === 0, 2000, 'connectionsOpen to reach 0');
+  } finally {
+    for (const t of timers) clearInterval(t);
+    for (const c of conns) c.socket.destroy();
+    await server.stop();
+  }
+});
+
+test('100 connections that never send a byte are closed by headersTimeoutMs', async () => {
+  const server = startServer('127.0.0.1', 0, () => ({ status: 200, body: 'ok' }),
+    { headersTimeoutMs: TIMEOUT_MS });
+  const conns: Watched[] = [];
+  try {
+    const port = server.getPort();
+    for (let i = 0; i < 100; i++) conns.push(await watch(port));
+    await until(() => conns.every((c) => c.closedAt !== null), TIMEOUT_MS + SLACK_MS + 2000,
+      'every idle connection to be closed');
+    const worst = Math.max(...conns.map((c) => (c.closedAt as number) - c.openedAt));
+    console.log(`idle-before-request: 100 conns, longest lifetime ${worst} ms`);
+    assert.ok(worst <= TIMEOUT_MS + SLACK_MS, `an idle connection lived ${worst} ms`);
+  } finally {
+    for (const c of conns) c.socket.destroy();
+    await server.stop();
+  }
+});
+
+test('a keep-alive connection that goes idle after a response is closed by keepAliveTimeoutMs', async () => {
+  const server = startServer('127.0.0.1', 0, () => ({ status: 200, body: 'ok' }),
+    { headersTimeoutMs: 5000, keepAliveTimeoutMs: 500 });
+  let c: Watched | undefined;
+  try {
+    c = await watch(server.getPort());
+    c.socket.write('GET / HTTP/1.1\r\nHost: a\r\n\r\n');
+    const w = c;
+    await until(() => w.received.includes('\r\n\r\nok'), 2000, 'the response');
+    const answeredAt = Date.now();
+    await until(() => w.closedAt !== null, 3000 + SLACK_MS, 'the idle keep-alive connection to be closed');
+    const idle = (w.closedAt as number) - answeredAt;
+    console.log(`keep-alive idle close after ${idle} ms`);
+    assert.ok(idle <= 500 + SLACK_MS, `closed after ${idle} ms`);
+  } finally {
+    c?.socket.destroy();
+    await server.stop();
+  }
+});

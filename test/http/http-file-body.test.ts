@@ -1,0 +1,71 @@
+// File bodies: { file }, { file, owned: true } (deleted after), missing file / directory → 500.
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import test from 'node:test';
+import { RawConn, finalResponses, get, httpRequest, parseResponses, preview } from '../helpers/clients.js';
+import { finalNoServersTest, withServer } from '../helpers/server.js';
+import { pollUntil } from '../helpers/tools.js';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'httpuv-file-body-'));
+test.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+test('{ file } is served with its length and kept on disk', async () => {
+  const f = path.join(dir, 'kept.txt');
+  fs.writeFileSync(f, 'file content\n');
+  await withServer(() => ({ status: 200, headers: { 'Content-Type': 'text/plain' }, body: { file: f } }), async (server) => {
+    for (let i = 0; i < 2; i++) {
+      const r = await httpRequest(server.getPort());
+      assert.equal(r.status, 200);
+      assert.equal(r.text, 'file content\n');
+      assert.equal(r.headers['content-length'], '13');
+    }
+  }, { gzip: false });
+  assert.ok(fs.existsSync(f));
+});
+
+test('a 5 MiB file body arrives intact', async () => {
+  const f = path.join(dir, 'big.bin');
+  const data = randomBytes(5 * 1024 * 1024);
+  fs.writeFileSync(f, data);
+  await withServer(() => ({ status: 200, headers: { 'Content-Type': 'application/octet-stream' }, body: { file: f } }),
+    async (server) => {
+      const r = await httpRequest(server.getPort(), { timeoutMs: 30000 });
+      assert.equal(r.body.length, data.length);
+      assert.equal(createHash('sha1').update(r.body).digest('hex'), createHash('sha1').update(data).digest('hex'));
+    });
+});
+
+test('{ file, owned: true } deletes the file after it is served', async () => {
+  const f = path.join(dir, 'owned.txt');
+  fs.writeFileSync(f, 'owned content');
+  await withServer(() => ({ status: 200, body: { file: f, owned: true } }), async (server) => {
+    const r = await httpRequest(server.getPort());
+    assert.equal(r.text, 'owned content');
+  });
+  await pollUntil(() => !fs.existsSync(f), 2000, 'owned file deleted');
+});
+
+test('a missing file or a directory → 500; the connection still answers', async () => {
+  await withServer((req) => {
+    if (req.PATH_INFO === '/missing') return { status: 200, body: { file: path.join(dir, 'nope.txt') } };
+    if (req.PATH_INFO === '/dir') return { status: 200, body: { file: dir } };
+    return { status: 200, body: 'fine' };
+  }, async (server) => {
+    const conn = await RawConn.connect(server.getPort());
+    try {
+      await conn.write(get('/missing') + get('/dir') + get('/ok'));
+      await conn.waitFor((d, c) => c || finalResponses(d).length >= 3, 3000, 'three responses');
+      const res = parseResponses(conn.data);
+      assert.deepEqual(res.responses.map((r) => r.status), [500, 500, 200], preview(conn.data));
+      assert.equal(res.responses[2].body.toString(), 'fine');
+      assert.equal(res.rest.length, 0, `stray bytes after the responses: ${preview(res.rest)}`);
+    } finally {
+      conn.destroy();
+    }
+  });
+});
+
+finalNoServersTest();

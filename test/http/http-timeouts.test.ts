@@ -1,0 +1,131 @@
+// Timeouts (reliability-plan 8.4 #37–#39): slowloris headers → 408 + close, slow body → 408 +
+// close, idle keep-alive → silent close; a slow app is not a slow client.
+import assert from 'node:assert/strict';
+import test from 'node:test';
+import { RawConn, finalResponses, get, preview, saysClose } from '../helpers/clients.js';
+import { finalNoServersTest, recordingApp, withServer } from '../helpers/server.js';
+import { pace } from '../helpers/tools.js';
+
+const T = { headersTimeoutMs: 300, requestTimeoutMs: 600, keepAliveTimeoutMs: 300 };
+
+test('slowloris: one header byte every 50 ms → 408 and close after the headers timeout', async () => {
+  const { app, seen } = recordingApp();
+  await withServer(app, async (server) => {
+    const conn = await RawConn.connect(server.getPort());
+    const t0 = Date.now();
+    try {
+      await conn.write('GET / HTTP/1.1\r\nHost: a\r\nX-Slow: ');
+      while (!conn.closed && Date.now() - t0 < 3000) {
+        await conn.write('v').catch(() => undefined);
+        await pace(50);
+      }
+      const took = Date.now() - t0;
+      assert.ok(conn.closed, 'server closed the connection');
+      assert.ok(took >= 250 && took < 1500, `closed after ${took} ms`);
+      const [r] = finalResponses(conn.data);
+      assert.equal(r?.status, 408, preview(conn.data));
+      assert.ok(saysClose(r));
+      assert.equal(seen.length, 0);
+    } finally {
+      conn.destroy();
+    }
+  }, T);
+});
+
+test('incomplete request line, then nothing → 408 and close', async () => {
+  await withServer(recordingApp().app, async (server) => {
+    const conn = await RawConn.connect(server.getPort());
+    try {
+      await conn.write('GET /partial');
+      assert.ok(await conn.waitClose(2000), 'closed');
+      assert.equal(finalResponses(conn.data)[0]?.status, 408, preview(conn.data));
+    } finally {
+      conn.destroy();
+    }
+  }, T);
+});
+
+test('slow body: headers complete, body trickles → 408 and close after requestTimeoutMs', async () => {
+  const { app, seen } = recordingApp();
+  await withServer(app, async (server) => {
+    const conn = await RawConn.connect(server.getPort());
+    const t0 = Date.now();
+    try {
+      await conn.write('POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1000\r\n\r\n');
+      while (!conn.closed && Date.now() - t0 < 3000) {
+        await conn.write('b').catch(() => undefined);
+        await pace(100);
+      }
+      const took = Date.now() - t0;
+      assert.ok(conn.closed, 'closed');
+      assert.ok(took >= 500 && took < 2000, `closed after ${took} ms`);
+      assert.equal(finalResponses(conn.data)[0]?.status, 408, preview(conn.data));
+      assert.equal(seen.length, 0);
+    } finally {
+      conn.destroy();
+    }
+  }, T);
+});
+
+test('idle keep-alive connection is closed silently after keepAliveTimeoutMs', async () => {
+  await withServer(recordingApp().app, async (server) => {
+    const conn = await RawConn.connect(server.getPort());
+    try {
+      await conn.write(get('/'));
+      await conn.responses(1);
+      const len = conn.data.length;
+      const t0 = Date.now();
+      assert.ok(await conn.waitClose(2000), 'closed');
+      const took = Date.now() - t0;
+      assert.ok(took >= 200 && took < 1500, `closed after ${took} ms`);
+      assert.equal(conn.data.length, len, 'no bytes (no 408) on an idle connection');
+    } finally {
+      conn.destroy();
+    }
+  }, T);
+});
+
+test('a connection that never sends anything is closed silently', async () => {
+  await withServer(recordingApp().app, async (server) => {
+    const conn = await RawConn.connect(server.getPort());
+    try {
+      assert.ok(await conn.waitClose(2000), 'closed');
+      assert.equal(conn.data.length, 0, preview(conn.data));
+    } finally {
+      conn.destroy();
+    }
+  }, T);
+});
+
+test('a slow app is not a slow client: 900 ms of app time with 300/600 ms timeouts → 200', async () => {
+  await withServer(() => new Promise((r) => setTimeout(() => r({ status: 200, body: 'slow app' }), 900)),
+    async (server) => {
+      const conn = await RawConn.connect(server.getPort());
+      try {
+        await conn.write('POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nab');
+        const [r] = await conn.responses(1, 3000);
+        assert.equal(r.status, 200);
+        assert.equal(r.body.toString(), 'slow app');
+      } finally {
+        conn.destroy();
+      }
+    }, T);
+});
+
+test('a connection that keeps sending requests within the idle timeout stays open', async () => {
+  await withServer(recordingApp().app, async (server) => {
+    const conn = await RawConn.connect(server.getPort());
+    try {
+      for (let i = 1; i <= 5; i++) {
+        await conn.write(get(`/${i}`));
+        await conn.responses(i);
+        await pace(150);
+      }
+      assert.equal(conn.closed, false);
+    } finally {
+      conn.destroy();
+    }
+  }, T);
+});
+
+finalNoServersTest();

@@ -1,0 +1,40 @@
+// Workers (issue 6, acceptance 2): worker.terminate() with live servers and clients mid-request,
+// 60 times (4 child processes x 15, in parallel), and servers in two Workers at once answering
+// concurrently with the main thread's. The env cleanup hook must close the Worker's listeners
+// before terminate() settles, leave the main thread's servers alone and leak no thread.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { CRASH_RE, HAS_PROC, explain, pool, runChild, type ChildResult } from './stress-helpers.js';
+
+function parse(r: ChildResult): Record<string, unknown> {
+  const line = r.stdout.split('\n').find((l) => l.startsWith('RESULT '));
+  assert.ok(line, `no RESULT line: ${explain(r)}`);
+  return JSON.parse(line.slice(7)) as Record<string, unknown>;
+}
+
+function assertClean(r: ChildResult): void {
+  assert.ok(!r.timedOut && r.code === 0 && r.signal === null && !CRASH_RE.test(r.stderr), explain(r));
+}
+
+test('worker.terminate() with live servers and clients, 60x', { skip: !HAS_PROC && 'needs /proc' }, async () => {
+  const results = await pool(4, 4, () => runChild(['terminate', '15'], 40000));
+  for (const r of results) {
+    assertClean(r);
+    const out = parse(r) as { failures: string[]; threadsAfterFirst: number; threadsEnd: number; left: number };
+    assert.deepEqual(out.failures, []);
+    assert.equal(out.left, 0);
+    // Every Worker's I/O thread was joined: no growth after the first iteration.
+    assert.ok(out.threadsEnd <= out.threadsAfterFirst + 1, `threads ${out.threadsAfterFirst} -> ${out.threadsEnd}`);
+  }
+});
+
+test('servers in two Workers at once answer concurrently (with the main thread)', async () => {
+  const results = await pool(2, 2, () => runChild(['two-workers', '5'], 40000));
+  for (const r of results) {
+    assertClean(r);
+    const out = parse(r) as { failures: string[]; answered: number; left: number };
+    assert.deepEqual(out.failures, []);
+    assert.equal(out.answered, 5 * 30 * 3);
+    assert.equal(out.left, 0);
+  }
+});
