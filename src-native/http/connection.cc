@@ -280,10 +280,9 @@ void Connection::OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
     self->Close();
     return;
   }
-  if (self->phase_ == Phase::kIdle && self->in_off_ == self->in_buf_.size()) {
-    // First bytes of a new request after an idle keep-alive period.
-    self->ArmTimer(self->server_->limits().headers_timeout_ms);
-  }
+  // No timer change here: a request's timers start in OnMessageBegin, so bytes that begin no
+  // request (blank lines, which RFC 9112 §2.2 lets a server skip) cannot keep an idle
+  // connection open past its timeout.
   ServerStats::Add(self->server_->stats().bytes_in, static_cast<uint64_t>(nread));
   if (self->phase_ == Phase::kWebSocket) {
     self->ws_->OnBytes(buf->base, static_cast<size_t>(nread));
