@@ -62,9 +62,10 @@ bool IsHiddenSegment(std::string_view seg) {
 
 constexpr int kOpenFlags = O_RDONLY | O_CLOEXEC | O_NONBLOCK;
 
-// True when no segment of `rel` is ".." or hidden: such a path, free of symlinks, names exactly
+// True when no segment of `rel` is ".." or hidden (and it has no NUL): such a path, free of symlinks, names exactly
 // the file under the root that it spells, which is what the fast path relies on.
 bool IsPlainRel(std::string_view rel) {
+  if (rel.find('\0') != std::string_view::npos) return false;  // would cut the C path short
   size_t start = 0;
   while (start <= rel.size()) {
     size_t end = rel.find('/', start);
