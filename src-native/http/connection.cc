@@ -299,8 +299,21 @@ void Connection::ProcessInput(bool after_resume) {
   while (!closing_ && !parser_paused_ && phase_ != Phase::kWebSocket &&
          (in_off_ < in_buf_.size() || force)) {
     force = false;
+    in_execute_ = true;
     Parser::Result r = parser_.Execute(in_buf_.data() + in_off_, in_buf_.size() - in_off_);
+    in_execute_ = false;
     in_off_ += r.consumed;
+    if (written_sync_) {
+      // A response (static, or an early error) was fully written inside a parser callback.
+      written_sync_ = false;
+      if (r.state == Parser::State::kPaused) parser_paused_ = true;
+      if (r.state == Parser::State::kError) {
+        in_off_ = in_buf_.size();
+        close_after_response_ = true;
+      }
+      OnResponseWritten();
+      return;
+    }
     if (r.state == Parser::State::kPaused) {
       parser_paused_ = true;
       break;
@@ -808,8 +821,37 @@ void Connection::WriteBuffers(std::string&& head, std::string&& body, bool last)
     if (was_last) OnResponseWritten();
     return;
   }
-  writes_pending_++;
   ServerStats::Add(server_->stats().bytes_out, w->head.size() + w->body.size());
+  if (last && writes_pending_ == 0) {
+    // Most answers fit the socket buffer: write them now. A uv_write request would cost an
+    // extra epoll_ctl per response when it completes (libuv re-arms the watcher).
+    int r = uv_try_write(stream(), bufs, n);
+    size_t total = w->head.size() + w->body.size();
+    if (r >= 0 && static_cast<size_t>(r) == total) {
+      delete w;
+      if (in_execute_) {
+        written_sync_ = true;  // finish after llhttp_execute returns (no re-entrant parsing)
+      } else {
+        OnResponseWritten();
+      }
+      return;
+    }
+    if (r > 0) {
+      size_t done = static_cast<size_t>(r);
+      size_t from_head = done < w->head.size() ? done : w->head.size();
+      w->head.erase(0, from_head);
+      w->body.erase(0, done - from_head);
+      n = 0;
+      if (!w->head.empty()) bufs[n++] = uv_buf_init(&w->head[0], static_cast<unsigned>(w->head.size()));
+      if (!w->body.empty()) bufs[n++] = uv_buf_init(&w->body[0], static_cast<unsigned>(w->body.size()));
+    } else if (r < 0 && r != UV_EAGAIN) {
+      delete w;
+      registry()->Log(kLogInfo, std::string("write error: ") + uv_strerror(r));
+      Close();
+      return;
+    }
+  }
+  writes_pending_++;
   if (uv_write(&w->req, stream(), bufs, n, OnWrite) != 0) {
     writes_pending_--;
     delete w;

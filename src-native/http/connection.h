@@ -129,6 +129,8 @@ class Connection : public ParserDelegate {
   std::string in_buf_;
   size_t in_off_ = 0;
   bool parser_paused_ = false;
+  bool in_execute_ = false;    // inside llhttp_execute (parser callbacks may run)
+  bool written_sync_ = false;  // a response completed synchronously during execute
 
   Phase phase_ = Phase::kIdle;
   uint64_t current_id_ = 0;

@@ -52,21 +52,36 @@ int CloseCodeFor(ParseError error) {
 
 const char* ErrorReason(ParseError error) {
   switch (error) {
-    case kErrNone: return "";
-    case kErrUnmasked: return "client frame not masked";
-    case kErrReservedBits: return "reserved bits set";
-    case kErrReservedOpcode: return "reserved opcode";
-    case kErrControlTooLong: return "control frame longer than 125 bytes";
-    case kErrControlFragmented: return "fragmented control frame";
-    case kErrUnexpectedContinuation: return "continuation frame without a message";
-    case kErrExpectedContinuation: return "new data frame inside a fragmented message";
-    case kErrLengthMsbSet: return "frame length has its most significant bit set";
-    case kErrTooBigMessage: return "message too big";
-    case kErrInvalidUtf8: return "invalid UTF-8 in text message";
-    case kErrCloseLength: return "close frame payload of 1 byte";
-    case kErrInvalidCloseCode: return "invalid close code";
-    case kErrInvalidCloseReason: return "invalid UTF-8 in close reason";
-    case kErrInflate: return "invalid compressed data";
+    case kErrNone:
+      return "";
+    case kErrUnmasked:
+      return "client frame not masked";
+    case kErrReservedBits:
+      return "reserved bits set";
+    case kErrReservedOpcode:
+      return "reserved opcode";
+    case kErrControlTooLong:
+      return "control frame longer than 125 bytes";
+    case kErrControlFragmented:
+      return "fragmented control frame";
+    case kErrUnexpectedContinuation:
+      return "continuation frame without a message";
+    case kErrExpectedContinuation:
+      return "new data frame inside a fragmented message";
+    case kErrLengthMsbSet:
+      return "frame length has its most significant bit set";
+    case kErrTooBigMessage:
+      return "message too big";
+    case kErrInvalidUtf8:
+      return "invalid UTF-8 in text message";
+    case kErrCloseLength:
+      return "close frame payload of 1 byte";
+    case kErrInvalidCloseCode:
+      return "invalid close code";
+    case kErrInvalidCloseReason:
+      return "invalid UTF-8 in close reason";
+    case kErrInflate:
+      return "invalid compressed data";
   }
   return "protocol error";
 }

@@ -75,8 +75,9 @@ class FrameParser {
   void SetInflater(PerMessageDeflate* inflater) { inflater_ = inflater; }
 
   // Consumes bytes, calling `sink` for each event. Returns how many bytes were consumed: all of
-  // them, except that consumption stops right after a close frame or at the byte that caused an
-  // error. Once done(), returns 0 and does nothing.
+  // them, except that consumption stops right after a close frame, or after the header byte or
+  // payload piece that caused an error (bytes after it are never looked at). Once done(),
+  // returns 0 and does nothing.
   size_t Consume(const uint8_t* data, size_t len, FrameSink& sink);
   size_t Consume(const char* data, size_t len, FrameSink& sink) {
     return Consume(reinterpret_cast<const uint8_t*>(data), len, sink);
@@ -108,16 +109,16 @@ class FrameParser {
   bool error_reported_ = false;
 
   // Current frame.
-  uint8_t header_[14];      // 2 + up to 8 length bytes + 4 mask bytes
+  uint8_t header_[14];  // 2 + up to 8 length bytes + 4 mask bytes
   size_t header_have_ = 0;
   size_t header_need_ = 2;
   bool fin_ = false;
   bool rsv1_ = false;
   int opcode_ = 0;
   uint64_t length_ = 0;
-  uint64_t received_ = 0;   // payload bytes of the current frame consumed so far
+  uint64_t received_ = 0;  // payload bytes of the current frame consumed so far
   uint8_t mask_[4] = {0, 0, 0, 0};
-  std::string control_;     // control frame payload (<= 125 bytes)
+  std::string control_;  // control frame payload (<= 125 bytes)
 
   // Current data message.
   bool in_message_ = false;

@@ -44,8 +44,8 @@ std::string EncodeFrame(int opcode, const uint8_t* payload, size_t len, bool rsv
 }
 
 std::string EncodeFrame(int opcode, const std::string& payload, bool rsv1, bool fin) {
-  return EncodeFrame(opcode, reinterpret_cast<const uint8_t*>(payload.data()), payload.size(),
-                     rsv1, fin);
+  return EncodeFrame(opcode, reinterpret_cast<const uint8_t*>(payload.data()), payload.size(), rsv1,
+                     fin);
 }
 
 std::string ClosePayload(int code, const std::string& reason) {

@@ -27,17 +27,17 @@ enum CloseCode : int {
   kCloseGoingAway = 1001,
   kCloseProtocolError = 1002,
   kCloseUnsupportedData = 1003,
-  kCloseNoStatus = 1005,   // never on the wire: "the close frame had no payload"
-  kCloseAbnormal = 1006,   // never on the wire: "the connection dropped without a close frame"
+  kCloseNoStatus = 1005,  // never on the wire: "the close frame had no payload"
+  kCloseAbnormal = 1006,  // never on the wire: "the connection dropped without a close frame"
   kCloseInvalidPayload = 1007,
   kClosePolicyViolation = 1008,
   kCloseMessageTooBig = 1009,
   kCloseInternalError = 1011,
 };
 
-constexpr size_t kMaxFrameHeaderSize = 10;    // server frames carry no mask key
-constexpr size_t kMaxControlPayload = 125;    // RFC 6455 §5.5
-constexpr size_t kMaxCloseReason = 123;       // 125 minus the 2-byte code
+constexpr size_t kMaxFrameHeaderSize = 10;  // server frames carry no mask key
+constexpr size_t kMaxControlPayload = 125;  // RFC 6455 §5.5
+constexpr size_t kMaxCloseReason = 123;     // 125 minus the 2-byte code
 
 // True for codes an endpoint may put on the wire (RFC 6455 §7.4.1–7.4.2 and the IANA
 // registry): 1000–1003, 1007–1014, 3000–4999. 1004/1005/1006/1015 and everything else are not.
@@ -54,8 +54,7 @@ std::string FrameHeader(int opcode, uint64_t length, bool rsv1 = false, bool fin
 // Header + payload in one contiguous buffer (one write).
 std::string EncodeFrame(int opcode, const uint8_t* payload, size_t len, bool rsv1 = false,
                         bool fin = true);
-std::string EncodeFrame(int opcode, const std::string& payload, bool rsv1 = false,
-                        bool fin = true);
+std::string EncodeFrame(int opcode, const std::string& payload, bool rsv1 = false, bool fin = true);
 
 // Close payload: the 2-byte big-endian code then the reason, cut to kMaxCloseReason bytes at a
 // UTF-8 character boundary so the payload stays valid. Code 1005 (no status) → empty payload.

@@ -33,8 +33,21 @@ bool IsOws(char c) { return c == ' ' || c == '\t'; }
 bool IsTchar(char c) {
   if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
   switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-':
-    case '.': case '^': case '_': case '`': case '|': case '~':
+    case '!':
+    case '#':
+    case '$':
+    case '%':
+    case '&':
+    case '\'':
+    case '*':
+    case '+':
+    case '-':
+    case '.':
+    case '^':
+    case '_':
+    case '`':
+    case '|':
+    case '~':
       return true;
     default:
       return false;
@@ -72,8 +85,8 @@ std::vector<std::string> ListElements(const Headers& headers, const char* name) 
     size_t start = 0;
     for (;;) {
       size_t comma = v->find(',', start);
-      out.push_back(Trim(v->substr(start, comma == std::string::npos ? std::string::npos
-                                                                      : comma - start)));
+      out.push_back(
+          Trim(v->substr(start, comma == std::string::npos ? std::string::npos : comma - start)));
       if (comma == std::string::npos) break;
       start = comma + 1;
     }

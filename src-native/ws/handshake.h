@@ -35,7 +35,7 @@ struct DeflateParams {
 };
 
 struct HandshakeOptions {
-  bool enable_deflate = true;          // negotiate permessage-deflate when offered
+  bool enable_deflate = true;  // negotiate permessage-deflate when offered
   // Add server_no_context_takeover to every accepted offer (RFC 7692 §7.1.1.1 allows it even
   // when not offered): less compression, but no compressor memory kept between messages.
   bool server_no_context_takeover = false;
@@ -44,13 +44,13 @@ struct HandshakeOptions {
 
 struct HandshakeResult {
   bool ok = false;
-  int status = 400;          // 101 when ok; else 400, 405 (not GET) or 426 (no Connection: upgrade)
-  std::string error;         // when !ok: why, one line for the log / the error body
-  Headers error_headers;     // when !ok: `Allow: GET` (405), `Sec-WebSocket-Version: 13`
-                             // (bad version), `Upgrade`/`Connection` (426)
-  std::string accept;        // Sec-WebSocket-Accept
-  std::string protocol;      // chosen subprotocol ("" = none, no header)
-  std::string extensions;    // Sec-WebSocket-Extensions response value ("" = none, no header)
+  int status = 400;        // 101 when ok; else 400, 405 (not GET) or 426 (no Connection: upgrade)
+  std::string error;       // when !ok: why, one line for the log / the error body
+  Headers error_headers;   // when !ok: `Allow: GET` (405), `Sec-WebSocket-Version: 13`
+                           // (bad version), `Upgrade`/`Connection` (426)
+  std::string accept;      // Sec-WebSocket-Accept
+  std::string protocol;    // chosen subprotocol ("" = none, no header)
+  std::string extensions;  // Sec-WebSocket-Extensions response value ("" = none, no header)
   DeflateParams deflate;
   Headers response_headers;  // when ok: every header of the 101 except Date, in wire order
 };

@@ -35,12 +35,21 @@ void CountingFree(voidpf opaque, voidpf address) {
   std::free(h);
 }
 
-// Grows out to exactly `size` bytes without letting capacity run far past `cap` (so a bomb
-// never allocates more than the limit allows, unlike plain geometric growth).
+// Grows out to `size` bytes, doubling capacity but never past `cap` (limit + 1), so a bomb
+// never makes us allocate more than the limit allows. std::string's own growth doubles from the
+// old capacity even when asked for less, so the last step moves into an exact-size buffer.
 void GrowTo(std::string* out, size_t size, size_t cap) {
-  if (size > out->capacity()) {
-    size_t want = std::max(size, std::min(out->capacity() * 2, cap));
-    out->reserve(want);
+  size_t old_cap = out->capacity();
+  if (size > old_cap) {
+    size_t want = std::max(size, std::min(old_cap * 2, cap));
+    if (want >= old_cap * 2) {
+      out->reserve(want);
+    } else {
+      std::string bigger;
+      bigger.reserve(want);
+      bigger.assign(*out);
+      out->swap(bigger);
+    }
   }
   out->resize(size);
 }
@@ -137,9 +146,9 @@ bool PerMessageDeflate::Compress(const uint8_t* data, size_t len, std::string* o
     // Done when all input is in and the flush completed (zlib left output space unused).
     if (remaining == 0 && deflate_.avail_in == 0 && deflate_.avail_out != 0) break;
   }
-  bool ok = (rc == Z_OK || rc == Z_BUF_ERROR) && out->size() >= 4 &&
-            std::equal(kTail, kTail + 4, reinterpret_cast<const uint8_t*>(out->data()) +
-                                             out->size() - 4);
+  bool ok =
+      (rc == Z_OK || rc == Z_BUF_ERROR) && out->size() >= 4 &&
+      std::equal(kTail, kTail + 4, reinterpret_cast<const uint8_t*>(out->data()) + out->size() - 4);
   if (!ok) {
     EndDeflate();  // the stream state is unknown now: start over on the next message
     out->clear();
@@ -192,8 +201,7 @@ PerMessageDeflate::InflateResult PerMessageDeflate::Inflate(const uint8_t* data,
 }
 
 PerMessageDeflate::InflateResult PerMessageDeflate::InflateChunk(const uint8_t* data, size_t len,
-                                                                 uint64_t limit,
-                                                                 std::string* out) {
+                                                                 uint64_t limit, std::string* out) {
   if (len == 0) return out->size() > limit ? InflateResult::kTooBig : InflateResult::kOk;
   return Inflate(data, len, limit, out);
 }

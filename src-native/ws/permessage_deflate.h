@@ -31,9 +31,9 @@ namespace ws {
 class PerMessageDeflate {
  public:
   enum class InflateResult {
-    kOk,       // output appended; more may follow
-    kTooBig,   // the output would pass `limit` (close 1009); at most limit+1 bytes were produced
-    kError,    // corrupt deflate data (close 1007, as ws does)
+    kOk,      // output appended; more may follow
+    kTooBig,  // the output would pass `limit` (close 1009); at most limit+1 bytes were produced
+    kError,   // corrupt deflate data (close 1007, as ws does)
   };
 
   explicit PerMessageDeflate(const DeflateParams& params);

@@ -156,4 +156,22 @@ test('a 10 MiB response body arrives intact (keep-alive framing kept)', async ()
   });
 });
 
+test('default bodySpillThreshold is 1 MiB: 512 KiB stays in memory, 2 MiB goes to a file', async () => {
+  const seenFiles: Record<string, number> = {};
+  let before: string[] = [];
+  await withServer((req) => {
+    seenFiles[req.PATH_INFO] = openRegularFiles().length - before.length;
+    return chunkedReader(req);
+  }, async (server) => {
+    for (const [p, n] of [['/small', 512 * 1024], ['/big', 2 * 1024 * 1024]] as const) {
+      const body = randomBytes(n);
+      before = openRegularFiles();
+      const r = await httpRequest(server.getPort(), { method: 'POST', path: p, body });
+      assert.equal(r.text, `${n} ${sha(body)}`);
+    }
+  });
+  assert.equal(seenFiles['/small'], 0, 'no file for a body under the threshold');
+  assert.ok(seenFiles['/big'] >= 1, 'a 2 MiB body is spilled to a file during call');
+});
+
 finalNoServersTest();

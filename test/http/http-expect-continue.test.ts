@@ -144,4 +144,19 @@ test('onHeaders answers a GET early; the connection can continue or close, never
     });
 });
 
+test('HTTP/1.0 with Expect: 100-continue gets no interim 100 (RFC 9110 §10.1.1)', async () => {
+  const { app } = recordingApp();
+  await withServer(app, async (server) => {
+    const conn = await RawConn.connect(server.getPort());
+    try {
+      await conn.write('POST /up HTTP/1.0\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\nab');
+      await conn.waitFor((d, c) => c || finalResponses(d).length >= 1, 3000, 'response');
+      assert.ok(!conn.text.startsWith('HTTP/1.1 100'), preview(conn.data));
+      assert.equal(finalResponses(conn.data)[0].status, 200);
+    } finally {
+      conn.destroy();
+    }
+  });
+});
+
 finalNoServersTest();

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import { gunzipSync } from 'node:zlib';
-import { RawConn, httpRequest, parseResponses } from '../helpers/clients.js';
+import { RawConn, httpRequest, parseResponses, rawRequest } from '../helpers/clients.js';
 import { finalNoServersTest, withServer } from '../helpers/server.js';
 import type { Response, RookRequest } from '../../src/index.js';
 
@@ -103,6 +103,21 @@ test('gzipped responses keep the keep-alive connection framed', async () => {
     } finally {
       conn.destroy();
     }
+  });
+});
+
+test('HTTP/1.0 client: a gzipped response is never chunked (close-delimited or Content-Length)', async () => {
+  await withServer(app, async (server) => {
+    const raw = await rawRequest(server.getPort(), 'GET / HTTP/1.0\r\nAccept-Encoding: gzip\r\n\r\n');
+    assert.ok(raw.closed);
+    const end = raw.data.indexOf('\r\n\r\n');
+    const head = raw.data.subarray(0, end).toString('latin1');
+    assert.doesNotMatch(head, /^transfer-encoding:/im, head);
+    const body = raw.data.subarray(end + 4);
+    const cl = /^content-length:\s*(\d+)/im.exec(head);
+    if (cl) assert.equal(body.length, Number(cl[1]));
+    const plain = /^content-encoding:\s*gzip/im.test(head) ? gunzipSync(body).toString() : body.toString();
+    assert.equal(plain, TEXT);
   });
 });
 

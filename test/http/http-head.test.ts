@@ -1,5 +1,8 @@
 // HEAD: same status and headers as GET (incl. Content-Length), zero body bytes (H56, 8.3 #26).
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import test from 'node:test';
 import { RawConn, httpRequest, parseResponses, preview } from '../helpers/clients.js';
 import { finalNoServersTest, withServer } from '../helpers/server.js';
@@ -55,6 +58,28 @@ test('node:http HEAD client agrees', async () => {
     assert.equal(r.body.length, 0);
     assert.equal(r.headers['content-length'], '5000');
   }, { gzip: false });
+});
+
+test('HEAD with a file body: Content-Length of the file, no bytes of it', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'httpuv-head-'));
+  try {
+    const f = path.join(dir, 'f.txt');
+    fs.writeFileSync(f, 'z'.repeat(3000));
+    await withServer(() => ({ status: 200, headers: { 'Content-Type': 'text/plain' }, body: { file: f } }), async (server) => {
+      const conn = await RawConn.connect(server.getPort());
+      try {
+        await conn.write('HEAD / HTTP/1.1\r\nHost: a\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n');
+        const res = await conn.responses(2, 5000, [true, false]);
+        assert.equal(res[0].get('content-length'), '3000');
+        assert.equal(res[1].body.length, 3000);
+        assert.equal(parseResponses(conn.data, { head: [true, false] }).rest.length, 0, preview(conn.data));
+      } finally {
+        conn.destroy();
+      }
+    }, { gzip: false });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 finalNoServersTest();

@@ -148,4 +148,22 @@ test('an app Transfer-Encoding header, or a body on 204/304, cannot desynchronis
   }, { gzip: false });
 });
 
+test('2000 pipelined requests in one write, read only afterwards: all answered in order', async () => {
+  const { app } = recordingApp();
+  await withServer(app, async (server) => {
+    const conn = await RawConn.connect(server.getPort());
+    try {
+      conn.socket.pause();
+      let input = '';
+      for (let i = 0; i < 2000; i++) input += get(`/${i}`);
+      await conn.write(input);
+      conn.socket.resume();
+      const res = await conn.responses(2000, 20000);
+      res.forEach((r, i) => assert.equal(r.body.toString(), `GET /${i}`));
+    } finally {
+      conn.destroy();
+    }
+  });
+});
+
 finalNoServersTest();

@@ -128,4 +128,20 @@ test('a connection that keeps sending requests within the idle timeout stays ope
   }, T);
 });
 
+test('defaults: an idle keep-alive connection survives 1 s and is closed at about 5 s', async () => {
+  await withServer(recordingApp().app, async (server) => {
+    const conn = await RawConn.connect(server.getPort());
+    try {
+      await conn.write(get('/'));
+      await conn.responses(1);
+      const t0 = Date.now();
+      assert.ok(await conn.waitClose(8000), 'closed within 8 s');
+      const took = Date.now() - t0;
+      assert.ok(took >= 4000 && took < 7000, `closed after ${took} ms (default keepAliveTimeoutMs 5000)`);
+    } finally {
+      conn.destroy();
+    }
+  });
+});
+
 finalNoServersTest();

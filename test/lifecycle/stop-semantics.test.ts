@@ -119,4 +119,66 @@ test('100 start/stop cycles on port 0', async () => {
   assert.equal(listServers().length, 0);
 });
 
+test('stop() resolves even when a client stopped reading a 10 MiB response', async () => {
+  const big = Buffer.alloc(10 * 1024 * 1024, 120);
+  const s = startServer('127.0.0.1', 0, () => ({ status: 200, headers: { 'Content-Type': 'application/octet-stream' }, body: big }));
+  const conn = await RawConn.connect(s.getPort());
+  try {
+    conn.socket.pause(); // never read: the server's socket buffer fills up
+    await conn.write(get('/big'));
+    await withTimeout(s.stop(), 5000, 'stop resolves with a stalled writer');
+    assert.equal(listServers().length, 0);
+  } finally {
+    conn.destroy();
+  }
+});
+
+test('a client that disconnects before its pending response: the late answer is dropped, serving goes on', async () => {
+  const pending = deferred<Response>();
+  const called = deferred();
+  const s = startServer('127.0.0.1', 0, (req) => {
+    if (req.PATH_INFO === '/wait') { called.resolve(); return pending.promise; }
+    return { status: 200, body: 'still here' };
+  });
+  try {
+    const conn = await RawConn.connect(s.getPort());
+    await conn.write(get('/wait'));
+    await withTimeout(called.promise, 3000, 'call reached');
+    conn.destroy();
+    await new Promise((r) => setImmediate(r));
+    pending.resolve({ status: 200, body: 'late' });
+    assert.equal((await httpRequest(s.getPort())).text, 'still here');
+  } finally {
+    await s.stop();
+  }
+});
+
+test('stopServer from inside a call while 100 requests are in flight: none hangs (8.9 #76)', async () => {
+  let calls = 0;
+  let stopping: Promise<void> | undefined;
+  const s = startServer('127.0.0.1', 0, () => {
+    calls++;
+    if (calls === 10) stopping = stopServer(s);
+    return { status: 200, body: 'x' };
+  });
+  const conns = await Promise.all(Array.from({ length: 100 }, () => RawConn.connect(s.getPort())));
+  try {
+    await Promise.all(conns.map((c, i) => c.write(get(`/${i}`)).catch(() => undefined)));
+    await Promise.all(conns.map(async (c, i) => {
+      await c.waitFor((d, closed) => closed || finalResponsesSafe(d) >= 1, 5000, `connection ${i} answered or closed`);
+    }));
+    assert.ok(stopping, 'the 10th call stopped the server');
+    await withTimeout(stopping, 3000, 'stop resolves');
+    for (const c of conns) assert.ok(await c.waitClose(3000), 'every connection closed after stop');
+    assert.equal(listServers().length, 0);
+  } finally {
+    for (const c of conns) c.destroy();
+    await s.stop();
+  }
+});
+
+function finalResponsesSafe(d: Buffer): number {
+  return d.includes('HTTP/1.1 ') ? 1 : 0;
+}
+
 finalNoServersTest();
