@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 kind="${1:-address}"
 shift || true
 dirs=("$@")
-[ ${#dirs[@]} -eq 0 ] && dirs=(http lifecycle static websocket unit)
+[ ${#dirs[@]} -eq 0 ] && dirs=(unit http static websocket lifecycle regressions)
 restore() { npx node-gyp rebuild -j 2 >/dev/null 2>&1 || true; }
 trap restore EXIT
 CXXFLAGS="-D_GLIBCXX_ASSERTIONS" npx node-gyp rebuild -j 2 -- -Dhttpuv_sanitize="$kind" >/dev/null

@@ -29,9 +29,16 @@ export interface CurlResult {
 }
 
 /** Runs curl with `args` (no shell); kills it after `timeoutMs`. */
+/** The environment for outside programs: without a sanitizer runtime preloaded for node. */
+export function outsideEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.LD_PRELOAD;
+  return env;
+}
+
 export function runCurl(args: string[], timeoutMs = 15000): Promise<CurlResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn('curl', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('curl', args, { stdio: ['ignore', 'pipe', 'pipe'], env: outsideEnv() });
     const out: Buffer[] = [];
     let err = '';
     child.stdout.on('data', (d: Buffer) => out.push(d));

@@ -94,7 +94,7 @@ function startPair(tag: string): Pair {
 async function modeExit(code: number, variant: number): Promise<void> {
   const p = startPair('main');
   // A pipe server too, so that teardown also closes a pipe listener.
-  const pipe = startPipeServer(path.join(os.tmpdir(), `httpuv-stress-${process.pid}.sock`), undefined,
+  const pipe = startPipeServer(path.join(os.tmpdir(), `httpuv-stress-${process.pid}-${Math.random().toString(36).slice(2)}.sock`), undefined,
     { call: () => ({ status: 200, body: 'pipe' }) }, { quiet: true });
   void pipe;
   let floods = 0;
