@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Builds the pure WebSocket layer (src-native/util/*.cc, src-native/ws/{handshake,frame_parser,
+# frame_writer,permessage_deflate}.cc) with its standalone C++ test driver
+# (test/native/cpp/ws_pure_test.cc) under AddressSanitizer + UBSan, runs it, and exits non-zero
+# on any compile error, failed check or sanitizer report. No addon, no libuv, no Node runtime:
+# zlib comes from Node's headers (/usr/include/node) when present, else the system's, and links
+# against the system libz. `npm run test:native-pure` calls it.
+set -euo pipefail
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cxx="${CXX:-g++}"
+work="$(mktemp -d "${TMPDIR:-/tmp}/httpuv-ws-test.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+
+# zlib headers: prefer the Node runtime's copy (what the addon compiles against).
+zinc=()
+for d in "${NODE_INCLUDE_DIR:-}" /usr/include/node /usr/local/include/node; do
+  if [ -n "$d" ] && [ -f "$d/zlib.h" ]; then zinc=(-isystem "$d"); break; fi
+done
+
+# zlib library: -lz when the linker finds libz.so, else link a libz.so.1 by path.
+zlib=(-lz)
+if ! echo 'int main(){return 0;}' | "$cxx" -x c++ - -lz -o "$work/probe" 2>/dev/null; then
+  so="$(ldconfig -p 2>/dev/null | awk '/libz\.so\.1 /{print $NF; exit}')"
+  if [ -z "$so" ]; then
+    so="$(find /usr/lib /lib /usr/local/lib -name 'libz.so.1*' 2>/dev/null | head -n 1)"
+  fi
+  if [ -z "$so" ]; then echo "test-native-pure: no libz found" >&2; exit 1; fi
+  zlib=("$so")
+fi
+
+sources=("$root"/src-native/util/*.cc)
+for f in handshake frame_parser frame_writer permessage_deflate; do
+  sources+=("$root/src-native/ws/$f.cc")
+done
+
+"$cxx" -std=c++17 -Wall -Wextra -Werror -g -O1 -fno-omit-frame-pointer \
+  -fsanitize=address,undefined -fno-sanitize-recover=all \
+  -I "$root/src-native" "${zinc[@]}" \
+  "${sources[@]}" "$root/test/native/cpp/ws_pure_test.cc" \
+  "${zlib[@]}" -o "$work/ws_pure_test"
+
+ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:${ASAN_OPTIONS:-}" \
+UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:${UBSAN_OPTIONS:-}" \
+  "$work/ws_pure_test"
