@@ -16,7 +16,7 @@ export interface WebSocketOptions {
   pingTimeoutMs?: number;
   /** How long to wait for the peer's close frame before closing the socket (default 5000). */
   closeTimeoutMs?: number;
-  /** Subprotocols the server speaks, in preference order (default none). */
+  /** Subprotocols the server speaks (default none); the first one the client offers that is listed here is chosen. */
   protocols?: string[];
 }
 
