@@ -2,7 +2,7 @@
 // requests to app.call / app.onHeaders, WebSocket events to their WebSocket, server-closed to
 // its server, logs to log(). App errors never escape: they become a 500 or a close, logged.
 import { native, unpackRequest, type EventBatch, type RequestEvent } from './native.js';
-import { batch, queueResponse as respond } from './outbox.js';
+import { batch, queueResponse as respond, queueWsCloseAck } from './outbox.js';
 import { serversById, type ServerRecord } from './registry.js';
 import { attachBody, buildRequest, type BuiltRequest } from './rook.js';
 import { prepareResponse, ResponseError } from './response.js';
@@ -167,6 +167,8 @@ function handleEvents(batch: EventBatch): void {
           const ws = sockets.get(ev[2] as number);
           sockets.delete(ev[2] as number);
           ws?._closed(ev[3] as number, ev[4] as string);
+          // After the sends made by this batch's message handlers: let the I/O thread answer.
+          queueWsCloseAck(ev[2] as number);
           break;
         }
         case K.SERVER_CLOSED: {

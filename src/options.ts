@@ -8,7 +8,7 @@ export interface WebSocketOptions {
   perMessageDeflate?: boolean;
   /** Largest message accepted, in bytes, after decompression (default 16 MiB); beyond: close 1009. */
   maxMessageSize?: number;
-  /** Bytes that may wait unsent per WebSocket before the connection is closed (default 16 MiB). */
+  /** Bytes that may wait unsent per WebSocket; past it `send()` returns false and drops the message (default 16 MiB). */
   sendQueueLimit?: number;
   /** Send a ping after this many idle milliseconds (default 0 = off). */
   pingIntervalMs?: number;

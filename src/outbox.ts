@@ -9,6 +9,8 @@ import { native } from './native.js';
 //               b = body (string | Uint8Array | null; the file path for bodyKind 2)
 //   1 / 2 WebSocket text / binary message: a = id, b = data
 //   3 WebSocket close: a = id, b = "code NUL reason"
+//   4 WebSocket close acknowledged: a = id (JS has handled the socket's close event; the I/O
+//     thread now answers the peer's close, after every send queued before this command)
 let queue: unknown[] = [];
 let scheduled = false;
 let holding = 0;
@@ -52,6 +54,11 @@ export function queueResponse(id: number, status: number, headers: string[], bod
 /** Queues a WebSocket message. */
 export function queueWsSend(id: number, binary: boolean, data: string | Uint8Array): void {
   push(binary ? 2 : 1, id, data);
+}
+
+/** Queues the acknowledgement of a WebSocket's close event. */
+export function queueWsCloseAck(id: number): void {
+  push(4, id, null);
 }
 
 /** Queues a WebSocket close. */

@@ -135,7 +135,7 @@ std::pair<uint64_t, ResponseSpec> ResponseFromJs(Napi::Value meta_v, Napi::Value
 
 // commands_send(flat): the JS thread's queued commands as [type, a, b] triples (src/outbox.ts):
 // 0 response (meta, body), 1/2 WebSocket text/binary (id, data), 3 WebSocket close (id,
-// "code NUL reason"). Converted here, posted as ONE command: one lock and one wake-up.
+// "code NUL reason"), 4 WebSocket close acknowledged (id). Converted here, posted as ONE command: one lock and one wake-up.
 Napi::Value CommandsSend(const Napi::CallbackInfo& info) {
   AddonData* d = GetAddonData(info.Env());
   if (!d->io.running()) return info.Env().Undefined();
@@ -165,6 +165,8 @@ Napi::Value CommandsSend(const Napi::CallbackInfo& info) {
         c.counted = static_cast<int64_t>(c.data.size());
         k->fetch_add(c.counted, std::memory_order_relaxed);
       }
+    } else if (c.type == 4) {
+      c.id = static_cast<uint64_t>(a.Get(i * 3 + 1).As<Napi::Number>().Int64Value());
     } else if (c.type == 3) {
       c.id = static_cast<uint64_t>(a.Get(i * 3 + 1).As<Napi::Number>().Int64Value());
       std::string v = Utf8FromJs(a.Get(i * 3 + 2));
@@ -183,6 +185,8 @@ Napi::Value CommandsSend(const Napi::CallbackInfo& info) {
         if (conn != nullptr) conn->SendResponse(c.id, std::move(c.response));
       } else if (c.type == 3) {
         if (conn != nullptr) conn->WsClose(c.id, c.code, std::move(c.data));
+      } else if (c.type == 4) {
+        if (conn != nullptr) conn->WsCloseAck(c.id);
       } else if (conn != nullptr) {
         conn->WsSend(c.id, c.type == 2, std::move(c.data), c.counted);
       } else if (c.counted != 0) {

@@ -199,7 +199,7 @@ void Connection::Start() {
 // ---- timers ---------------------------------------------------------------------------------
 
 void Connection::ArmTimer(uint64_t ms) {
-  if (closing_) return;
+  if (closing_ || lingering_) return;
   if (ms == 0) {
     uv_timer_stop(&timer_);
     return;
@@ -207,7 +207,9 @@ void Connection::ArmTimer(uint64_t ms) {
   uv_timer_start(&timer_, OnTimer, ms, 0);
 }
 
-void Connection::StopTimer() { uv_timer_stop(&timer_); }
+void Connection::StopTimer() {
+  if (!lingering_) uv_timer_stop(&timer_);
+}
 
 void Connection::OnTimer(uv_timer_t* t) {
   auto* self = static_cast<Connection*>(t->data);
@@ -872,7 +874,7 @@ void Connection::OnWrite(uv_write_t* req, int status) {
     return;
   }
   if (self->phase_ == Phase::kWebSocket) {
-    if (self->close_after_response_ && self->writes_pending_ == 0) self->Close();
+    if (self->close_after_response_ && self->writes_pending_ == 0) self->Linger();
     return;
   }
   if (last) {
@@ -964,6 +966,11 @@ void Connection::FinishRequest() {
 void Connection::WsSend(uint64_t id, bool binary, std::string&& data, int64_t counted) {
   if (closing_ || !ws_ || id != ws_id_) return;
   ws_->Send(binary, std::move(data), counted);
+}
+
+void Connection::WsCloseAck(uint64_t id) {
+  if (closing_ || !ws_ || id != ws_id_) return;
+  ws_->OnCloseAck();
 }
 
 void Connection::WsClose(uint64_t id, int code, std::string&& reason) {

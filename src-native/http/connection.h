@@ -43,6 +43,10 @@ class Connection : public ParserDelegate {
   // Runs on the I/O thread: WebSocket commands for id `id` (the upgrade request's id).
   void WsSend(uint64_t id, bool binary, std::string&& data, int64_t counted);
   void WsClose(uint64_t id, int code, std::string&& reason);
+  void WsCloseAck(uint64_t id);
+  // Lingering close: FIN after the last write, discard input until the peer's FIN or a deadline
+  // (closing at once with unread input makes the kernel send RST, losing what we wrote).
+  void Linger();
 
   // Used by WsSession (I/O thread).
   // `counted` bytes of the write are subtracted from `counter` when it completes (WebSocket
@@ -100,7 +104,6 @@ class Connection : public ParserDelegate {
   int AcceptWebSocket();
   void WriteBuffers(std::string&& head, std::string&& body, bool last);
   void StreamNextFileChunk(std::string&& head);
-  void Linger();
   void PumpFile();
   static void OnShutdown(uv_shutdown_t* req, int status);
   static void OnLingerTimer(uv_timer_t* t);

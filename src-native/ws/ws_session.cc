@@ -61,6 +61,10 @@ void WsSession::ArmNextTimer() {
 void WsSession::OnTimer() {
   uint64_t now = uv_now(conn_->registry()->loop());
   if (state_ == State::kClosing && close_deadline_ != 0 && now >= close_deadline_) {
+    if (reply_pending_) {
+      SendReply();  // JS did not acknowledge in time: answer the peer now
+      return;
+    }
     // The peer never answered our close (or never read it): give up (RFC 6455 §7.1.1).
     conn_->Close();
     return;
@@ -97,7 +101,9 @@ void WsSession::SendFrame(int opcode, std::string&& payload, bool rsv1, bool clo
 }
 
 void WsSession::Send(bool binary, std::string&& data, int64_t counted) {
-  if (state_ != State::kOpen) {
+  // Data may still go out after the peer's close arrived, until our own close is sent (RFC 6455
+  // §5.5.1): answers to the messages that came before it.
+  if (state_ != State::kOpen && !(state_ == State::kClosing && reply_pending_)) {
     if (buffered_) buffered_->fetch_sub(counted, std::memory_order_relaxed);
     return;
   }
@@ -173,40 +179,59 @@ void WsSession::OnPong(std::string&&) { pong_deadline_ = 0; }
 
 void WsSession::OnClose(int code, std::string&& reason) {
   if (state_ == State::kOpen) {
-    // Echo the close (RFC 6455 §5.5.1), then the server closes TCP first (§7.1.1).
+    // Echo the close (RFC 6455 §5.5.1), then the server closes TCP first (§7.1.1) — but only
+    // after JS has handled the messages that came before it, so their answers leave first
+    // (Autobahn 7.1.1: the echo of a message, then the close).
     state_ = State::kClosing;
     close_code_ = code;
     close_reason_ = reason;
-    SendClose(code == 1005 ? 1005 : code, std::string(), true);
-    uint64_t now = uv_now(conn_->registry()->loop());
-    close_deadline_ = now + (limits_.ws_close_timeout_ms != 0 ? limits_.ws_close_timeout_ms : 5000);
-    ArmNextTimer();
     EmitClose(code, reason);
+    DeferReply(code, std::string(), limits_.ws_close_timeout_ms != 0 ? limits_.ws_close_timeout_ms : 5000);
     return;
   }
   // The answer to our own close: done.
   EmitClose(close_code_, close_reason_);
-  conn_->Close();
+  conn_->Linger();
 }
 
 void WsSession::OnProtocolError(int close_code, const char* reason) {
   conn_->registry()->Log(kLogInfo, std::string("WebSocket protocol error: ") + reason);
   if (state_ == State::kOpen) {
+    state_ = State::kClosing;
     close_code_ = close_code;
     close_reason_ = reason;
-    SendClose(close_code, reason, true);
-    state_ = State::kClosing;
-    uint64_t now = uv_now(conn_->registry()->loop());
-    close_deadline_ = now + 1000;
-    ArmNextTimer();
+    EmitClose(close_code, reason);
+    // Fail the connection (§7.1.7) once the earlier messages' answers are out.
+    DeferReply(close_code, reason, 1000);
+    return;
   }
   EmitClose(close_code, reason);
 }
 
+void WsSession::DeferReply(int code, const std::string& reason, uint64_t fallback_ms) {
+  reply_pending_ = true;
+  reply_code_ = code;
+  reply_reason_ = reason;
+  // If JS does not answer (blocked thread), reply anyway after the fallback.
+  close_deadline_ = uv_now(conn_->registry()->loop()) + fallback_ms;
+  ArmNextTimer();
+}
+
+void WsSession::SendReply() {
+  if (!reply_pending_) return;
+  reply_pending_ = false;
+  SendClose(reply_code_, reply_reason_, true);
+  // The connection lingers once the close frame is written; bound the wait for that write.
+  close_deadline_ = uv_now(conn_->registry()->loop()) +
+                    (limits_.ws_close_timeout_ms != 0 ? limits_.ws_close_timeout_ms : 5000);
+  ArmNextTimer();
+}
+
+void WsSession::OnCloseAck() { SendReply(); }
+
 void WsSession::EmitClose(int code, const std::string& reason) {
   if (close_emitted_) return;
   close_emitted_ = true;
-  conn_->registry()->RemoveRoute(id_);
   ServerStats::Sub(conn_->server()->stats().websockets_open, 1);
   Event e;
   e.kind = kEventWsClose;

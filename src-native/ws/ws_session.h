@@ -38,6 +38,9 @@ class WsSession : public ws::FrameSink {
   void OnTimer();
   // The socket is gone: report the close to JS once.
   void OnTransportClosed();
+  // JS has handled everything up to this socket's close event (and queued the sends its
+  // handlers made before this command): now answer the peer's close / fail the connection.
+  void OnCloseAck();
   uint64_t id() const { return id_; }
 
   // ws::FrameSink
@@ -54,6 +57,9 @@ class WsSession : public ws::FrameSink {
   void SendClose(int code, const std::string& reason, bool close_after);
   void EmitClose(int code, const std::string& reason);
   void ArmNextTimer();
+  // Holds the reply to a peer close or a protocol error until JS acknowledges the close event.
+  void DeferReply(int code, const std::string& reason, uint64_t fallback_ms);
+  void SendReply();
 
   Connection* conn_;
   uint64_t id_;
@@ -68,6 +74,9 @@ class WsSession : public ws::FrameSink {
   uint64_t close_deadline_ = 0;   // loop time (ms) when a sent close gives up waiting
   uint64_t next_ping_ = 0;        // loop time of the next keep-alive ping (0 = off)
   uint64_t pong_deadline_ = 0;    // loop time by which a pong must arrive (0 = none pending)
+  bool reply_pending_ = false;    // a close reply waits for JS (OnCloseAck)
+  int reply_code_ = 1000;
+  std::string reply_reason_;
 };
 
 }  // namespace httpuv
