@@ -20,7 +20,7 @@ const hasPrlimit = spawnSync('prlimit', ['--version']).status === 0;
 after(() => assert.deepEqual(listServers(), []));
 
 test('connections refused for lack of descriptors are logged',
-  { skip: hasPrlimit ? false : 'prlimit not installed', todo: 'bug: EMFILE on accept is silent (libuv EMFILE trick, no callback)' },
+  { skip: !hasPrlimit ? 'prlimit not installed' : process.env.HTTPUV_SANITIZER ? 'sanitizer runtimes need free descriptors for their own checks (UBSan probes memory with a pipe)' : false, todo: 'bug: EMFILE on accept is silent (libuv EMFILE trick, no callback)' },
   async () => {
     const script = `
       const h = require(${JSON.stringify(INDEX)});
