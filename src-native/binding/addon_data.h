@@ -28,7 +28,8 @@ struct AddonData {
   bool torn_down = false;
   std::atomic<int> log_level{1};  // mirrors logLevel() in JS: 0 OFF, 1 ERROR … 4 DEBUG
   // Counters of started servers, by id, until JS learns they closed (server.stats()).
-  std::map<uint32_t, std::shared_ptr<ServerStats>> stats;
+  // Owned here, on the JS thread; the I/O thread only writes the counters (relaxed atomics).
+  std::map<uint32_t, std::unique_ptr<ServerStats>> stats;
   WsCounters ws_counters;  // bufferedAmount of each open WebSocket
 
   // Runs on the JS thread: starts the I/O thread (and opens the sink) if needed.

@@ -47,7 +47,8 @@ Napi::Value ServerStart(const Napi::CallbackInfo& info) {
 
   d->EnsureRunning();
   uint32_t id = ++d->next_server_id;
-  auto stats = std::make_shared<ServerStats>();
+  auto owned_stats = std::make_unique<ServerStats>();
+  ServerStats* stats = owned_stats.get();
   int err = 0;
   int bound_port = 0;
   ServerRegistry* registry = d->registry.get();
@@ -65,7 +66,7 @@ Napi::Value ServerStart(const Napi::CallbackInfo& info) {
     throw UvError(env, err, pipe ? "listen" : "listen", addr);
   }
   d->live_servers++;
-  d->stats[id] = stats;
+  d->stats[id] = std::move(owned_stats);
   d->sink.Ref(env);
   Napi::Array out = Napi::Array::New(env, 2);
   out.Set(0u, Napi::Number::New(env, id));

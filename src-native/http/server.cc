@@ -86,9 +86,8 @@ void ServerRegistry::CloseAll() {
 
 // ---- server ---------------------------------------------------------------------------------
 
-Server::Server(ServerRegistry* registry, uint32_t id, ServerLimits limits,
-               std::shared_ptr<ServerStats> stats)
-    : registry_(registry), id_(id), limits_(std::move(limits)), stats_(std::move(stats)) {}
+Server::Server(ServerRegistry* registry, uint32_t id, ServerLimits limits, ServerStats* stats)
+    : registry_(registry), id_(id), limits_(std::move(limits)), stats_(stats) {}
 
 int Server::ListenTcp(const std::string& host, int port, bool reuse_port, int* bound_port) {
   is_pipe_ = false;

@@ -86,8 +86,9 @@ class ServerRegistry {
 
 class Server {
  public:
-  Server(ServerRegistry* registry, uint32_t id, ServerLimits limits,
-         std::shared_ptr<ServerStats> stats);
+  // `stats` is owned by the JS side (AddonData) and outlives the server: it is freed only when
+  // JS handles kEventServerClosed, which is emitted after the last use here.
+  Server(ServerRegistry* registry, uint32_t id, ServerLimits limits, ServerStats* stats);
 
   // Runs on the I/O thread. Return 0 or a uv error; on error the caller deletes the server.
   int ListenTcp(const std::string& host, int port, bool reuse_port, int* bound_port);
@@ -127,7 +128,7 @@ class Server {
   } listener_;
   std::unordered_set<Connection*> connections_;
   std::shared_ptr<const StaticConfig> static_;
-  std::shared_ptr<ServerStats> stats_;
+  ServerStats* stats_;
 };
 
 }  // namespace httpuv
