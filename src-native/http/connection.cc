@@ -76,12 +76,10 @@ struct Connection::WriteReq {
   std::string head;
   std::string body;
   bool last;  // the final write of the current response
-  WsCounter counter;  // WebSocket bufferedAmount to decrease by `counted` when done
-  int64_t counted = 0;
   std::vector<std::string> pieces;  // corked WebSocket frames
+  // WebSocket bufferedAmount counters to decrease by the frames' sizes once written.
   std::vector<std::pair<WsCounter, int64_t>> counts;
   ~WriteReq() {
-    if (counter) counter->fetch_sub(counted, std::memory_order_relaxed);
     for (auto& c : counts) {
       if (c.first) c.first->fetch_sub(c.second, std::memory_order_relaxed);
     }
@@ -773,29 +771,17 @@ void Connection::WriteError(int status, const std::string& reason, const HeaderL
   WriteBuffers(std::move(head), std::move(spec.body), true);
 }
 
-void Connection::WriteRaw(std::string&& bytes, bool close_after, WsCounter counter,
-                          int64_t counted, std::string&& tail) {
-  if (closing_) {
-    if (counter) counter->fetch_sub(counted, std::memory_order_relaxed);
-    return;
-  }
+void Connection::WriteRaw(std::string&& bytes, bool close_after) {
+  if (closing_) return;
   auto* w = new WriteReq{};
-  w->counter = std::move(counter);
-  w->counted = counted;
   w->conn = this;
   w->head = std::move(bytes);
-  w->body = std::move(tail);
   w->last = false;
-  uv_buf_t bufs[2];
-  unsigned nbufs = 0;
-  bufs[nbufs++] = uv_buf_init(&w->head[0], static_cast<unsigned>(w->head.size()));
-  if (!w->body.empty()) {
-    bufs[nbufs++] = uv_buf_init(&w->body[0], static_cast<unsigned>(w->body.size()));
-  }
+  uv_buf_t buf = uv_buf_init(&w->head[0], static_cast<unsigned>(w->head.size()));
   w->req.data = w;
   writes_pending_++;
-  ServerStats::Add(server_->stats().bytes_out, w->head.size() + w->body.size());
-  if (uv_write(&w->req, stream(), bufs, nbufs, OnWrite) != 0) {
+  ServerStats::Add(server_->stats().bytes_out, w->head.size());
+  if (uv_write(&w->req, stream(), &buf, 1, OnWrite) != 0) {
     writes_pending_--;
     delete w;
     Close();

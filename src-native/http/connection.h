@@ -49,10 +49,8 @@ class Connection : public ParserDelegate {
   void Linger();
 
   // Used by WsSession (I/O thread).
-  // `counted` bytes of the write are subtracted from `counter` when it completes (WebSocket
-  // bufferedAmount).
-  void WriteRaw(std::string&& bytes, bool close_after, WsCounter counter = nullptr,
-                int64_t counted = 0, std::string&& tail = std::string());
+  // Writes bytes outside a response (100 Continue, the 101 handshake answer).
+  void WriteRaw(std::string&& bytes, bool close_after);
   // WebSocket frames are corked: queued here and written together, in one uv_write per
   // connection per loop iteration (ServerRegistry flushes dirty connections), so 16 messages
   // answered in one batch cost one syscall instead of 16.

@@ -143,7 +143,7 @@ void WsSession::Close(int code, const std::string& reason) {
   close_reason_ = reason;
   SendClose(code, reason, false);
   uint64_t now = uv_now(conn_->registry()->loop());
-  close_deadline_ = now + (limits_.ws_close_timeout_ms != 0 ? limits_.ws_close_timeout_ms : 5000);
+  close_deadline_ = now + CloseTimeoutMs();
   ArmNextTimer();
 }
 
@@ -156,7 +156,7 @@ void WsSession::CloseForShutdown() {
   }
   state_ = State::kClosing;
   uint64_t now = uv_now(conn_->registry()->loop());
-  close_deadline_ = now + (limits_.ws_close_timeout_ms != 0 ? limits_.ws_close_timeout_ms : 5000);
+  close_deadline_ = now + CloseTimeoutMs();
   ArmNextTimer();
 }
 
@@ -186,7 +186,7 @@ void WsSession::OnClose(int code, std::string&& reason) {
     close_code_ = code;
     close_reason_ = reason;
     EmitClose(code, reason);
-    DeferReply(code, std::string(), limits_.ws_close_timeout_ms != 0 ? limits_.ws_close_timeout_ms : 5000);
+    DeferReply(code, std::string(), CloseTimeoutMs());
     return;
   }
   // The answer to our own close: done.
@@ -223,7 +223,7 @@ void WsSession::SendReply() {
   SendClose(reply_code_, reply_reason_, true);
   // The connection lingers once the close frame is written; bound the wait for that write.
   close_deadline_ = uv_now(conn_->registry()->loop()) +
-                    (limits_.ws_close_timeout_ms != 0 ? limits_.ws_close_timeout_ms : 5000);
+                    CloseTimeoutMs();
   ArmNextTimer();
 }
 

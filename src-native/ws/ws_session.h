@@ -60,6 +60,10 @@ class WsSession : public ws::FrameSink {
   // Holds the reply to a peer close or a protocol error until JS acknowledges the close event.
   void DeferReply(int code, const std::string& reason, uint64_t fallback_ms);
   void SendReply();
+  // closeTimeoutMs, with 0 meaning the 5 s default.
+  uint64_t CloseTimeoutMs() const {
+    return limits_.ws_close_timeout_ms != 0 ? limits_.ws_close_timeout_ms : 5000;
+  }
 
   Connection* conn_;
   uint64_t id_;
