@@ -21,12 +21,14 @@ cleanup() {
 trap cleanup EXIT
 head -c $((10 * 1024 * 1024)) /dev/urandom > "$work/big.bin"
 
-# Timeouts small enough for the test window: headers 5 s, whole request 10 s, keep-alive 5 s.
+# Timeouts small enough for the test window: headers 5 s, whole request 10 s, keep-alive 5 s,
+# send (client reads nothing) 10 s. slowloris uses 1,000 connections (issue 7 item 2).
+ulimit -n 65536 2>/dev/null || ulimit -n 4096 2>/dev/null || true
 HTTPUV_ROOT="$root" HTTPUV_STATIC="$work" node -e '
   const h = require(process.env.HTTPUV_ROOT + "/dist/index.js");
   const s = h.startServer("127.0.0.1", 0, { call: () => ({ status: 200, body: "ok\n" }),
     staticPaths: { "/static": process.env.HTTPUV_STATIC } },
-    { headersTimeoutMs: 5000, requestTimeoutMs: 10000, keepAliveTimeoutMs: 5000 });
+    { headersTimeoutMs: 5000, requestTimeoutMs: 10000, keepAliveTimeoutMs: 5000, sendTimeoutMs: 10000 });
   console.log(s.getPort());
   process.on("SIGTERM", () => s.stop().then(() => process.exit(0)));
 ' > "$work/port" &
@@ -34,7 +36,7 @@ server_pid=$!
 for _ in $(seq 1 100); do [[ -s "$work/port" ]] && break; sleep 0.1; done
 port="$(head -1 "$work/port")"
 [[ -n "$port" ]] || { echo "server did not start" >&2; exit 1; }
-echo "server pid $server_pid on 127.0.0.1:$port; $secs s per mode; headersTimeout 5 s, requestTimeout 10 s"
+echo "server pid $server_pid on 127.0.0.1:$port; $secs s per mode; headersTimeout 5 s, requestTimeout 10 s, sendTimeout 10 s"
 
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$server_pid/status"; }
 fds() { ls "/proc/$server_pid/fd" | wc -l; }
@@ -66,7 +68,7 @@ run_mode() {
 }
 
 url="http://127.0.0.1:$port/"
-run_mode slowloris -H -c 500 -i 2 -r 200 -u "$url"
+run_mode slowloris -H -c 1000 -i 2 -r 250 -u "$url"
 run_mode slowbody -B -c 300 -i 2 -r 100 -s 8192 -u "${url}upload"
 run_mode slowread -X -c 200 -r 100 -w 1 -y 8 -n 2 -z 32 -k 3 -u "${url}static/big.bin"
 run_mode range -R -c 200 -r 100 -a 5 -b 2000 -u "${url}static/big.bin"

@@ -43,6 +43,7 @@ export interface NativeServerOptions {
   headersTimeoutMs: number;
   requestTimeoutMs: number;
   keepAliveTimeoutMs: number;
+  sendTimeoutMs: number;
   maxConnections: number;
   hasOnHeaders: boolean;
   hasOnWSOpen: boolean;

@@ -40,6 +40,11 @@ export interface ServerOptions {
   requestTimeoutMs?: number;
   /** Idle time allowed between keep-alive requests, in ms (default 5000). */
   keepAliveTimeoutMs?: number;
+  /**
+   * Time a response may go without the client reading any of it, in ms (default 60000, as
+   * nginx's send_timeout); then the connection is closed. 0 disables it.
+   */
+  sendTimeoutMs?: number;
   /** Most simultaneous connections (default 0 = unlimited); extra ones are closed. */
   maxConnections?: number;
   /** Set SO_REUSEPORT so several processes can listen on one port (default false). */
@@ -52,7 +57,7 @@ export interface ServerOptions {
 
 const KEYS = ['quiet', 'maxHeaderSize', 'maxHeaders', 'maxRequestTargetSize', 'maxBodySize',
   'bodySpillThreshold', 'headersTimeoutMs', 'requestTimeoutMs', 'keepAliveTimeoutMs',
-  'maxConnections', 'reusePort', 'gzip', 'websocket'] as const;
+  'sendTimeoutMs',   'maxConnections', 'reusePort', 'gzip', 'websocket'] as const;
 const WS_KEYS = ['perMessageDeflate', 'maxMessageSize', 'sendQueueLimit', 'pingIntervalMs',
   'pingTimeoutMs', 'closeTimeoutMs', 'protocols'] as const;
 
@@ -112,6 +117,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
       headersTimeoutMs: int('options.headersTimeoutMs', o.headersTimeoutMs, 60000, 0, U32),
       requestTimeoutMs: int('options.requestTimeoutMs', o.requestTimeoutMs, 300000, 0, U32),
       keepAliveTimeoutMs: int('options.keepAliveTimeoutMs', o.keepAliveTimeoutMs, 5000, 0, U32),
+      sendTimeoutMs: int('options.sendTimeoutMs', o.sendTimeoutMs, 60000, 0, U32),
       maxConnections: int('options.maxConnections', o.maxConnections, 0, 0, U32),
       websocket: {
         perMessageDeflate: bool('options.websocket.perMessageDeflate', ws.perMessageDeflate, true),

@@ -88,6 +88,7 @@ ServerLimits LimitsFromJs(Napi::Object o) {
   l.request_timeout_ms = static_cast<uint32_t>(Num(o, "requestTimeoutMs", l.request_timeout_ms));
   l.keep_alive_timeout_ms =
       static_cast<uint32_t>(Num(o, "keepAliveTimeoutMs", l.keep_alive_timeout_ms));
+  l.send_timeout_ms = static_cast<uint32_t>(Num(o, "sendTimeoutMs", l.send_timeout_ms));
   l.max_connections = static_cast<uint32_t>(Num(o, "maxConnections", 0));
   l.has_on_headers = Bool(o, "hasOnHeaders", false);
   l.has_on_ws_open = Bool(o, "hasOnWSOpen", false);

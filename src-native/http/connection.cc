@@ -198,6 +198,7 @@ void Connection::Start() {
 
 void Connection::ArmTimer(uint64_t ms) {
   if (closing_ || lingering_) return;
+  send_timer_ = false;
   if (ms == 0) {
     uv_timer_stop(&timer_);
     return;
@@ -206,6 +207,7 @@ void Connection::ArmTimer(uint64_t ms) {
 }
 
 void Connection::StopTimer() {
+  send_timer_ = false;
   if (!lingering_) uv_timer_stop(&timer_);
 }
 
@@ -214,6 +216,18 @@ void Connection::OnTimer(uv_timer_t* t) {
   if (self->closing_) return;
   if (self->phase_ == Phase::kWebSocket) {
     self->ws_->OnTimer();  // the WebSocket session owns the timer once upgraded
+    return;
+  }
+  if (self->send_timer_) {
+    self->send_timer_ = false;
+    if (self->writes_pending_ == 0) return;
+    size_t queued = self->stream()->write_queue_size;
+    if (self->send_progress_ || queued < self->send_mark_) {  // the client read something: another period
+      self->ArmSendTimer();
+      return;
+    }
+    self->registry()->Log(kLogInfo, "send timed out: the client stopped reading the response");
+    self->Close();
     return;
   }
   if ((self->phase_ == Phase::kHeaders && self->message_bytes_seen_) ||
@@ -469,6 +483,17 @@ void Connection::ArmBodyTimer() {
   ArmTimer(elapsed >= lim.request_timeout_ms ? 1 : lim.request_timeout_ms - elapsed);
 }
 
+void Connection::ArmSendTimer() {
+  uint32_t ms = server_->limits().send_timeout_ms;
+  // Only between requests' reading phases: while the request is still arriving its own timer
+  // (headers/body) stays in charge.
+  if (ms == 0 || phase_ == Phase::kWebSocket || !message_complete_) return;
+  ArmTimer(ms);
+  send_timer_ = true;
+  send_progress_ = false;
+  send_mark_ = stream()->write_queue_size;
+}
+
 bool Connection::TryStatic(Request& req) {
   std::shared_ptr<const StaticConfig> config = server_->static_config();
   if (!config || config->entries.empty()) return false;
@@ -546,7 +571,10 @@ int Connection::OnMessageComplete() {
   if (responded_) {
     // Answered early (onHeaders or an error): the body was drained; next request only after the
     // answer has left.
-    if (response_in_flight_ || close_after_response_) return parser_.PauseHere();
+    if (response_in_flight_ || close_after_response_) {
+      if (writes_pending_ > 0) ArmSendTimer();
+      return parser_.PauseHere();
+    }
     FinishRequest();
     return 0;
   }
@@ -844,7 +872,9 @@ void Connection::WriteBuffers(std::string&& head, std::string&& body, bool last)
     writes_pending_--;
     delete w;
     Close();
+    return;
   }
+  if (!send_timer_) ArmSendTimer();
 }
 
 void Connection::OnWrite(uv_write_t* req, int status) {
@@ -853,6 +883,7 @@ void Connection::OnWrite(uv_write_t* req, int status) {
   bool last = w->last;
   delete w;
   self->writes_pending_--;
+  self->send_progress_ = true;
   if (self->closing_) return;
   if (status != 0) {
     self->registry()->Log(kLogInfo, std::string("write error: ") + uv_strerror(status));

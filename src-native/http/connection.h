@@ -92,6 +92,9 @@ class Connection : public ParserDelegate {
   // Serves the request from the static paths if one matches; true when answered.
   bool TryStatic(Request& req);
   void ArmBodyTimer();
+  // A response write is queued in libuv: close if the client reads none of it for
+  // sendTimeoutMs (progress is judged by the stream's write queue shrinking).
+  void ArmSendTimer();
   bool AppendBody(const char* at, size_t len);
   void EmitRequestEvent(int kind, Request& req, bool with_body,
                         const std::string& protocol = std::string());
@@ -124,6 +127,9 @@ class Connection : public ParserDelegate {
   bool reading_ = false;
   bool peer_eof_ = false;
   bool lingering_ = false;
+  bool send_timer_ = false;      // timer_ is the send timeout (see ArmSendTimer)
+  bool send_progress_ = false;   // a write completed since it was armed
+  size_t send_mark_ = 0;         // write_queue_size when it was armed
   PeerInfo peer_;
   Parser parser_;
 

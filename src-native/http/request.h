@@ -85,6 +85,7 @@ struct ServerLimits {
   uint32_t headers_timeout_ms = 60000;
   uint32_t request_timeout_ms = 300000;
   uint32_t keep_alive_timeout_ms = 5000;
+  uint32_t send_timeout_ms = 60000;  // no progress writing a response: close
   uint32_t max_connections = 0;  // 0 = unlimited
   bool has_on_headers = false;
   bool has_on_ws_open = false;

@@ -2,8 +2,10 @@
 // thread.
 #include "http/server.h"
 
+#include <sys/resource.h>
 #include <sys/stat.h>
 
+#include <string>
 #include <vector>
 
 #include "http/connection.h"
@@ -162,6 +164,7 @@ void Server::OnConnection(uv_stream_t* listener, int status) {
   self->connections_.insert(conn);
   ServerStats::Add(self->stats_->connections_open, 1);
   ServerStats::Add(self->stats_->connections_total, 1);
+  self->WatchDescriptorHeadroom(conn->stream());
   if (self->limits_.max_connections != 0 &&
       self->connections_.size() > self->limits_.max_connections) {
     self->registry_->Log(kLogWarn, "maxConnections reached; closing a new connection");
@@ -169,6 +172,31 @@ void Server::OnConnection(uv_stream_t* listener, int status) {
     return;
   }
   conn->Start();
+}
+
+namespace {
+uint64_t DescriptorLimit() {
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) return UINT64_MAX;
+  return static_cast<uint64_t>(rl.rlim_cur);
+}
+}  // namespace
+
+void Server::WatchDescriptorHeadroom(uv_stream_t* accepted) {
+  constexpr uint64_t kHeadroom = 8;  // warn when at most this many descriptors may be left
+  uv_os_fd_t fd = -1;
+  if (uv_fileno(reinterpret_cast<uv_handle_t*>(accepted), &fd) != 0 || fd < 0) return;
+  if (fd_limit_ == 0) fd_limit_ = DescriptorLimit();
+  if (static_cast<uint64_t>(fd) + kHeadroom < fd_limit_) return;
+  fd_limit_ = DescriptorLimit();  // it may have been raised since (prlimit, setrlimit)
+  if (static_cast<uint64_t>(fd) + kHeadroom < fd_limit_) return;
+  uint64_t now = uv_now(registry_->loop());
+  if (fd_warned_ms_ != 0 && now - fd_warned_ms_ < 10000) return;
+  fd_warned_ms_ = now;
+  registry_->Log(kLogWarn, "accept: out of file descriptors (accepted fd " + std::to_string(fd) +
+                               ", RLIMIT_NOFILE " + std::to_string(fd_limit_) +
+                               "): further connections are dropped (EMFILE, too many open files)"
+                               " until some close; raise the limit (ulimit -n)");
 }
 
 void Server::Stop() {

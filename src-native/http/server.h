@@ -114,6 +114,10 @@ class Server {
   static void OnConnection(uv_stream_t* server, int status);
   static void OnListenerClosed(uv_handle_t* h);
   void MaybeFinish();
+  // libuv hides EMFILE on accept: its reserve-descriptor trick accepts and drops the waiting
+  // connections without calling OnConnection. Descriptors are handed out lowest-first, so an
+  // accepted fd close to RLIMIT_NOFILE means the table is nearly full: warn (at most every 10 s).
+  void WatchDescriptorHeadroom(uv_stream_t* accepted);
 
   ServerRegistry* registry_;
   uint32_t id_;
@@ -129,6 +133,8 @@ class Server {
   std::unordered_set<Connection*> connections_;
   std::shared_ptr<const StaticConfig> static_;
   ServerStats* stats_;
+  uint64_t fd_limit_ = 0;        // RLIMIT_NOFILE soft limit, read at listen time
+  uint64_t fd_warned_ms_ = 0;    // loop time of the last headroom warning (0: never)
 };
 
 }  // namespace httpuv

@@ -1,15 +1,15 @@
 // Slow readers (reliability-plan §8.4 check 41, §8.10 check 88; issue 7 item 2): clients ask for
 // large responses and never read them, or pipeline thousands of requests without reading. The
 // server's memory must stay bounded (TCP backpressure, no unbounded output queue) and other
-// clients must keep getting answers. Observed, not required: stalled readers are not closed by
-// any send timeout (there is none; Node's http has none by default either).
+// clients must keep getting answers. A reader that stalls for sendTimeoutMs is closed (nginx's
+// send_timeout); one that reads slowly but steadily is not.
 import test, { after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startServer, listServers } from '../../src/index.js';
-import { probe, until, watch, type Watched } from './hostile-util.js';
+import { probe, timedGet, until, watch, type Watched } from './hostile-util.js';
 
 const MiB = 1024 * 1024;
 // Under ASan/TSan (npm run test:asan / test:tsan) RSS includes the sanitizers' shadow memory and
@@ -17,6 +17,7 @@ const MiB = 1024 * 1024;
 const SAN = Boolean(process.env.HTTPUV_SANITIZER);
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'httpuv-slow-reader-'));
 fs.writeFileSync(path.join(TMP, 'big.bin'), Buffer.alloc(16 * MiB, 7));
+fs.writeFileSync(path.join(TMP, 'huge.bin'), Buffer.alloc(64 * MiB, 8));
 
 after(() => {
   fs.rmSync(TMP, { recursive: true, force: true });
@@ -113,6 +114,66 @@ test('pipeline flood: 20,000 pipelined requests never read; the server stops rea
     await until(() => (server.stats()?.connectionsOpen ?? 1) === 0, 5000, 'the flood connection to be freed');
   } finally {
     c?.socket.destroy();
+    await server.stop();
+  }
+});
+
+test('sendTimeoutMs: stalled readers are closed once no byte is read for that long; steady slow readers are not', async () => {
+  const body = Buffer.alloc(4 * MiB, 1);
+  const server = startServer('127.0.0.1', 0, {
+    call: (req) => (req.PATH_INFO === '/big' ? { status: 200, body } : { status: 200, body: 'ok' }),
+    staticPaths: { '/files': TMP },
+  }, { sendTimeoutMs: 1000 });
+  const stalled: Watched[] = [];
+  let steady: Watched | undefined;
+  let pump: NodeJS.Timeout | undefined;
+  try {
+    const port = server.getPort();
+    for (let i = 0; i < 10; i++) {
+      const c = await watch(port);
+      c.socket.pause();
+      c.socket.write(`GET ${i % 2 ? '/big' : '/files/big.bin'} HTTP/1.1\r\nHost: a\r\n\r\n`);
+      stalled.push(c);
+    }
+    // The steady reader takes about 1 MiB every 300 ms: always some progress within 1 s.
+    steady = await watch(port);
+    const s = steady.socket;
+    s.pause();
+    s.write('GET /files/huge.bin HTTP/1.1\r\nHost: a\r\n\r\n');
+    let got = 0;
+    let quota = 0;
+    s.on('data', (d: Buffer) => {
+      got += d.length;
+      quota -= d.length;
+      if (quota <= 0) s.pause();
+    });
+    pump = setInterval(() => { quota = MiB; s.resume(); }, 300);
+    // A paused client never sees the FIN, so the server's own count tells when they are gone.
+    await until(() => server.stats()?.connectionsOpen === 11, 5000, 'all 11 connections to be accepted');
+    const firstOpened = stalled[0].openedAt;
+    let earliest = Infinity;
+    await until(() => {
+      const open = server.stats()?.connectionsOpen ?? 0;
+      if (open < 11 && earliest === Infinity) earliest = Date.now() - firstOpened;
+      return open <= 1;
+    }, SAN ? 15000 : 6000, 'stalled readers to be closed');
+    const reaped = Date.now() - firstOpened;
+    console.log(`send timeout 1000 ms: first stalled reader closed after ${earliest} ms, all after ${reaped} ms; ` +
+      `steady reader has read ${(got / MiB).toFixed(1)} MiB`);
+    await until(() => Date.now() - (steady as Watched).openedAt > 3500, 10000, 'three send timeouts to pass');
+    console.log(`steady reader after 3.5 s: ${(got / MiB).toFixed(1)} MiB, closed: ${steady.closedAt !== null}`);
+    assert.ok(earliest >= 900, `a stalled reader was closed after ${earliest} ms`);
+    // Past three timeouts, the steady reader is still served.
+    await until(() => Date.now() - (steady as Watched).openedAt > 3500, 10000, 'three send timeouts to pass');
+    assert.equal(steady.closedAt, null, 'a slow but steady reader was closed');
+    assert.equal(server.stats()?.connectionsOpen, 1);
+    assert.ok(got > 0 && got < 64 * MiB, `the steady reader read ${got} bytes: not mid-response`);
+    const r = await timedGet(port);
+    assert.equal(r.status, 200);
+  } finally {
+    if (pump) clearInterval(pump);
+    for (const c of stalled) c.socket.destroy();
+    steady?.socket.destroy();
     await server.stop();
   }
 });

@@ -58,6 +58,8 @@ test('startServer: options', () => {
   throwsNaming(() => startServer('127.0.0.1', 0, app, bad({ maxHeaderSize: -1 })), RangeError, 'maxHeaderSize', 'negative');
   throwsNaming(() => startServer('127.0.0.1', 0, app, bad({ headersTimeoutMs: 1.5 })), RangeError, 'headersTimeoutMs', 'fraction');
   throwsNaming(() => startServer('127.0.0.1', 0, app, bad({ maxBodySize: -5 })), RangeError, 'maxBodySize', 'negative');
+  throwsNaming(() => startServer('127.0.0.1', 0, app, bad({ sendTimeoutMs: -1 })), RangeError, 'sendTimeoutMs', 'negative');
+  throwsNaming(() => startServer('127.0.0.1', 0, app, bad({ sendTimeoutMs: '5' })), TypeError, 'sendTimeoutMs', 'type');
   throwsNaming(() => startServer('127.0.0.1', 0, app, bad('fast')), TypeError, 'options', 'not an object');
   assert.equal(listServers().length, 0);
 });
