@@ -119,9 +119,11 @@ function onRequestEvent(ev: RequestEvent, kind: number): void {
     return;
   }
   if (kind === K.WS_OPEN) {
-    const built = pendingHeaders.get(id) ?? buildRequest(ev, u, false);
+    const seen = pendingHeaders.get(id);
     pendingHeaders.delete(id);
-    const ws = new WebSocket(id, built.req, typeof ev[2] === 'string' ? ev[2] : '', server.sendQueueLimit);
+    // Without onHeaders the request object is built only if the app reads ws.request.
+    const request = seen !== undefined ? seen.req : () => buildRequest(ev, unpackRequest(ev), false).req;
+    const ws = new WebSocket(id, request, typeof ev[2] === 'string' ? ev[2] : '', server.sendQueueLimit);
     sockets.set(id, ws);
     const open = server.app.onWSOpen;
     if (open !== undefined) {

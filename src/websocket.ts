@@ -11,8 +11,6 @@ type CloseHandler = (code?: number, reason?: string) => void;
 
 /** A server-side WebSocket connection (httpuv's WebSocket class). */
 export class WebSocket {
-  /** The Rook environment of the upgrade request. */
-  readonly request: RookRequest;
   /** The subprotocol chosen from `options.websocket.protocols` ("" when none). */
   readonly protocol: string;
   readonly #id: number;
@@ -21,15 +19,29 @@ export class WebSocket {
   readonly #sendQueueLimit: number;
   #knownBuffered = 0;
   #sentSinceCheck = 0;
-  readonly #onMessage: MessageHandler[] = [];
-  readonly #onClose: CloseHandler[] = [];
+  // The upgrade request's Rook environment, built on first use: most apps never read it, and an
+  // idle WebSocket should cost little memory (S5 in the benchmarks).
+  #request: RookRequest | (() => RookRequest);
+  // One handler (the common case) is kept without an array.
+  #onMessage: MessageHandler | MessageHandler[] | null = null;
+  #onClose: CloseHandler | CloseHandler[] | null = null;
 
   /** @internal Created by the server; never construct directly. */
-  constructor(id: number, request: RookRequest, protocol = '', sendQueueLimit = 16 * 1024 * 1024) {
+  constructor(id: number, request: RookRequest | (() => RookRequest), protocol = '',
+    sendQueueLimit = 16 * 1024 * 1024) {
     this.#id = id;
     this.#sendQueueLimit = sendQueueLimit;
-    this.request = request;
+    this.#request = request;
     this.protocol = protocol;
+  }
+
+  /** The Rook environment of the upgrade request (the same object on every read). */
+  get request(): RookRequest {
+    const r = this.#request;
+    if (typeof r !== 'function') return r;
+    const built = r();
+    this.#request = built;
+    return built;
   }
 
   /** 1 OPEN, 2 CLOSING (close() called, waiting for the peer), 3 CLOSED — as the browser API. */
@@ -40,13 +52,15 @@ export class WebSocket {
   /** Adds a message callback: `f(binary, message)`, message a string for text, a Buffer for binary. */
   onMessage(f: MessageHandler): void {
     if (typeof f !== 'function') throw argumentError('f', 'a function', f);
-    this.#onMessage.push(f);
+    const h = this.#onMessage;
+    this.#onMessage = h === null ? f : typeof h === 'function' ? [h, f] : [...h, f];
   }
 
   /** Adds a close callback, called once when the connection is closed (by either side). */
   onClose(f: CloseHandler): void {
     if (typeof f !== 'function') throw argumentError('f', 'a function', f);
-    this.#onClose.push(f);
+    const h = this.#onClose;
+    this.#onClose = h === null ? f : typeof h === 'function' ? [h, f] : [...h, f];
   }
 
   /**
@@ -104,16 +118,30 @@ export class WebSocket {
 
   /** @internal */
   _message(binary: boolean, data: string | Buffer): void {
-    for (const f of this.#onMessage) {
+    const h = this.#onMessage;
+    if (h === null) return;
+    if (typeof h === 'function') {
+      try {
+        h(binary, data);
+      } catch (err) {
+        this.#messageFailed(err);
+      }
+      return;
+    }
+    for (const f of h) {
       try {
         f(binary, data);
       } catch (err) {
-        // httpuv: a failing handler closes the socket with 1011 and skips the other handlers.
-        log('ERROR', `WebSocket onMessage callback threw: ${(err as Error)?.stack ?? String(err)}`);
-        this.close(1011, 'Error executing onWSMessage');
+        this.#messageFailed(err);
         return;
       }
     }
+  }
+
+  // httpuv: a failing handler closes the socket with 1011 and skips the other handlers.
+  #messageFailed(err: unknown): void {
+    log('ERROR', `WebSocket onMessage callback threw: ${(err as Error)?.stack ?? String(err)}`);
+    this.close(1011, 'Error executing onWSMessage');
   }
 
   /** @internal */
@@ -121,7 +149,11 @@ export class WebSocket {
     if (!this.#open) return;
     this.#open = false;
     this.#state = 3;
-    for (const f of this.#onClose) {
+    const h = this.#onClose;
+    this.#onClose = null;
+    this.#onMessage = null;
+    const all = h === null ? [] : typeof h === 'function' ? [h] : h;
+    for (const f of all) {
       try {
         f(code, reason);
       } catch (err) {

@@ -54,6 +54,39 @@ test('ws.request is the Rook env of the upgrade request', async () => {
   });
 });
 
+test('ws.request read late is the upgrade request, the same object on every read; with onHeaders it is the object onHeaders saw', async () => {
+  const got: { first?: RookRequest; second?: RookRequest; fromHeaders?: RookRequest; sameAsHeaders?: boolean }[] = [];
+  for (const withHeaders of [false, true]) {
+    const rec: (typeof got)[number] = {};
+    got.push(rec);
+    const app: App = {
+      ...(withHeaders ? { onHeaders: (req: RookRequest) => { rec.fromHeaders = req; return undefined; } } : {}),
+      onWSOpen(ws) {
+        ws.onMessage((_b, m) => {
+          // Read only once a message arrives: long after the open event was handled.
+          rec.first = ws.request;
+          rec.second = ws.request;
+          rec.sameAsHeaders = ws.request === rec.fromHeaders;
+          ws.send(m);
+        });
+      },
+    };
+    await withServer(app, {}, async (port) => {
+      const c = await wsOpen(port, { headers: { 'X-Late': 'yes' } });
+      assert.equal((await roundTrip(c, 'late')).data.toString(), 'late');
+      c.close();
+      await wsClosed(c);
+    });
+    assert.ok(rec.first);
+    assert.equal(rec.first, rec.second);
+    assert.equal(rec.first.REQUEST_METHOD, 'GET');
+    assert.equal(rec.first.HEADERS['x-late'], 'yes');
+    assert.equal(rec.first.HTTP_X_LATE, 'yes');
+    assert.equal(rec.first['rook.input'].read().length, 0);
+    assert.equal(rec.sameAsHeaders, withHeaders);
+  }
+});
+
 test('query string of the upgrade request is in ws.request', async () => {
   let req: RookRequest | undefined;
   const app: App = { onWSOpen(ws) { req = ws.request; } };
