@@ -100,6 +100,8 @@ struct ServerLimits {
 };
 
 bool HeaderNameEquals(const std::string& a, const char* b);
+// Is `token` one of the comma-separated elements of `value` (case-insensitive, OWS trimmed)?
+bool HeaderHasToken(const std::string& value, const char* token);
 
 }  // namespace httpuv
 
