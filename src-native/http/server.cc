@@ -29,7 +29,7 @@ void ServerRegistry::Open() {
   uv_prepare_init(loop_, &flush_check_);
   flush_check_.data = this;
   uv_prepare_start(&flush_check_, [](uv_prepare_t* h) {
-    static_cast<ServerRegistry*>(h->data)->Flush();
+    static_cast<ServerRegistry*>(h->data)->Flush(true);
   });
   // The check handle must not keep the loop alive on its own.
   uv_unref(reinterpret_cast<uv_handle_t*>(&flush_check_));
@@ -38,12 +38,15 @@ void ServerRegistry::Open() {
   uv_check_init(loop_, &flush_after_poll_);
   flush_after_poll_.data = this;
   uv_check_start(&flush_after_poll_, [](uv_check_t* h) {
-    static_cast<ServerRegistry*>(h->data)->Flush();
+    static_cast<ServerRegistry*>(h->data)->Flush(false);
   });
   uv_unref(reinterpret_cast<uv_handle_t*>(&flush_after_poll_));
+  uv_idle_init(loop_, &defer_);
+  defer_.data = this;
+  uv_unref(reinterpret_cast<uv_handle_t*>(&defer_));
 }
 
-void ServerRegistry::Flush() {
+void ServerRegistry::Flush(bool before_poll) {
   if (!dirty_.empty()) {
     std::vector<Connection*> conns;
     conns.swap(dirty_);
@@ -51,6 +54,39 @@ void ServerRegistry::Flush() {
       if (c != nullptr) c->FlushCorked();
     }
   }
+  if (before_poll) PublishOrDefer();
+}
+
+void ServerRegistry::PublishOrDefer() {
+  // Waking the JS thread costs a context switch, and when both threads share a core the woken JS
+  // thread preempts this one at once, so every poll round would become its own small batch.
+  // Instead, while the last poll round produced events (more are likely ready: other clients'
+  // requests), poll once more without blocking and publish when a round brings nothing new, or
+  // after kMaxDeferrals rounds. The cost is one epoll_wait(0) per batch, so a lone event after a
+  // lone event (one client, nothing else going on: latency matters, batching cannot help) is
+  // published at once.
+  constexpr int kMaxDeferrals = 4;
+  constexpr size_t kMaxHeld = 512;
+  if (held_events_ == 0) return;
+  if (deferrals_ == 0 && held_events_ == 1 && last_batch_ <= 1) {
+    last_batch_ = 1;
+    held_events_ = 0;
+    sink_->Flush();
+    return;
+  }
+  bool progressed = deferrals_ == 0 || held_events_ > held_at_defer_;
+  if (progressed && deferrals_ < kMaxDeferrals && held_events_ < kMaxHeld) {
+    if (deferrals_++ == 0) {
+      uv_idle_start(&defer_, [](uv_idle_t*) {});
+    }
+    held_at_defer_ = held_events_;
+    return;
+  }
+  uv_idle_stop(&defer_);
+  deferrals_ = 0;
+  last_batch_ = held_events_;
+  held_events_ = 0;
+  held_at_defer_ = 0;
   sink_->Flush();
 }
 
@@ -78,11 +114,12 @@ void ServerRegistry::CloseAll() {
   std::vector<Server*> all;
   for (auto& kv : servers_) all.push_back(kv.second);
   for (Server* s : all) s->Stop();
-  Flush();  // close frames queued by the stops leave before the flush handles go
+  Flush(false);  // close frames queued by the stops leave before the flush handles go
   if (open_) {
     open_ = false;
     uv_close(reinterpret_cast<uv_handle_t*>(&flush_check_), nullptr);
     uv_close(reinterpret_cast<uv_handle_t*>(&flush_after_poll_), nullptr);
+    uv_close(reinterpret_cast<uv_handle_t*>(&defer_), nullptr);
   }
 }
 

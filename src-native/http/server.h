@@ -42,8 +42,9 @@ class ServerRegistry {
   // Runs on the I/O thread: starts the per-iteration flush of events (a uv_prepare handle: it
   // runs before the loop blocks, so events from I/O, timer and close callbacks all go out).
   void Open();
-  // Runs on the I/O thread: writes corked WebSocket frames, then publishes events.
-  void Flush();
+  // Runs on the I/O thread: writes corked WebSocket frames (after every poll round) and
+  // publishes events (just before the loop would block; see PublishOrDefer).
+  void Flush(bool before_poll);
   void MarkDirty(Connection* c) { dirty_.push_back(c); }
   void UnmarkDirty(Connection* c);
 
@@ -51,7 +52,10 @@ class ServerRegistry {
   uv_loop_t* loop() { return loop_; }
   const ThreadTag& tag() const { return *tag_; }
   uint64_t NextId() { return ++next_id_; }
-  void Emit(Event&& e) { sink_->Emit(std::move(e)); }
+  void Emit(Event&& e) {
+    held_events_++;
+    sink_->Emit(std::move(e));
+  }
   // Posts a log line when `level` (kLogError … kLogDebug) is enabled in JS's logLevel().
   void Log(int level, std::string text);
   bool LogEnabled(int level) const { return level <= log_level_->load(std::memory_order_relaxed); }
@@ -80,6 +84,14 @@ class ServerRegistry {
   std::unordered_map<uint64_t, Connection*> routes_;
   uv_prepare_t flush_check_{};
   uv_check_t flush_after_poll_{};
+  // Event publication is deferred while poll rounds keep producing events (see PublishOrDefer):
+  // an active idle handle makes the next poll non-blocking.
+  uv_idle_t defer_{};
+  size_t held_events_ = 0;      // emitted, not yet published
+  size_t held_at_defer_ = 0;    // held_events_ when the last deferral began
+  int deferrals_ = 0;           // consecutive deferrals of the current batch
+  size_t last_batch_ = 0;       // events in the last published batch
+  void PublishOrDefer();
   std::vector<Connection*> dirty_;
   bool open_ = false;
 };
