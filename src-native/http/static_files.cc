@@ -392,10 +392,9 @@ StaticResult Respond(const StaticPathEntry& entry, Representation rep, std::stri
     r.status = 200;
     r.length = size;
   }
-  if (!head) {
-    ClearNonblock(rep.file.fd.get());
-    r.fd = rep.file.fd.Release();
-  }
+  // The fd keeps O_NONBLOCK (opened so, lest a FIFO block the open): only regular files get here,
+  // and Linux ignores O_NONBLOCK for reads, pread and sendfile from them (a saved fcntl per file).
+  if (!head) r.fd = rep.file.fd.Release();
   return r;
 }
 

@@ -345,8 +345,6 @@ OpenedFile OpenUnderRoot(const StaticRoot& root, std::string_view rel) {
   return OpenUnderRootSlow(root, rel);
 }
 
-void ClearNonblock(int fd) { (void)fcntl(fd, F_SETFL, 0); }
-
 bool SetOpenat2ForTesting(bool enabled) {
 #ifdef HTTPUV_HAVE_OPENAT2
   return g_openat2_usable.exchange(enabled);

@@ -59,7 +59,7 @@ struct OpenedFile {
     kError,      // anything else (EMFILE, EIO, …)
   };
   Status status = Status::kMissing;
-  FdHandle fd;  // O_RDONLY|O_CLOEXEC|O_NONBLOCK: ClearNonblock() it before reading
+  FdHandle fd;  // O_RDONLY|O_CLOEXEC|O_NONBLOCK (no effect on reads of regular files)
   struct stat st {};
   std::string rel;  // resolved path relative to the root ("" = the root itself)
 };
@@ -80,9 +80,6 @@ struct OpenedFile {
 // Either way the open is O_RDONLY|O_CLOEXEC|O_NONBLOCK (a FIFO cannot block us), and the type and
 // size come from fstat of the open fd, not from the path.
 OpenedFile OpenUnderRoot(const StaticRoot& root, std::string_view rel);
-
-// Clears the O_NONBLOCK that OpenUnderRoot opened with (it guarded the open against FIFOs only).
-void ClearNonblock(int fd);
 
 // Tests only: turns the openat2 path off (or back on where the kernel has it) so the O_NOFOLLOW
 // fallback is exercised too. Returns whether openat2 was in use before the call.

@@ -77,8 +77,10 @@ Res Run(const StaticConfig& config, const std::string& target, const StaticHeade
   out.r = ServeStatic(config, req);
   if (out.r.fd >= 0) {
     out.had_fd = true;
-    // The probe's O_NONBLOCK is gone from the fd handed to the connection.
-    CHECK_EQ(fcntl(out.r.fd, F_GETFL) & O_NONBLOCK, 0);
+    // The fd handed to the connection is a regular file (its O_NONBLOCK is then inert).
+    struct stat fst;
+    CHECK_EQ(fstat(out.r.fd, &fst), 0);
+    CHECK(S_ISREG(fst.st_mode));
     out.data.resize(out.r.length);
     ssize_t n = pread(out.r.fd, &out.data[0], out.r.length, static_cast<off_t>(out.r.offset));
     CHECK_EQ(static_cast<uint64_t>(n), out.r.length);
