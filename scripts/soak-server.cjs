@@ -30,7 +30,10 @@ const server = h.startServer('127.0.0.1', 0, {
 process.on('message', (m) => {
   if (m === 'info') {
     const res = process.getActiveResourcesInfo();
-    process.send({ kind: 'info', handles: res.length, stats: server.stats(), mem: process.memoryUsage() });
+    const spaces = require('node:v8').getHeapSpaceStatistics();
+    const newSpace = spaces.find((s) => s.space_name === 'new_space');
+    process.send({ kind: 'info', handles: res.length, stats: server.stats(), mem: process.memoryUsage(),
+      newSpace: newSpace ? newSpace.space_size : 0 });
   } else if (m === 'stop') {
     server.stop().then(() => {
       fs.rmSync(dir, { recursive: true, force: true });
