@@ -11,6 +11,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <string>
+#include <vector>
 
 #include "http/connection.h"
 #include "http/server.h"
@@ -56,28 +58,71 @@ void Connection::QueueFrame(std::string&& header, std::string&& payload, bool cl
 void Connection::FlushCorked() {
   dirty_ = false;
   if (cork_.empty()) return;
+  bool close_after = cork_close_after_;
+  cork_close_after_ = false;
+  auto release_counts = [this] {
+    for (auto& c : cork_counts_) {
+      if (c.first) c.first->fetch_sub(c.second, std::memory_order_relaxed);
+    }
+    cork_counts_.clear();
+  };
+  if (closing_) {
+    release_counts();
+    cork_.clear();
+    return;
+  }
+  thread_local std::vector<uv_buf_t> bufs;  // I/O thread only; callbacks never nest
+  bufs.clear();
+  size_t total = 0;
+  for (auto& p : cork_) {
+    bufs.push_back(uv_buf_init(&p[0], static_cast<unsigned>(p.size())));
+    total += p.size();
+  }
+  ServerStats::Add(server_->stats().bytes_out, total);
+  size_t done = 0;
+  if (writes_pending_ == 0) {
+    // Usually the socket takes the whole batch now: no write request, no callback, and no
+    // epoll_ctl to re-arm the watcher when it completes (as for HTTP responses).
+    int r = uv_try_write(stream(), bufs.data(), static_cast<unsigned>(bufs.size()));
+    if (r < 0 && r != UV_EAGAIN) {
+      registry()->Log(kLogInfo, std::string("write error: ") + uv_strerror(r));
+      release_counts();
+      cork_.clear();
+      Close();
+      return;
+    }
+    if (r > 0) done = static_cast<size_t>(r);
+    if (done == total) {
+      release_counts();
+      cork_.clear();  // keeps its capacity for the next batch
+      if (close_after) {
+        close_after_response_ = true;
+        Linger();
+      }
+      return;
+    }
+  }
   auto* w = new WriteReq{};
   w->conn = this;
   w->last = false;
   w->pieces.swap(cork_);
   w->counts.swap(cork_counts_);
-  bool close_after = cork_close_after_;
-  cork_close_after_ = false;
-  if (closing_) {
-    delete w;
-    return;
-  }
-  std::vector<uv_buf_t> bufs;
-  bufs.reserve(w->pieces.size());
-  size_t total = 0;
-  for (auto& p : w->pieces) {
-    bufs.push_back(uv_buf_init(&p[0], static_cast<unsigned>(p.size())));
-    total += p.size();
+  // Skip what uv_try_write already sent (the buffers point into w->pieces, which the swap kept).
+  size_t first = 0;
+  while (done > 0 && first < bufs.size()) {
+    if (done >= bufs[first].len) {
+      done -= bufs[first].len;
+      first++;
+    } else {
+      bufs[first].base += done;
+      bufs[first].len -= static_cast<decltype(bufs[first].len)>(done);
+      done = 0;
+    }
   }
   w->req.data = w;
   writes_pending_++;
-  ServerStats::Add(server_->stats().bytes_out, total);
-  if (uv_write(&w->req, stream(), bufs.data(), static_cast<unsigned>(bufs.size()), OnWrite) != 0) {
+  if (uv_write(&w->req, stream(), bufs.data() + first, static_cast<unsigned>(bufs.size() - first),
+               OnWrite) != 0) {
     writes_pending_--;
     delete w;
     Close();
