@@ -135,7 +135,8 @@ test('sendTimeoutMs: stalled readers are closed once no byte is read for that lo
       c.socket.write(`GET ${i % 2 ? '/big' : '/files/big.bin'} HTTP/1.1\r\nHost: a\r\n\r\n`);
       stalled.push(c);
     }
-    // The steady reader takes about 1 MiB every 300 ms: always some progress within 1 s.
+    // The steady reader takes about 2 MiB every 250 ms: always some progress within 1 s, yet
+    // still mid-file (64 MiB) when checked after 3.5 s.
     steady = await watch(port);
     const s = steady.socket;
     s.pause();
@@ -147,7 +148,7 @@ test('sendTimeoutMs: stalled readers are closed once no byte is read for that lo
       quota -= d.length;
       if (quota <= 0) s.pause();
     });
-    pump = setInterval(() => { quota = MiB; s.resume(); }, 300);
+    pump = setInterval(() => { quota = 2 * MiB; s.resume(); }, 250);
     // A paused client never sees the FIN, so the server's own count tells when they are gone.
     await until(() => server.stats()?.connectionsOpen === 11, 5000, 'all 11 connections to be accepted');
     const firstOpened = stalled[0].openedAt;
