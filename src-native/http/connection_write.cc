@@ -133,8 +133,8 @@ void Connection::FlushCorked() {
 
 void Connection::ArmSendTimer() {
   uint32_t ms = server_->limits().send_timeout_ms;
-  // Only between requests' reading phases: while the request is still arriving its own timer
-  // (headers/body) stays in charge.
+  // Only once the request has been read: while it is still arriving, its own timer (headers or
+  // body) stays in charge; OnMessageComplete arms this one if the answer is still being written.
   if (ms == 0 || phase_ == Phase::kWebSocket || !message_complete_) return;
   ArmTimer(ms);
   send_timer_ = true;
