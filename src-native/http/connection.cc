@@ -637,10 +637,7 @@ void Connection::Close(int ws_code) {
     registry()->UnmarkDirty(this);
     dirty_ = false;
   }
-  for (auto& c : cork_counts_) {
-    if (c.first) c.first->fetch_sub(c.second, std::memory_order_relaxed);
-  }
-  cork_counts_.clear();
+  ReleaseCharges(&cork_counts_);
   cork_.clear();
   if (ws_) ws_->OnTransportClosed();
   if (ws_id_ != 0) registry()->RemoveRoute(ws_id_);

@@ -165,7 +165,7 @@ class Connection : public ParserDelegate {
 
   std::unique_ptr<WsSession> ws_;
   std::vector<std::string> cork_;
-  std::vector<std::pair<WsCounter, int64_t>> cork_counts_;
+  WsCharges cork_counts_;
   bool cork_close_after_ = false;
   bool dirty_ = false;
 };

@@ -31,12 +31,8 @@ struct Connection::WriteReq {
   bool last;  // the final write of the current response
   std::vector<std::string> pieces;  // corked WebSocket frames
   // WebSocket bufferedAmount counters to decrease by the frames' sizes once written.
-  std::vector<std::pair<WsCounter, int64_t>> counts;
-  ~WriteReq() {
-    for (auto& c : counts) {
-      if (c.first) c.first->fetch_sub(c.second, std::memory_order_relaxed);
-    }
-  }
+  WsCharges counts;
+  ~WriteReq() { ReleaseCharges(&counts); }
 };
 
 void Connection::QueueFrame(std::string&& header, std::string&& payload, bool close_after,
@@ -60,14 +56,8 @@ void Connection::FlushCorked() {
   if (cork_.empty()) return;
   bool close_after = cork_close_after_;
   cork_close_after_ = false;
-  auto release_counts = [this] {
-    for (auto& c : cork_counts_) {
-      if (c.first) c.first->fetch_sub(c.second, std::memory_order_relaxed);
-    }
-    cork_counts_.clear();
-  };
   if (closing_) {
-    release_counts();
+    ReleaseCharges(&cork_counts_);
     cork_.clear();
     return;
   }
@@ -86,14 +76,14 @@ void Connection::FlushCorked() {
     int r = uv_try_write(stream(), bufs.data(), static_cast<unsigned>(bufs.size()));
     if (r < 0 && r != UV_EAGAIN) {
       registry()->Log(kLogInfo, std::string("write error: ") + uv_strerror(r));
-      release_counts();
+      ReleaseCharges(&cork_counts_);
       cork_.clear();
       Close();
       return;
     }
     if (r > 0) done = static_cast<size_t>(r);
     if (done == total) {
-      release_counts();
+      ReleaseCharges(&cork_counts_);
       cork_.clear();  // keeps its capacity for the next batch
       if (close_after) {
         close_after_response_ = true;

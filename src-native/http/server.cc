@@ -68,14 +68,9 @@ void ServerRegistry::PublishOrDefer() {
   constexpr int kMaxDeferrals = 4;
   constexpr size_t kMaxHeld = 512;
   if (held_events_ == 0) return;
-  if (deferrals_ == 0 && held_events_ == 1 && last_batch_ <= 1) {
-    last_batch_ = 1;
-    held_events_ = 0;
-    sink_->Flush();
-    return;
-  }
-  bool progressed = deferrals_ == 0 || held_events_ > held_at_defer_;
-  if (progressed && deferrals_ < kMaxDeferrals && held_events_ < kMaxHeld) {
+  const bool lone = deferrals_ == 0 && held_events_ == 1 && last_batch_ <= 1;
+  const bool progressed = deferrals_ == 0 || held_events_ > held_at_defer_;
+  if (!lone && progressed && deferrals_ < kMaxDeferrals && held_events_ < kMaxHeld) {
     if (deferrals_++ == 0) {
       uv_idle_start(&defer_, [](uv_idle_t*) {});
     }

@@ -10,10 +10,22 @@
 #include <memory>
 #include <mutex>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 namespace httpuv {
 
 using WsCounter = std::shared_ptr<std::atomic<int64_t>>;
+// Bytes charged to counters by frames not yet written (a corked batch or one write request).
+using WsCharges = std::vector<std::pair<WsCounter, int64_t>>;
+
+// Runs on the I/O thread: the frames are written (or dropped): take their bytes off the counters.
+inline void ReleaseCharges(WsCharges* charges) {
+  for (auto& c : *charges) {
+    if (c.first) c.first->fetch_sub(c.second, std::memory_order_relaxed);
+  }
+  charges->clear();
+}
 
 class WsCounters {
  public:
