@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds the pure WebSocket layer (src-native/util/*.cc, src-native/ws/{handshake,frame_parser,
 # frame_writer,permessage_deflate}.cc) with its standalone C++ test driver
-# (test/native/cpp/ws_pure_test.cc) under AddressSanitizer + UBSan, runs it, and exits non-zero
-# on any compile error, failed check or sanitizer report. No addon, no libuv, no Node runtime:
+# (test/native/cpp/ws_pure_*test.cc, sharing ws_test_support.h) under AddressSanitizer + UBSan,
+# runs it, and exits non-zero on any compile error, failed check or sanitizer report. No addon, no libuv, no Node runtime:
 # zlib comes from Node's headers (/usr/include/node) when present, else the system's, and links
 # against the system libz. `npm run test:native-pure` calls it.
 set -euo pipefail
@@ -37,7 +37,7 @@ done
 "$cxx" -std=c++17 -Wall -Wextra -Werror -g -O1 -fno-omit-frame-pointer \
   -fsanitize=address,undefined -fno-sanitize-recover=all \
   -I "$root/src-native" "${zinc[@]}" \
-  "${sources[@]}" "$root/test/native/cpp/ws_pure_test.cc" \
+  "${sources[@]}" "$root"/test/native/cpp/ws_pure_*test.cc \
   "${zlib[@]}" -o "$work/ws_pure_test"
 
 ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:${ASAN_OPTIONS:-}" \
