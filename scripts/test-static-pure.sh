@@ -18,6 +18,7 @@ trap 'chmod -R u+rwx "$work" 2>/dev/null || true; rm -rf "$work"' EXIT
   "$root/src-native/http/static_negotiation.cc" \
   "$root/src-native/http/mime_types.cc" \
   "$root/test/native/cpp/static_files_test.cc" \
+  "$root/test/native/cpp/static_files_fs_test.cc" \
   "$root/test/native/cpp/static_helpers_test.cc" \
   -o "$work/static_files_test"
 
