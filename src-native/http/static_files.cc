@@ -6,6 +6,7 @@
 
 #include <sys/stat.h>
 
+#include <chrono>
 #include <cinttypes>
 #include <cstdio>
 
@@ -223,13 +224,54 @@ struct Representation {
   bool vary = false;        // a precompressed sibling exists
 };
 
+// Which of "<file>.br" / "<file>.gz" exist: the memo's answer while it is fresh (same file, probed
+// under kSiblingMemoMs ago), else both are probed now, their opened files kept in `br` / `gz`.
+const SiblingMemo& Siblings(const StaticRoot& root, StaticRootMemo& memo,
+                            const OpenedFile& original, OpenedFile* br, OpenedFile* gz) {
+  const struct stat& st = original.st;
+  const int64_t mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now().time_since_epoch()).count();
+  if (memo.siblings_root != root.real) {
+    memo.siblings.clear();
+    memo.siblings_root = root.real;
+  }
+  auto it = memo.siblings.find(original.rel);
+  if (it != memo.siblings.end()) {
+    const SiblingMemo& m = it->second;
+    if (m.dev == static_cast<uint64_t>(st.st_dev) && m.ino == static_cast<uint64_t>(st.st_ino) &&
+        m.size == static_cast<int64_t>(st.st_size) && m.mtime_ns == mtime_ns &&
+        now_ms - m.probed_ms < kSiblingMemoMs && now_ms >= m.probed_ms) {
+      return m;
+    }
+  } else if (memo.siblings.size() >= kSiblingMemoMax) {
+    memo.siblings.clear();
+  }
+  std::string name;
+  name.reserve(original.rel.size() + 3);
+  name.append(original.rel).append(".br");
+  *br = OpenUnderRoot(root, name);
+  name.resize(original.rel.size());
+  name.append(".gz");
+  *gz = OpenUnderRoot(root, name);
+  SiblingMemo& m = memo.siblings[original.rel];
+  m.dev = static_cast<uint64_t>(st.st_dev);
+  m.ino = static_cast<uint64_t>(st.st_ino);
+  m.size = static_cast<int64_t>(st.st_size);
+  m.mtime_ns = mtime_ns;
+  m.probed_ms = now_ms;
+  m.br = br->status == OpenedFile::Status::kOk;
+  m.gz = gz->status == OpenedFile::Status::kOk;
+  return m;
+}
+
 // Picks identity, "<file>.br" or "<file>.gz" by Accept-Encoding (RFC 9110 §12.5.3). A coding not
 // listed takes the q of "*"; identity wins only when listed with a higher q than the best coding;
-// br wins ties. Vary whenever a sibling exists. The q-values are read first so that a sibling the
-// answer cannot depend on is not probed: when "<file>.br" exists and its q is at least gzip's,
-// "<file>.gz" changes nothing (the common case of both siblings present costs one probe).
-Representation ChooseRepresentation(const StaticRoot& root, OpenedFile original,
-                                    const StaticHeaders* headers) {
+// br wins ties. Vary whenever a sibling exists. Which siblings exist comes from Siblings(), so a
+// file without siblings costs no failed opens while its memo is fresh; a sibling that was deleted
+// after the memo was made is served as absent (the memo is dropped and the original sent).
+Representation ChooseRepresentation(const StaticRoot& root, StaticRootMemo& memo,
+                                    OpenedFile original, const StaticHeaders* headers) {
   Representation rep;
   if (root.is_file) {
     rep.file = std::move(original);
@@ -247,33 +289,32 @@ Representation ChooseRepresentation(const StaticRoot& root, OpenedFile original,
   // Whether a coding whose q is the best among the existing siblings is sent.
   auto wins = [&](int best) { return best > 0 && !(ae.identity >= 0 && ae.identity > best); };
 
-  std::string name;
-  name.reserve(original.rel.size() + 3);
-  name.append(original.rel).append(".br");
-  OpenedFile br = OpenUnderRoot(root, name);
-  const bool has_br = br.status == OpenedFile::Status::kOk;
-  if (has_br) rep.vary = true;
-  if (!has_br || q_br < q_gz) {
-    name.resize(original.rel.size());
-    name.append(".gz");
-    OpenedFile gz = OpenUnderRoot(root, name);
-    if (gz.status == OpenedFile::Status::kOk) {
-      rep.vary = true;
-      if (wins(q_gz)) {  // here q_gz > q_br, or there is no .br
-        rep.file = std::move(gz);
-        rep.coding = "gzip";
-        return rep;
-      }
-      rep.file = std::move(original);
-      return rep;
-    }
-  }
-  if (has_br && wins(q_br)) {
-    rep.file = std::move(br);
-    rep.coding = "br";
+  OpenedFile br, gz;
+  const SiblingMemo& m = Siblings(root, memo, original, &br, &gz);
+  rep.vary = m.br || m.gz;
+  // br wins unless gzip exists with a higher q; the chosen coding must also beat identity.
+  const bool use_gz = m.gz && (!m.br || q_br < q_gz);
+  const bool pick = use_gz ? wins(q_gz) : (m.br && wins(q_br));
+  if (!pick) {
+    rep.file = std::move(original);
     return rep;
   }
-  rep.file = std::move(original);
+  OpenedFile& probed = use_gz ? gz : br;
+  OpenedFile chosen;
+  if (probed.status == OpenedFile::Status::kOk) {
+    chosen = std::move(probed);
+  } else {  // known from the memo: open it now
+    std::string name(original.rel);
+    name.append(use_gz ? ".gz" : ".br");
+    chosen = OpenUnderRoot(root, name);
+  }
+  if (chosen.status != OpenedFile::Status::kOk) {
+    memo.siblings.erase(original.rel);
+    rep.file = std::move(original);
+    return rep;
+  }
+  rep.file = std::move(chosen);
+  rep.coding = use_gz ? "gzip" : "br";
   return rep;
 }
 
@@ -483,7 +524,7 @@ StaticResult ServeStatic(const StaticConfig& config, const StaticRequest& req) {
   std::string_view type = MimeTypeForFileName(name);
 
   // 9–10. Representation, preconditions, range.
-  Representation rep = ChooseRepresentation(root, std::move(file), headers);
+  Representation rep = ChooseRepresentation(root, entry->root_memo, std::move(file), headers);
   return Respond(*entry, std::move(rep), type, headers, head);
 }
 

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -26,6 +27,22 @@ using StaticHeaders = std::vector<std::pair<std::string, std::string>>;
 // the fast open walks "<dir>/<rel>" with RESOLVE_NO_SYMLINKS, so a root that has since been
 // replaced is simply walked again, and one whose path now crosses a symlink fails over to the
 // realpath-based slow path, which re-resolves dir (see OpenUnderRoot in static_resolve.h).
+// What the last probe for "<file>.br" / "<file>.gz" found, for one file under the root. Reused
+// while the file keeps its identity (device, inode, size, mtime) and for at most
+// kSiblingMemoMs after the probe, so that a sibling created or deleted later is seen within that
+// time: a request then costs no failed opens when no sibling exists (two path walks otherwise).
+struct SiblingMemo {
+  uint64_t dev = 0;
+  uint64_t ino = 0;
+  int64_t size = 0;
+  int64_t mtime_ns = 0;
+  int64_t probed_ms = 0;  // steady clock
+  bool br = false;
+  bool gz = false;
+};
+constexpr int64_t kSiblingMemoMs = 1000;
+constexpr size_t kSiblingMemoMax = 4096;  // entries per static path; cleared when full
+
 struct StaticRootMemo {
   StaticRootMemo() = default;
   StaticRootMemo(const StaticRootMemo&) {}
@@ -43,11 +60,16 @@ struct StaticRootMemo {
     canonical = false;
     is_file = false;
     real.clear();
+    siblings.clear();
+    siblings_root.clear();
   }
   bool valid = false;      // `real` and `is_file` were resolved once
   bool canonical = false;  // dir is its own realpath: later requests reuse `real`
   bool is_file = false;
   std::string real;
+  // Precompressed-sibling probes by path relative to `siblings_root` (the root they were made in).
+  std::unordered_map<std::string, SiblingMemo> siblings;
+  std::string siblings_root;
 };
 
 // One static path with its options already merged with the server-level options (the path's own

@@ -231,6 +231,39 @@ test('only a .gz sibling; Range applies to the chosen representation; HEAD', asy
   assert.equal(head.body.length, 0);
 });
 
+test('a sibling added later is found within the memo time; one deleted is served as absent', async () => {
+  // Sibling lookups are remembered per file for up to 1 s (SiblingMemo in static_files.h).
+  const file = path.join(TMP, 'late.txt');
+  fs.writeFileSync(file, 'late text');
+  const before = await request('/t/late.txt', { 'Accept-Encoding': 'gzip' });
+  assert.equal(before.headers['content-encoding'], undefined);
+  assert.equal(before.headers.vary, undefined);
+  fs.writeFileSync(file + '.gz', zlib.gzipSync('late text'));
+  const t0 = Date.now();
+  let now: Res;
+  for (;;) {
+    now = await request('/t/late.txt', { 'Accept-Encoding': 'gzip' });
+    if (now.headers['content-encoding'] === 'gzip' || Date.now() - t0 > 5000) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.equal(now.headers['content-encoding'], 'gzip', 'the new .gz sibling was never served');
+  assert.ok(Date.now() - t0 < 2500, `found after ${Date.now() - t0} ms`);
+  assert.equal(zlib.gunzipSync(now.body).toString(), 'late text');
+  assert.equal(now.headers.vary, 'Accept-Encoding');
+  // Deleted while remembered: the original is sent, never an error.
+  fs.unlinkSync(file + '.gz');
+  const gone = await request('/t/late.txt', { 'Accept-Encoding': 'gzip' });
+  assert.equal(gone.status, 200);
+  assert.equal(gone.headers['content-encoding'], undefined);
+  assert.equal(gone.text, 'late text');
+  // Replacing the file itself is seen at once (the memo is keyed by its identity).
+  fs.writeFileSync(file + '.gz', zlib.gzipSync('new, longer text'));
+  fs.writeFileSync(file, 'new, longer text');
+  const replaced = await request('/t/late.txt', { 'Accept-Encoding': 'gzip' });
+  assert.equal(replaced.headers['content-encoding'], 'gzip');
+  assert.equal(zlib.gunzipSync(replaced.body).toString(), 'new, longer text');
+});
+
 test('no sibling: no Vary; static files are never gzipped on the fly (server gzip: true)', async () => {
   const r = await request('/t/big.txt', { 'Accept-Encoding': 'gzip, br' });
   assert.equal(r.status, 200);
