@@ -153,35 +153,41 @@ export function handleBatch(events: EventBatch): void {
 }
 
 function handleEvents(batch: EventBatch): void {
-  for (const ev of batch) {
-    const kind = ev[0] as number;
+  const [nums, vals] = batch;
+  const n = nums.length >> 2;
+  for (let i = 0; i < n; i++) {
+    const o = i << 2;
+    const v = i << 1;
+    const kind = nums[o];
     try {
       switch (kind) {
         case K.REQUEST:
         case K.HEADERS:
         case K.WS_OPEN:
-          onRequestEvent(ev as RequestEvent, kind);
+          onRequestEvent([kind, vals[v] as string, (vals[v + 1] ?? null) as Buffer | null, nums[o + 2], nums[o + 3]], kind);
           break;
         case K.WS_MESSAGE:
-          sockets.get(ev[2] as number)?._message(ev[3] as boolean, ev[4] as string | Buffer);
+          sockets.get(nums[o + 1])?._message(nums[o + 2] !== 0, vals[v] as string | Buffer);
           break;
         case K.WS_CLOSE: {
-          const ws = sockets.get(ev[2] as number);
-          sockets.delete(ev[2] as number);
-          ws?._closed(ev[3] as number, ev[4] as string);
+          const id = nums[o + 1];
+          const ws = sockets.get(id);
+          sockets.delete(id);
+          ws?._closed(nums[o + 2], vals[v] as string);
           // After the sends made by this batch's message handlers: let the I/O thread answer.
-          queueWsCloseAck(ev[2] as number);
+          queueWsCloseAck(id);
           break;
         }
         case K.SERVER_CLOSED: {
-          const server = serversById.get(ev[1] as number);
-          serversById.delete(ev[1] as number);
-          native.server_closed(ev[1] as number);
+          const serverId = nums[o + 1];
+          const server = serversById.get(serverId);
+          serversById.delete(serverId);
+          native.server_closed(serverId);
           server?.closed();
           break;
         }
         case K.LOG:
-          log(LEVEL_NAMES[ev[3] as number] ?? 'INFO', ev[4] as string);
+          log(LEVEL_NAMES[nums[o + 2]] ?? 'INFO', vals[v] as string);
           break;
         default:
           log('ERROR', `unknown native event kind ${kind}`);

@@ -14,7 +14,7 @@ export interface EventKinds {
   LOG: number;
 }
 
-/** [kind, packed, body, bodyFd, bodyLength]; packed = serverId NUL id NUL httpMinor NUL
+/** [kind, packed, body, bodyFd, bodyLength] (rebuilt by dispatch.ts from a batch's slots); packed = serverId NUL id NUL httpMinor NUL
  *  remotePort NUL localPort NUL method NUL target NUL remoteAddr NUL localAddr (NUL name NUL value)* */
 export type RequestEvent = [number, string, Buffer | null, number, number];
 
@@ -30,8 +30,8 @@ export function unpackRequest(ev: RequestEvent): UnpackedRequest {
   const parts = ev[1].split('\0');
   return { serverId: Number(parts[0]), id: Number(parts[1]), parts };
 }
-/** A batch: an array of events whose first element is the kind. */
-export type EventBatch = unknown[][];
+/** A batch: [nums, vals], 4 numbers and 2 values per event (layouts in binding/to_js.cc). */
+export type EventBatch = [Float64Array, unknown[]];
 
 /** Resolved server options as the addon reads them. */
 export interface NativeServerOptions {
@@ -105,8 +105,8 @@ export interface NativeBinding {
   server_stop(id: number): void;
   server_closed(id: number): void;
   server_stats(id: number): ServerStats | undefined;
-  /** Commands for the I/O thread as flat [type, a, b] triples (layout in src/outbox.ts). */
-  commands_send(flat: unknown[]): void;
+  /** `count` commands for the I/O thread, 4 numbers and 2 values each (layout in src/outbox.ts). */
+  commands_send(nums: Float64Array, count: number, vals: unknown[]): void;
   request_continue(id: number): void;
   /** Bytes sent and not yet written to the socket. */
   ws_buffered(id: number): number;

@@ -4,28 +4,46 @@
 // close leave in the order the app made them.
 import { native } from './native.js';
 
-// Flat triples [type, a, b] (src-native/binding/exports.cc CommandsSend reads them):
-//   0 response: a = meta "id NUL status NUL bodyKind NUL gzip NUL owned NUL (NUL name NUL value)*",
-//               b = body (string | Uint8Array | null; the file path for bodyKind 2)
-//   1 / 2 WebSocket text / binary message: a = id, b = data
-//   3 WebSocket close: a = id, b = "code NUL reason"
-//   4 WebSocket close acknowledged: a = id (JS has handled the socket's close event; the I/O
-//     thread now answers the peer's close, after every send queued before this command)
-let queue: unknown[] = [];
+// Each command is 4 numbers in `nums` and 2 values in `vals` (src-native/binding/exports.cc
+// CommandsSend reads the numbers straight from the typed array's memory):
+//   0 response: [0, id, status, flags] | [headers "name NUL value …" or "", body], flags =
+//               bodyKind (0 none, 1 memory, 2 file) | 4 gzip | 8 file owned; for bodyKind 2
+//               the body slot holds the file path
+//   1 / 2 WebSocket text / binary message: [type, id, 0, 0] | [data, –]
+//   3 WebSocket close: [3, id, code, 0] | [reason, –]
+//   4 WebSocket close acknowledged: [4, id, 0, 0] (JS has handled the socket's close event; the
+//     I/O thread now answers the peer's close, after every send queued before this command)
+const NUMS = 4;
+let nums = new Float64Array(NUMS * 256);
+let count = 0;
+let vals: unknown[] = [];
 let scheduled = false;
 let holding = 0;
 
 /** Sends every queued command now. */
 export function flush(): void {
   scheduled = false;
-  if (queue.length === 0) return;
-  const batch = queue;
-  queue = [];
-  native.commands_send(batch);
+  if (count === 0) return;
+  const n = count;
+  const v = vals;
+  count = 0;
+  vals = [];
+  native.commands_send(nums, n, v);
 }
 
-function push(type: number, a: unknown, b: unknown): void {
-  queue.push(type, a, b);
+function push(type: number, id: number, a: number, b: number, v0: unknown, v1: unknown): void {
+  let o = count * NUMS;
+  if (o + NUMS > nums.length) {
+    const bigger = new Float64Array(nums.length * 2);
+    bigger.set(nums);
+    nums = bigger;
+  }
+  nums[o++] = type;
+  nums[o++] = id;
+  nums[o++] = a;
+  nums[o] = b;
+  vals.push(v0, v1);
+  count++;
   if (!scheduled && holding === 0) {
     scheduled = true;
     queueMicrotask(flush);
@@ -47,21 +65,21 @@ export function batch(f: () => void): void {
 export function queueResponse(id: number, status: number, headers: string[], bodyKind: 0 | 1 | 2,
                               body: string | Uint8Array | null, filePath: string | null,
                               fileOwned: boolean, gzip: boolean): void {
-  const meta = `${id}\0${status}\0${bodyKind}\0${gzip ? 1 : 0}\0${fileOwned ? 1 : 0}\0`;
-  push(0, headers.length === 0 ? meta : meta + '\0' + headers.join('\0'), bodyKind === 2 ? filePath : body);
+  const flags = bodyKind | (gzip ? 4 : 0) | (fileOwned ? 8 : 0);
+  push(0, id, status, flags, headers.length === 0 ? '' : headers.join('\0'), bodyKind === 2 ? filePath : body);
 }
 
 /** Queues a WebSocket message. */
 export function queueWsSend(id: number, binary: boolean, data: string | Uint8Array): void {
-  push(binary ? 2 : 1, id, data);
+  push(binary ? 2 : 1, id, 0, 0, data, undefined);
 }
 
 /** Queues the acknowledgement of a WebSocket's close event. */
 export function queueWsCloseAck(id: number): void {
-  push(4, id, null);
+  push(4, id, 0, 0, undefined, undefined);
 }
 
 /** Queues a WebSocket close. */
 export function queueWsClose(id: number, code: number, reason: string): void {
-  push(3, id, `${code}\0${reason}`);
+  push(3, id, code, 0, reason, undefined);
 }

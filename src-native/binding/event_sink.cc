@@ -105,7 +105,7 @@ size_t BatchingEventSink::PendingCount() {
 void BatchingEventSink::Deliver(Napi::Env env, Napi::Function callback,
                                 std::vector<Event>&& events) {
   Napi::HandleScope scope(env);
-  Napi::Array batch;
+  Napi::Value batch;
   try {
     batch = EventsToJs(env, std::move(events));
   } catch (const Napi::Error& e) {

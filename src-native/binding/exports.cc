@@ -96,86 +96,78 @@ Napi::Value ServerClosed(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// Reads one response from 2 values: a latin1 meta string "id NUL status NUL bodyKind NUL gzip
-// NUL fileOwned NUL filePath (NUL name NUL value)*" (bodyKind 0 none, 1 memory, 2 file; flags
-// "0"/"1"; TS rejects NUL in every field) and the body (string, Uint8Array or null).
-std::pair<uint64_t, ResponseSpec> ResponseFromJs(Napi::Value meta_v, Napi::Value body) {
-  std::pair<uint64_t, ResponseSpec> out;
-  std::string meta = Latin1FromJs(meta_v);
-  size_t pos = 0;
-  auto next = [&]() {
-    size_t end = meta.find('\0', pos);
-    if (end == std::string::npos) end = meta.size();
-    std::string field = meta.substr(pos, end - pos);
-    pos = end + 1;
-    return field;
-  };
-  out.first = std::stoull(next());
-  ResponseSpec& spec = out.second;
-  spec.status = std::stoi(next());
-  int kind = std::stoi(next());
-  spec.gzip = next() == "1";
-  bool owned = next() == "1";
-  std::string file = next();
-  while (pos < meta.size()) {
-    std::string name = next();
-    std::string value = pos <= meta.size() ? next() : std::string();
-    spec.headers.emplace_back(std::move(name), std::move(value));
-  }
-  if (kind == 1) {
-    spec.body_kind = ResponseSpec::BodyKind::kMemory;
-    spec.body = BodyFromJs(body);
-  } else if (kind == 2) {
-    spec.body_kind = ResponseSpec::BodyKind::kFilePath;
-    spec.file_path = Utf8FromJs(body);  // the path (may be non-latin1)
-    spec.file_owned = owned;
-  }
-  (void)file;
-  return out;
-}
+// commands_send(nums, count, vals): the JS thread's queued commands (src/outbox.ts), `count` of
+// them, each as kCmdNums numbers in the Float64Array `nums` and kCmdVals values in `vals`:
+//   0 response: [0, id, status, flags] | [headers "name NUL value (NUL name NUL value)*" or "",
+//                body (string | Uint8Array | null; the file path when the body is a file)],
+//                flags = bodyKind (0 none, 1 memory, 2 file) | 4 gzip | 8 file owned
+//   1 / 2 WebSocket text / binary: [type, id, 0, 0] | [data]
+//   3 WebSocket close: [3, id, code, 0] | [reason]
+//   4 WebSocket close acknowledged: [4, id, 0, 0] | []
+// The numbers are read straight from the typed array; converted here, posted as ONE command:
+// one lock and one wake-up.
+constexpr size_t kCmdNums = 4;
+constexpr uint32_t kCmdVals = 2;
 
-// commands_send(flat): the JS thread's queued commands as [type, a, b] triples (src/outbox.ts):
-// 0 response (meta, body), 1/2 WebSocket text/binary (id, data), 3 WebSocket close (id,
-// "code NUL reason"), 4 WebSocket close acknowledged (id). Converted here, posted as ONE command: one lock and one wake-up.
 Napi::Value CommandsSend(const Napi::CallbackInfo& info) {
-  AddonData* d = GetAddonData(info.Env());
-  if (!d->io.running()) return info.Env().Undefined();
+  Napi::Env env = info.Env();
+  AddonData* d = GetAddonData(env);
+  if (!d->io.running()) return env.Undefined();
   struct Cmd {
-    int type;
-    uint64_t id;
-    ResponseSpec response;
+    int type = 0;
+    uint64_t id = 0;
+    std::unique_ptr<ResponseSpec> response;
     std::string data;
     int code = 0;
     int64_t counted = 0;
   };
-  Napi::Array a = info[0].As<Napi::Array>();
-  uint32_t n = a.Length() / 3;
+  napi_typedarray_type ta_type;
+  size_t ta_len = 0;
+  void* ta_data = nullptr;
+  if (napi_get_typedarray_info(env, info[0], &ta_type, &ta_len, &ta_data, nullptr, nullptr) !=
+          napi_ok ||
+      ta_type != napi_float64_array) {
+    ThrowInternal(env, "commands must come as a Float64Array");
+  }
+  const double* nums = static_cast<const double*>(ta_data);
+  const size_t n = info[1].As<Napi::Number>().Uint32Value();
+  if (n * kCmdNums > ta_len) ThrowInternal(env, "command count beyond the array");
+  Napi::Array vals = info[2].As<Napi::Array>();
   auto cmds = std::make_shared<std::vector<Cmd>>(n);
-  for (uint32_t i = 0; i < n; i++) {
+  for (size_t i = 0; i < n; i++) {
     Cmd& c = (*cmds)[i];
-    c.type = a.Get(i * 3).As<Napi::Number>().Int32Value();
+    const double* q = nums + i * kCmdNums;
+    const uint32_t v = static_cast<uint32_t>(i) * kCmdVals;
+    c.type = static_cast<int>(q[0]);
+    c.id = static_cast<uint64_t>(q[1]);
     if (c.type == 0) {
-      auto r = ResponseFromJs(a.Get(i * 3 + 1), a.Get(i * 3 + 2));
-      c.id = r.first;
-      c.response = std::move(r.second);
+      c.response = std::make_unique<ResponseSpec>();
+      ResponseSpec& spec = *c.response;
+      spec.status = static_cast<int>(q[2]);
+      const int flags = static_cast<int>(q[3]);
+      spec.gzip = (flags & 4) != 0;
+      spec.headers = HeadersFromJs(vals.Get(v));
+      const int kind = flags & 3;
+      if (kind == 1) {
+        spec.body_kind = ResponseSpec::BodyKind::kMemory;
+        spec.body = BodyFromJs(vals.Get(v + 1));
+      } else if (kind == 2) {
+        spec.body_kind = ResponseSpec::BodyKind::kFilePath;
+        spec.file_path = Utf8FromJs(vals.Get(v + 1));  // the path (may be non-latin1)
+        spec.file_owned = (flags & 8) != 0;
+      }
     } else if (c.type == 1 || c.type == 2) {
-      c.id = static_cast<uint64_t>(a.Get(i * 3 + 1).As<Napi::Number>().Int64Value());
-      c.data = BodyFromJs(a.Get(i * 3 + 2));
+      c.data = BodyFromJs(vals.Get(v));
       // Count the message into bufferedAmount now; the I/O thread subtracts it once written.
       if (WsCounter k = d->ws_counters.Find(c.id)) {
         c.counted = static_cast<int64_t>(c.data.size());
         k->fetch_add(c.counted, std::memory_order_relaxed);
       }
-    } else if (c.type == 4) {
-      c.id = static_cast<uint64_t>(a.Get(i * 3 + 1).As<Napi::Number>().Int64Value());
     } else if (c.type == 3) {
-      c.id = static_cast<uint64_t>(a.Get(i * 3 + 1).As<Napi::Number>().Int64Value());
-      std::string v = Utf8FromJs(a.Get(i * 3 + 2));
-      size_t z = v.find('\0');
-      c.code = std::atoi(v.substr(0, z).c_str());
-      c.data = z == std::string::npos ? std::string() : v.substr(z + 1);
-    } else {
-      ThrowInternal(info.Env(), "unknown command type");
+      c.code = static_cast<int>(q[2]);
+      c.data = Utf8FromJs(vals.Get(v));
+    } else if (c.type != 4) {
+      ThrowInternal(env, "unknown command type");
     }
   }
   ServerRegistry* registry = d->registry.get();
@@ -183,7 +175,7 @@ Napi::Value CommandsSend(const Napi::CallbackInfo& info) {
     for (Cmd& c : *cmds) {
       Connection* conn = registry->Route(c.id);
       if (c.type == 0) {
-        if (conn != nullptr) conn->SendResponse(c.id, std::move(c.response));
+        if (conn != nullptr) conn->SendResponse(c.id, std::move(*c.response));
       } else if (c.type == 3) {
         if (conn != nullptr) conn->WsClose(c.id, c.code, std::move(c.data));
       } else if (c.type == 4) {
@@ -197,7 +189,7 @@ Napi::Value CommandsSend(const Napi::CallbackInfo& info) {
       }
     }
   });
-  return info.Env().Undefined();
+  return env.Undefined();
 }
 
 // request_continue(id): onHeaders returned nothing; read the body.

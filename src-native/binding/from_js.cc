@@ -9,18 +9,31 @@ void ThrowInternal(Napi::Env env, const char* what) {
   throw e;
 }
 
-std::string Latin1FromJs(Napi::Value v) {
+namespace {
+// One conversion for strings that fit a stack buffer (the common case), two otherwise: napi's
+// getters write at most bufsize - 1 bytes and stop early at a character boundary, so a result
+// shorter than bufsize - 4 cannot have been cut.
+template <napi_status (*Get)(napi_env, napi_value, char*, size_t, size_t*)>
+std::string StringFromJs(Napi::Value v) {
   if (!v.IsString()) ThrowInternal(v.Env(), "expected a string");
+  char stack[512];
   size_t len = 0;
-  napi_get_value_string_latin1(v.Env(), v, nullptr, 0, &len);
+  if (Get(v.Env(), v, stack, sizeof stack, &len) != napi_ok) ThrowInternal(v.Env(), "string read failed");
+  if (len + 4 < sizeof stack) return std::string(stack, len);
+  Get(v.Env(), v, nullptr, 0, &len);
   std::string out(len, '\0');
-  if (len > 0) napi_get_value_string_latin1(v.Env(), v, &out[0], len + 1, &len);
+  if (len > 0) Get(v.Env(), v, &out[0], len + 1, &len);
+  out.resize(len);
   return out;
+}
+}  // namespace
+
+std::string Latin1FromJs(Napi::Value v) {
+  return StringFromJs<napi_get_value_string_latin1>(v);
 }
 
 std::string Utf8FromJs(Napi::Value v) {
-  if (!v.IsString()) ThrowInternal(v.Env(), "expected a string");
-  return v.As<Napi::String>().Utf8Value();
+  return StringFromJs<napi_get_value_string_utf8>(v);
 }
 
 HeaderList HeadersFromJs(Napi::Value v) {

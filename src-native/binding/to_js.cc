@@ -1,17 +1,22 @@
-// I/O events → JS arrays (see to_js.h). Runs on the JS thread.
+// I/O events → JS values (see to_js.h). Runs on the JS thread.
 //
-// Layouts (src/dispatch.ts reads these positions; keep both in step):
-//   request/headers/ws-open: [kind, packed, body (Buffer | null; for ws-open the chosen
-//       subprotocol string), bodyFd (-1 or an unlinked
-//       temp file's fd, now owned by JS), bodyLength], where packed is one latin1 string:
-//       serverId NUL id NUL httpMinor NUL remotePort NUL localPort NUL method NUL target NUL
-//       remoteAddr NUL localAddr (NUL name NUL value)*
-//   ws-message: [kind, 0, id, binary, data (Buffer if binary, else string)]
-//   ws-close:   [kind, 0, id, code, reason]
-//   server-closed: [kind, serverId]
-//   log:        [kind, 0, 0, level, text]
+// A batch is [nums, vals]: nums a Float64Array with kNumStride numbers per event, vals an array
+// with kValStride values per event (unset slots read as undefined). Numbers are written straight
+// into the typed array's memory, so an event costs one or two napi values instead of a napi
+// array and a napi call per field. Layouts (src/dispatch.ts reads these positions; keep both in
+// step), nums | vals:
+//   request/headers/ws-open: [kind, id, bodyFd (-1 or an unlinked temp file's fd, now owned by
+//       JS), bodyLength] | [packed, body (Buffer, or unset; for ws-open the chosen subprotocol
+//       string)], where packed is one latin1 string: serverId NUL id NUL httpMinor NUL
+//       remotePort NUL localPort NUL method NUL target NUL remoteAddr NUL localAddr
+//       (NUL name NUL value)*
+//   ws-message: [kind, id, binary (0/1), 0] | [data (Buffer if binary, else string)]
+//   ws-close:   [kind, id, code, 0] | [reason]
+//   server-closed: [kind, serverId, 0, 0] | []
+//   log:        [kind, 0, level, 0] | [text]
 #include "binding/to_js.h"
 
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 
@@ -47,9 +52,30 @@ Napi::Value BufferFrom(Napi::Env env, std::string&& data) {
                                        owned);
 }
 
-Napi::Array RequestToJs(Napi::Env env, Event& e) {
-  // Everything but the body travels as ONE latin1 string joined by NUL (which llhttp never lets
-  // through in a method, target or header): one napi string instead of one value per field.
+// A JS string from UTF-8 the I/O thread has validated: ASCII-only text (the common case) is made
+// with the latin1 constructor, a plain copy, instead of going through V8's UTF-8 decoder.
+Napi::Value TextString(Napi::Env env, const std::string& s) {
+  const unsigned char* p = reinterpret_cast<const unsigned char*>(s.data());
+  const size_t n = s.size();
+  size_t i = 0;
+  uint64_t high = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    high |= w;
+  }
+  for (; i < n; i++) high |= p[i];
+  napi_value v;
+  napi_status st = (high & 0x8080808080808080ull) == 0
+                       ? napi_create_string_latin1(env, s.data(), n, &v)
+                       : napi_create_string_utf8(env, s.data(), n, &v);
+  NAPI_THROW_IF_FAILED(env, st, Napi::Value());
+  return Napi::Value(env, v);
+}
+
+// Everything of a request but the body travels as ONE latin1 string joined by NUL (which llhttp
+// never lets through in a method, target or header): one napi string instead of one per field.
+Napi::String PackedRequest(Napi::Env env, const Event& e) {
   std::string packed;
   size_t need = e.method.size() + e.target.size() + e.peer.remote_addr.size() +
                 e.peer.local_addr.size() + 64;
@@ -77,71 +103,70 @@ Napi::Array RequestToJs(Napi::Env env, Event& e) {
     packed += '\0';
     packed += kv.second;
   }
-  Napi::Array a = Napi::Array::New(env, 5);
-  a.Set(0u, Napi::Number::New(env, e.kind));
-  a.Set(1u, Latin1String(env, packed));
-  if (e.kind == kEventRequest && e.fd.get() < 0 && !e.data.empty()) {
-    a.Set(2u, BufferFrom(env, std::move(e.data)));
-  } else if (e.kind == kEventWsOpen) {
-    a.Set(2u, Latin1String(env, e.data));  // the negotiated subprotocol ("" = none)
-  } else {
-    a.Set(2u, env.Null());
-  }
-  a.Set(3u, Napi::Number::New(env, e.fd.Release()));
-  a.Set(4u, Napi::Number::New(env, static_cast<double>(e.length)));
-  return a;
+  return Latin1String(env, packed);
 }
 
 }  // namespace
 
-Napi::Array EventsToJs(Napi::Env env, std::vector<Event>&& events) {
-  Napi::Array out = Napi::Array::New(env, events.size());
-  uint32_t n = 0;
-  for (Event& e : events) {
-    Napi::Array a;
+Napi::Value EventsToJs(Napi::Env env, std::vector<Event>&& events) {
+  const size_t n = events.size();
+  void* mem = nullptr;
+  napi_value ab;
+  napi_status st = napi_create_arraybuffer(env, n * kNumStride * sizeof(double), &mem, &ab);
+  NAPI_THROW_IF_FAILED(env, st, Napi::Value());
+  napi_value nums_v;
+  st = napi_create_typedarray(env, napi_float64_array, n * kNumStride, ab, 0, &nums_v);
+  NAPI_THROW_IF_FAILED(env, st, Napi::Value());
+  double* nums = static_cast<double*>(mem);
+  Napi::Array vals = Napi::Array::New(env, n * kValStride);
+  for (size_t i = 0; i < n; i++) {
+    Event& e = events[i];
+    double* q = nums + i * kNumStride;
+    const uint32_t v = static_cast<uint32_t>(i * kValStride);
+    q[0] = e.kind;
+    q[1] = static_cast<double>(e.id);
+    q[2] = 0;
+    q[3] = 0;
     switch (e.kind) {
       case kEventRequest:
       case kEventHeaders:
       case kEventWsOpen:
-        a = RequestToJs(env, e);
+        vals.Set(v, PackedRequest(env, e));
+        if (e.kind == kEventRequest && e.fd.get() < 0 && !e.data.empty()) {
+          vals.Set(v + 1, BufferFrom(env, std::move(e.data)));
+        } else if (e.kind == kEventWsOpen) {
+          vals.Set(v + 1, Latin1String(env, e.data));  // the negotiated subprotocol ("" = none)
+        }
+        q[2] = e.fd.Release();
+        q[3] = static_cast<double>(e.length);
         break;
       case kEventWsMessage:
-        a = Napi::Array::New(env, 5);
-        a.Set(0u, Napi::Number::New(env, e.kind));
-        a.Set(1u, Napi::Number::New(env, 0));
-        a.Set(2u, Napi::Number::New(env, static_cast<double>(e.id)));
-        a.Set(3u, Napi::Boolean::New(env, e.code != 0));
+        q[2] = e.code != 0 ? 1 : 0;
         if (e.code != 0) {
-          a.Set(4u, BufferFrom(env, std::move(e.data)));
+          vals.Set(v, BufferFrom(env, std::move(e.data)));
         } else {
-          a.Set(4u, Napi::String::New(env, e.data));
+          vals.Set(v, TextString(env, e.data));
         }
         break;
       case kEventWsClose:
-        a = Napi::Array::New(env, 5);
-        a.Set(0u, Napi::Number::New(env, e.kind));
-        a.Set(1u, Napi::Number::New(env, 0));
-        a.Set(2u, Napi::Number::New(env, static_cast<double>(e.id)));
-        a.Set(3u, Napi::Number::New(env, e.code));
-        a.Set(4u, Napi::String::New(env, e.data));
+        q[2] = e.code;
+        vals.Set(v, TextString(env, e.data));
         break;
       case kEventServerClosed:
-        a = Napi::Array::New(env, 2);
-        a.Set(0u, Napi::Number::New(env, e.kind));
-        a.Set(1u, Napi::Number::New(env, e.server_id));
+        q[1] = e.server_id;
         break;
       case kEventLog:
       default:
-        a = Napi::Array::New(env, 5);
-        a.Set(0u, Napi::Number::New(env, kEventLog));
-        a.Set(1u, Napi::Number::New(env, 0));
-        a.Set(2u, Napi::Number::New(env, 0));
-        a.Set(3u, Napi::Number::New(env, e.code));
-        a.Set(4u, Napi::String::New(env, e.data));
+        q[0] = kEventLog;
+        q[1] = 0;
+        q[2] = e.code;
+        vals.Set(v, TextString(env, e.data));
         break;
     }
-    out.Set(n++, a);
   }
+  Napi::Array out = Napi::Array::New(env, 2);
+  out.Set(0u, Napi::Value(env, nums_v));
+  out.Set(1u, vals);
   return out;
 }
 

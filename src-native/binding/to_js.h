@@ -13,8 +13,11 @@ namespace httpuv {
 
 // Bytes from the wire as a JS string, one char per byte (latin1), as Node does for headers.
 Napi::String Latin1String(Napi::Env env, const std::string& s);
-// One array of event arrays; layouts documented in to_js.cc and read by src/dispatch.ts.
-Napi::Array EventsToJs(Napi::Env env, std::vector<Event>&& events);
+// Per-event slots of a batch: numbers in a Float64Array, values in an array.
+constexpr size_t kNumStride = 4;
+constexpr size_t kValStride = 2;
+// A batch as [nums, vals]; layouts documented in to_js.cc and read by src/dispatch.ts.
+Napi::Value EventsToJs(Napi::Env env, std::vector<Event>&& events);
 
 }  // namespace httpuv
 
