@@ -26,7 +26,7 @@
         'deps/llhttp.gyp:llhttp',
       ],
       'include_dirs': ['src-native'],
-      'defines': ['NAPI_VERSION=<(napi_build_version)'],
+      'defines': ['NAPI_VERSION=<(napi_build_version)', 'NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS'],
       'cflags!': ['-fno-exceptions'],
       'cflags_cc!': ['-fno-exceptions', '-fno-rtti', '-std=gnu++17'],
       'cflags': ['-fvisibility=hidden', '-Wall', '-Wextra', '-Wno-unused-parameter'],
