@@ -305,18 +305,24 @@ void SetFunction(Napi::Env env, Napi::Object exports, const char* name, napi_cal
 }  // namespace
 
 void RegisterExports(Napi::Env env, Napi::Object exports) {
-  SetFunction(env, exports, "init", Guarded<Init>);
-  SetFunction(env, exports, "server_start", Guarded<ServerStart>);
-  SetFunction(env, exports, "server_stop", Guarded<ServerStop>);
-  SetFunction(env, exports, "server_closed", Guarded<ServerClosed>);
-  SetFunction(env, exports, "commands_send", Guarded<CommandsSend>);
-  SetFunction(env, exports, "request_continue", Guarded<RequestContinue>);
-  SetFunction(env, exports, "ws_buffered", Guarded<WsBuffered>);
-  SetFunction(env, exports, "events_take", Guarded<EventsTake>);
-  SetFunction(env, exports, "static_paths_set", Guarded<StaticPathsSet>);
-  SetFunction(env, exports, "server_stats", Guarded<ServerStatsJs>);
-  SetFunction(env, exports, "log_level_set", Guarded<LogLevelSet>);
-  SetFunction(env, exports, "port_available", Guarded<PortAvailableJs>);
+  static const struct {
+    const char* name;
+    napi_callback cb;
+  } kFunctions[] = {
+      {"init", Guarded<Init>},
+      {"server_start", Guarded<ServerStart>},
+      {"server_stop", Guarded<ServerStop>},
+      {"server_closed", Guarded<ServerClosed>},
+      {"commands_send", Guarded<CommandsSend>},
+      {"request_continue", Guarded<RequestContinue>},
+      {"ws_buffered", Guarded<WsBuffered>},
+      {"events_take", Guarded<EventsTake>},
+      {"static_paths_set", Guarded<StaticPathsSet>},
+      {"server_stats", Guarded<ServerStatsJs>},
+      {"log_level_set", Guarded<LogLevelSet>},
+      {"port_available", Guarded<PortAvailableJs>},
+  };
+  for (const auto& f : kFunctions) SetFunction(env, exports, f.name, f.cb);
 
   Napi::Object kinds = Napi::Object::New(env);
   kinds.Set("REQUEST", Napi::Number::New(env, kEventRequest));
