@@ -67,7 +67,10 @@ function flattenHeaders(h: unknown): string[] {
     return out;
   }
   if (typeof h !== 'object') throw new ResponseError('headers must be an object or [name, value] pairs');
-  for (const [name, value] of Object.entries(h as Record<string, unknown>)) {
+  const obj = h as Record<string, unknown>;
+  for (const name in obj) {
+    if (!Object.prototype.hasOwnProperty.call(obj, name)) continue;
+    const value = obj[name];
     if (Array.isArray(value)) {
       for (const v of value) pushHeader(out, name, v);
     } else {

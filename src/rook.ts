@@ -145,8 +145,9 @@ function keysOf(name: string): [string, string] {
 /** Splits a request-target into PATH_INFO and QUERY_STRING (with its leading "?"). */
 export function splitTarget(target: string): [string, string] {
   let t = target;
-  // Absolute-form (RFC 9112 §3.2.2): keep only the path and query.
-  const m = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/.exec(t);
+  // Absolute-form (RFC 9112 §3.2.2): keep only the path and query. Origin-form ("/…", nearly
+  // every request) skips the regex.
+  const m = t.charCodeAt(0) === 0x2f ? null : /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/.exec(t);
   if (m !== null) {
     t = t.slice(m[0].length);
     if (t === '' || t[0] === '?') t = '/' + t;
