@@ -88,3 +88,42 @@ test('many messages in flight come back in order', async () => {
     await wsClosed(c);
   });
 });
+
+test('a burst of 3,000 sends from one callback arrives whole and in order, then the close', async () => {
+  // One batch of commands far above the outbox's initial capacity (256): text (ASCII and not),
+  // binary, then a close, all queued synchronously.
+  const n = 3000;
+  const app = {
+    onWSOpen(ws: import('../../src/index.js').WebSocket) {
+      ws.onMessage(() => {
+        for (let i = 0; i < n; i++) {
+          if (i % 3 === 0) ws.send(`t${i}`);
+          else if (i % 3 === 1) ws.send(`ü${i}€`);
+          else ws.send(Buffer.from([i & 0xff, (i >> 8) & 0xff]));
+        }
+        ws.close(4000, 'burst done');
+      });
+    },
+  };
+  await withServer(app, {}, async (port) => {
+    const c = await wsOpen(port, { perMessageDeflate: false });
+    const got: { binary: boolean; data: Buffer }[] = [];
+    c.on('message', (data: Buffer, binary: boolean) => got.push({ binary, data }));
+    const closed = wsClosed(c);
+    c.send('go');
+    const { code, reason } = await closed;
+    assert.equal(code, 4000);
+    assert.equal(reason, 'burst done');
+    assert.equal(got.length, n);
+    for (let i = 0; i < n; i++) {
+      const m = got[i];
+      if (i % 3 === 2) {
+        assert.equal(m.binary, true, `message ${i} type`);
+        assert.deepEqual([...m.data], [i & 0xff, (i >> 8) & 0xff], `message ${i}`);
+      } else {
+        assert.equal(m.binary, false, `message ${i} type`);
+        assert.equal(m.data.toString(), i % 3 === 0 ? `t${i}` : `ü${i}€`, `message ${i}`);
+      }
+    }
+  });
+});
