@@ -224,6 +224,14 @@ struct Representation {
   bool vary = false;        // a precompressed sibling exists
 };
 
+// Opens "<rel><suffix>" (".br" / ".gz") under the root.
+OpenedFile OpenSibling(const StaticRoot& root, const std::string& rel, std::string_view suffix) {
+  std::string name;
+  name.reserve(rel.size() + suffix.size());
+  name.append(rel).append(suffix);
+  return OpenUnderRoot(root, name);
+}
+
 // Which of "<file>.br" / "<file>.gz" exist: the memo's answer while it is fresh (same file, probed
 // under kSiblingMemoMs ago), else both are probed now, their opened files kept in `br` / `gz`.
 const SiblingMemo& Siblings(const StaticRoot& root, StaticRootMemo& memo,
@@ -247,13 +255,8 @@ const SiblingMemo& Siblings(const StaticRoot& root, StaticRootMemo& memo,
   } else if (memo.siblings.size() >= kSiblingMemoMax) {
     memo.siblings.clear();
   }
-  std::string name;
-  name.reserve(original.rel.size() + 3);
-  name.append(original.rel).append(".br");
-  *br = OpenUnderRoot(root, name);
-  name.resize(original.rel.size());
-  name.append(".gz");
-  *gz = OpenUnderRoot(root, name);
+  *br = OpenSibling(root, original.rel, ".br");
+  *gz = OpenSibling(root, original.rel, ".gz");
   SiblingMemo& m = memo.siblings[original.rel];
   m.dev = static_cast<uint64_t>(st.st_dev);
   m.ino = static_cast<uint64_t>(st.st_ino);
@@ -304,9 +307,7 @@ Representation ChooseRepresentation(const StaticRoot& root, StaticRootMemo& memo
   if (probed.status == OpenedFile::Status::kOk) {
     chosen = std::move(probed);
   } else {  // known from the memo: open it now
-    std::string name(original.rel);
-    name.append(use_gz ? ".gz" : ".br");
-    chosen = OpenUnderRoot(root, name);
+    chosen = OpenSibling(root, original.rel, use_gz ? ".gz" : ".br");
   }
   if (chosen.status != OpenedFile::Status::kOk) {
     memo.siblings.erase(original.rel);
