@@ -45,6 +45,8 @@ export interface NativeServerOptions {
   keepAliveTimeoutMs: number;
   sendTimeoutMs: number;
   maxConnections: number;
+  /** Nice offset of the I/O thread, applied when this start creates the thread. */
+  ioNice: number;
   hasOnHeaders: boolean;
   hasOnWSOpen: boolean;
   staticPaths: NativeStaticEntry[];

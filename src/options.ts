@@ -1,6 +1,6 @@
 // Server options: the public shape, validation (unknown keys throw) and defaults.
 import type { NativeServerOptions } from './native.js';
-import { argumentError, assertBoolean, assertInteger, assertKnownKeys, isPlainObject } from './validate.js';
+import { argumentError, assertBoolean, assertInteger, assertKnownKeys, isPlainObject, rangeError } from './validate.js';
 
 /** WebSocket options of a server. */
 export interface WebSocketOptions {
@@ -85,6 +85,24 @@ function bool(name: string, v: unknown, dflt: boolean): boolean {
 }
 
 /** Validates `options` (TypeError/RangeError naming the key) and applies the defaults. */
+/** The I/O thread's nice value relative to the JS thread's, when it is not set in the environment. */
+export const DEFAULT_IO_NICE = -8;
+
+/**
+ * NODE_HTTPUV_IO_NICE: how much the I/O thread's nice value differs from the JS thread's when it
+ * starts (Linux; -20..19, default -8, 0 keeps the JS thread's). Read when a server starts, which
+ * starts the thread if this environment has none running. A bad value is a RangeError naming it.
+ */
+export function ioNiceFromEnv(): number {
+  const raw = process.env.NODE_HTTPUV_IO_NICE;
+  if (raw === undefined || raw === '') return DEFAULT_IO_NICE;
+  const v = /^\s*[+-]?\d{1,3}\s*$/.test(raw) ? Number(raw) : NaN;
+  if (!(v >= -20 && v <= 19)) {
+    throw rangeError('the environment variable NODE_HTTPUV_IO_NICE', 'an integer from -20 to 19', raw);
+  }
+  return v;
+}
+
 export function resolveOptions(options: unknown): ResolvedOptions {
   if (options === undefined || options === null) options = {};
   if (!isPlainObject(options)) throw argumentError('options', 'a plain object', options);
@@ -119,6 +137,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
       keepAliveTimeoutMs: int('options.keepAliveTimeoutMs', o.keepAliveTimeoutMs, 5000, 0, U32),
       sendTimeoutMs: int('options.sendTimeoutMs', o.sendTimeoutMs, 60000, 0, U32),
       maxConnections: int('options.maxConnections', o.maxConnections, 0, 0, U32),
+      ioNice: ioNiceFromEnv(),
       websocket: {
         perMessageDeflate: bool('options.websocket.perMessageDeflate', ws.perMessageDeflate, true),
         maxMessageSize: int('options.websocket.maxMessageSize', ws.maxMessageSize, 16 * 1024 * 1024, 1, MAX_BYTES),

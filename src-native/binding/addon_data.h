@@ -32,8 +32,9 @@ struct AddonData {
   std::map<uint32_t, std::unique_ptr<ServerStats>> stats;
   WsCounters ws_counters;  // bufferedAmount of each open WebSocket
 
-  // Runs on the JS thread: starts the I/O thread (and opens the sink) if needed.
-  void EnsureRunning();
+  // Runs on the JS thread: starts the I/O thread (and opens the sink) if needed, with its nice
+  // value `io_nice_delta` above the JS thread's (see IoThread::Start).
+  void EnsureRunning(int io_nice_delta);
   // Runs on the JS thread: stops and joins the I/O thread, closing everything still open.
   void StopIo();
 };

@@ -45,8 +45,9 @@ Napi::Value ServerStart(const Napi::CallbackInfo& info) {
   std::shared_ptr<const StaticConfig> statics =
       StaticConfigFromJs(info[3].As<Napi::Object>().Get("staticPaths"));
   bool reuse_port = info[4].ToBoolean().Value();
+  int io_nice = info[3].As<Napi::Object>().Get("ioNice").As<Napi::Number>().Int32Value();
 
-  d->EnsureRunning();
+  d->EnsureRunning(io_nice);
   uint32_t id = ++d->next_server_id;
   auto owned_stats = std::make_unique<ServerStats>();
   ServerStats* stats = owned_stats.get();

@@ -2,6 +2,17 @@
 // ThreadMain and posted commands run on the I/O thread.
 #include "loop/io_thread.h"
 
+#if defined(__linux__)
+#include <pthread.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#elif defined(__APPLE__)
+#include <pthread.h>
+#endif
+
 namespace httpuv {
 
 IoThread::~IoThread() {
@@ -9,8 +20,9 @@ IoThread::~IoThread() {
   HTTPUV_ASSERT(!running_);
 }
 
-int IoThread::Start() {
+int IoThread::Start(int nice_delta) {
   if (running_) return 0;
+  nice_delta_ = nice_delta;
   started_ = false;
   start_error_ = 0;
   int err = uv_thread_create(&thread_, ThreadMain, this);
@@ -29,6 +41,7 @@ int IoThread::Start() {
 void IoThread::ThreadMain(void* arg) {
   auto* self = static_cast<IoThread*>(arg);
   self->tag_.Bind();
+  self->ConfigureOsThread();
   int err = uv_loop_init(&self->loop_);
   if (err == 0) {
     err = self->queue_.Init(&self->loop_);
@@ -47,6 +60,31 @@ void IoThread::ThreadMain(void* arg) {
   while (uv_loop_close(&self->loop_) == UV_EBUSY) {
     uv_run(&self->loop_, UV_RUN_NOWAIT);
   }
+}
+
+void IoThread::ConfigureOsThread() {
+  ASSERT_ON_THREAD(tag_);
+#if defined(__linux__)
+  // The name shows in top -H, perf and /proc/<pid>/task/<tid>/comm (15 characters at most).
+  pthread_setname_np(pthread_self(), "httpuv-io");
+  if (nice_delta_ != 0) {
+    // On Linux nice is per thread: PRIO_PROCESS with a thread id changes only that thread, and
+    // a new thread starts with its creator's value. Static files must keep flowing while the JS
+    // thread spins on the same core; a higher weight gives this thread the larger share then.
+    const auto tid = static_cast<id_t>(syscall(SYS_gettid));
+    errno = 0;
+    int current = getpriority(PRIO_PROCESS, tid);
+    if (errno == 0) {
+      int wanted = current + nice_delta_;
+      if (wanted < -20) wanted = -20;
+      if (wanted > 19) wanted = 19;
+      // EACCES/EPERM without CAP_SYS_NICE or a matching RLIMIT_NICE: keep the inherited value.
+      (void)setpriority(PRIO_PROCESS, tid, wanted);
+    }
+  }
+#elif defined(__APPLE__)
+  pthread_setname_np("httpuv-io");
+#endif
 }
 
 void IoThread::PostAndWait(const std::function<void()>& cmd) {

@@ -23,8 +23,10 @@ class IoThread {
   ~IoThread();
 
   // Runs on the JS thread: starts the thread and waits until its loop and queue are ready.
+  // `nice_delta` is added to the starting thread's nice value for the I/O thread (Linux only;
+  // kept silently at the inherited value when the OS refuses, e.g. without CAP_SYS_NICE).
   // Returns 0 or a uv error code.
-  int Start();
+  int Start(int nice_delta = 0);
   // Runs on the JS thread: runs `before_close` on the I/O thread (it must start closing every
   // handle it owns), then closes the queue, lets the loop finish, and joins the thread.
   void Stop(std::function<void()> before_close);
@@ -43,12 +45,15 @@ class IoThread {
 
  private:
   static void ThreadMain(void* arg);
+  // Runs on the I/O thread, first thing: names it and applies nice_delta_.
+  void ConfigureOsThread();
 
   uv_loop_t loop_{};
   uv_thread_t thread_{};
   CommandQueue queue_;
   ThreadTag tag_;
   bool running_ = false;
+  int nice_delta_ = 0;
 
   std::mutex start_mutex_;
   std::condition_variable start_cv_;
