@@ -19,18 +19,10 @@
 #include <cstring>
 #include <string>
 
+#include "fuzz_check.h"
 #include "http/parser.h"
 
 namespace {
-
-#define FUZZ_CHECK(cond, what)                                                   \
-  do {                                                                           \
-    if (!(cond)) {                                                               \
-      fprintf(stderr, "invariant failed: %s (%s) at %s:%d\n", what, #cond, __FILE__, \
-              __LINE__);                                                         \
-      abort();                                                                   \
-    }                                                                            \
-  } while (0)
 
 struct Config {
   bool pause_on_headers;  // like an app with onHeaders: pause in OnHeadersComplete

@@ -15,17 +15,10 @@
 #include <cstdlib>
 #include <string>
 
+#include "fuzz_check.h"
 #include "ws/permessage_deflate.h"
 
 namespace {
-
-#define FUZZ_CHECK(cond, what)                                                           \
-  do {                                                                                   \
-    if (!(cond)) {                                                                       \
-      fprintf(stderr, "invariant failed: %s (%s) at %s:%d\n", what, #cond, __FILE__, __LINE__); \
-      abort();                                                                           \
-    }                                                                                    \
-  } while (0)
 
 using httpuv::ws::DeflateParams;
 using httpuv::ws::PerMessageDeflate;

@@ -23,6 +23,7 @@
 #include <string>
 #include <utility>
 
+#include "fuzz_check.h"
 #include "http/static_files.h"
 #include "http/static_resolve.h"
 
@@ -33,14 +34,6 @@ using httpuv::http::StaticHeaders;
 using httpuv::http::StaticPathEntry;
 using httpuv::http::StaticRequest;
 using httpuv::http::StaticResult;
-
-#define FUZZ_CHECK(cond, what)                                                           \
-  do {                                                                                   \
-    if (!(cond)) {                                                                       \
-      fprintf(stderr, "invariant failed: %s (%s) at %s:%d\n", what, #cond, __FILE__, __LINE__); \
-      abort();                                                                           \
-    }                                                                                    \
-  } while (0)
 
 std::string g_tmp;
 StaticConfig g_config;

@@ -18,19 +18,12 @@
 #include <memory>
 #include <string>
 
+#include "fuzz_check.h"
 #include "util/utf8.h"
 #include "ws/frame_parser.h"
 #include "ws/permessage_deflate.h"
 
 namespace {
-
-#define FUZZ_CHECK(cond, what)                                                           \
-  do {                                                                                   \
-    if (!(cond)) {                                                                       \
-      fprintf(stderr, "invariant failed: %s (%s) at %s:%d\n", what, #cond, __FILE__, __LINE__); \
-      abort();                                                                           \
-    }                                                                                    \
-  } while (0)
 
 bool Utf8(const std::string& s) {
   return httpuv::util::IsValidUtf8(reinterpret_cast<const uint8_t*>(s.data()), s.size());
