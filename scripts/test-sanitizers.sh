@@ -9,7 +9,14 @@ kind="${1:-address}"
 shift || true
 dirs=("$@")
 [ ${#dirs[@]} -eq 0 ] && dirs=(unit http static websocket lifecycle regressions)
-restore() { npx node-gyp rebuild -j 2 >/dev/null 2>&1 || true; }
+# The sanitizer runtime must not be preloaded into the rebuild (dash under libtsan segfaults, and
+# then the normal build was silently not restored); the test status is the script's status.
+restore() {
+  local rc=$?
+  env -u LD_PRELOAD -u TSAN_OPTIONS -u ASAN_OPTIONS -u UBSAN_OPTIONS npx node-gyp rebuild -j 2 >/dev/null 2>&1 ||
+    echo "test-sanitizers.sh: could not restore the normal build (run npm run build)" >&2
+  exit "$rc"
+}
 trap restore EXIT
 CXXFLAGS="-D_GLIBCXX_ASSERTIONS" npx node-gyp rebuild -j 2 -- -Dhttpuv_sanitize="$kind" >/dev/null
 npm run --silent build:ts
