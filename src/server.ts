@@ -210,6 +210,9 @@ function startNative(kind: 0 | 1, where: string, portOrMask: number, app: Normal
 /**
  * Starts an HTTP/WebSocket server on `host` (an IPv4 or IPv6 literal) and `port` (0 picks a
  * free port; `getPort()` tells which). Throws `Error` with `code: 'EADDRINUSE'` when taken.
+ * The first server of a JS environment starts its I/O thread, at the JS thread's nice value
+ * plus `NODE_HTTPUV_IO_NICE` (default -8) where the OS allows it (Linux; README "I/O thread
+ * priority"); a bad value of that variable is a `RangeError`.
  */
 export function startServer(host: string, port: number, app: App, options?: ServerOptions): WebServer;
 export function startServer(host: string, port: number, app: CallFunction, options?: ServerOptions): WebServer;
