@@ -22,11 +22,11 @@
 
 namespace httpuv {
 
-Napi::String Latin1String(Napi::Env env, const std::string& s) {
+Napi::Value Latin1String(Napi::Env env, const std::string& s) {
   napi_value v;
   napi_status st = napi_create_string_latin1(env, s.data(), s.size(), &v);
-  NAPI_THROW_IF_FAILED(env, st, Napi::String());
-  return Napi::String(env, v);
+  NAPI_THROW_IF_FAILED(env, st, Napi::Value());
+  return Napi::Value(env, v);
 }
 
 namespace {
@@ -75,7 +75,7 @@ Napi::Value TextString(Napi::Env env, const std::string& s) {
 
 // Everything of a request but the body travels as ONE latin1 string joined by NUL (which llhttp
 // never lets through in a method, target or header): one napi string instead of one per field.
-Napi::String PackedRequest(Napi::Env env, const Event& e) {
+Napi::Value PackedRequest(Napi::Env env, const Event& e) {
   std::string packed;
   size_t need = e.method.size() + e.target.size() + e.peer.remote_addr.size() +
                 e.peer.local_addr.size() + 64;

@@ -12,7 +12,10 @@
 namespace httpuv {
 
 // Bytes from the wire as a JS string, one char per byte (latin1), as Node does for headers.
-Napi::String Latin1String(Napi::Env env, const std::string& s);
+// Returned as Napi::Value on purpose: node-addon-api's Object::Set(index, Napi::String) takes
+// the String for something convertible to std::string and copies it out to UTF-8 and back into
+// a new JS string (Value::From); a Napi::Value is stored as it is.
+Napi::Value Latin1String(Napi::Env env, const std::string& s);
 // Per-event slots of a batch: numbers in a Float64Array, values in an array.
 constexpr size_t kNumStride = 4;
 constexpr size_t kValStride = 2;
