@@ -119,7 +119,11 @@ test('pipeline flood: 20,000 pipelined requests never read; the server stops rea
 });
 
 test('sendTimeoutMs: stalled readers are closed once no byte is read for that long; steady slow readers are not', async () => {
-  const body = Buffer.alloc(4 * MiB, 1);
+  // Each stalled response must outgrow what the kernel can buffer for a paused reader (the
+  // send buffer, up to tcp_wmem's 4 MiB, plus the receive buffer, tcp_rmem up to 32 MiB on
+  // Debian): a response the kernel swallows whole is finished as far as the server can tell,
+  // and its connection is then an idle keep-alive one (keepAliveTimeoutMs, 75 s), not stalled.
+  const body = Buffer.alloc(40 * MiB, 1);
   const server = startServer('127.0.0.1', 0, {
     call: (req) => (req.PATH_INFO === '/big' ? { status: 200, body } : { status: 200, body: 'ok' }),
     staticPaths: { '/files': TMP },
@@ -132,7 +136,7 @@ test('sendTimeoutMs: stalled readers are closed once no byte is read for that lo
     for (let i = 0; i < 10; i++) {
       const c = await watch(port);
       c.socket.pause();
-      c.socket.write(`GET ${i % 2 ? '/big' : '/files/big.bin'} HTTP/1.1\r\nHost: a\r\n\r\n`);
+      c.socket.write(`GET ${i % 2 ? '/big' : '/files/huge.bin'} HTTP/1.1\r\nHost: a\r\n\r\n`);
       stalled.push(c);
     }
     // The steady reader takes about 2 MiB every 250 ms: always some progress within 1 s, yet
