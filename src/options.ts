@@ -39,9 +39,8 @@ export interface ServerOptions {
   /** Time allowed for the whole request (headers and body), in ms (default 300000); then 408. */
   requestTimeoutMs?: number;
   /**
-   * Idle time allowed between keep-alive requests, in ms (default 75000, nginx's
-   * `keepalive_timeout`: longer than the 60 s idle timeout of common proxies and load balancers,
-   * so they never reuse a connection this server is closing). 0 = no limit.
+   * Idle time allowed between keep-alive requests, in ms (default 5000, as Node's http). Behind
+   * a proxy or load balancer, set it above the proxy's idle timeout (e.g. 65000 under a 60 s one).
    */
   keepAliveTimeoutMs?: number;
   /**
@@ -138,7 +137,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
       bodySpillThreshold: int('options.bodySpillThreshold', o.bodySpillThreshold, 1024 * 1024, 0, MAX_BYTES),
       headersTimeoutMs: int('options.headersTimeoutMs', o.headersTimeoutMs, 60000, 0, U32),
       requestTimeoutMs: int('options.requestTimeoutMs', o.requestTimeoutMs, 300000, 0, U32),
-      keepAliveTimeoutMs: int('options.keepAliveTimeoutMs', o.keepAliveTimeoutMs, 75000, 0, U32),
+      keepAliveTimeoutMs: int('options.keepAliveTimeoutMs', o.keepAliveTimeoutMs, 5000, 0, U32),
       sendTimeoutMs: int('options.sendTimeoutMs', o.sendTimeoutMs, 60000, 0, U32),
       maxConnections: int('options.maxConnections', o.maxConnections, 0, 0, U32),
       ioNice: ioNiceFromEnv(),

@@ -84,7 +84,7 @@ struct ServerLimits {
   uint64_t body_spill_threshold = 1024 * 1024;
   uint32_t headers_timeout_ms = 60000;
   uint32_t request_timeout_ms = 300000;
-  uint32_t keep_alive_timeout_ms = 75000;
+  uint32_t keep_alive_timeout_ms = 5000;
   uint32_t send_timeout_ms = 60000;  // no progress writing a response: close
   uint32_t max_connections = 0;  // 0 = unlimited
   bool has_on_headers = false;
