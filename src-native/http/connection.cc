@@ -261,8 +261,9 @@ void Connection::ProcessInput(bool after_resume) {
     }
   }
   if (in_off_ == in_buf_.size()) {
-    in_buf_.clear();
-    if (in_buf_.capacity() > kReadBufferSize) std::string().swap(in_buf_);
+    // Everything read was parsed: give the buffer back, so an idle keep-alive connection holds
+    // no input memory (S5); the next read allocates afresh, one small malloc per request.
+    std::string().swap(in_buf_);
     in_off_ = 0;
   } else if (in_off_ > kMaxBufferedInput) {
     in_buf_.erase(0, in_off_);
@@ -275,7 +276,7 @@ void Connection::HandleUpgrade() {
   if (ws_) {
     // Bytes already received after the handshake are the first WebSocket frames.
     std::string rest = in_buf_.substr(in_off_);
-    in_buf_.clear();
+    std::string().swap(in_buf_);  // WebSocket bytes never go through in_buf_ again
     in_off_ = 0;
     if (!rest.empty()) ws_->OnBytes(rest.data(), rest.size());
     UpdateReading();
