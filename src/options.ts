@@ -87,7 +87,6 @@ function bool(name: string, v: unknown, dflt: boolean): boolean {
   return v;
 }
 
-/** Validates `options` (TypeError/RangeError naming the key) and applies the defaults. */
 /** The I/O thread's nice value relative to the JS thread's, when it is not set in the environment. */
 export const DEFAULT_IO_NICE = -8;
 
@@ -106,6 +105,7 @@ export function ioNiceFromEnv(): number {
   return v;
 }
 
+/** Validates `options` (TypeError/RangeError naming the key) and applies the defaults. */
 export function resolveOptions(options: unknown): ResolvedOptions {
   if (options === undefined || options === null) options = {};
   if (!isPlainObject(options)) throw argumentError('options', 'a plain object', options);
