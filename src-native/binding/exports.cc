@@ -41,11 +41,11 @@ Napi::Value ServerStart(const Napi::CallbackInfo& info) {
   bool pipe = info[0].As<Napi::Number>().Int32Value() == 1;
   std::string where = Utf8FromJs(info[1]);
   int port_or_mask = info[2].As<Napi::Number>().Int32Value();
-  ServerLimits limits = LimitsFromJs(info[3].As<Napi::Object>());
-  std::shared_ptr<const StaticConfig> statics =
-      StaticConfigFromJs(info[3].As<Napi::Object>().Get("staticPaths"));
+  Napi::Object options = info[3].As<Napi::Object>();
+  ServerLimits limits = LimitsFromJs(options);
+  std::shared_ptr<const StaticConfig> statics = StaticConfigFromJs(options.Get("staticPaths"));
   bool reuse_port = info[4].ToBoolean().Value();
-  int io_nice = info[3].As<Napi::Object>().Get("ioNice").As<Napi::Number>().Int32Value();
+  int io_nice = options.Get("ioNice").As<Napi::Number>().Int32Value();
 
   d->EnsureRunning(io_nice);
   uint32_t id = ++d->next_server_id;
