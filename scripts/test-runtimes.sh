@@ -38,8 +38,8 @@ for major in "${majors[@]}"; do
     */build/Release/httpuv.node) ;;
     *) echo "test:runtimes: Node $major resolved $loaded instead of $addon" >&2; status=1; continue ;;
   esac
-  # Node >= 21 expands globs itself (a bare directory is not searched there).
-  if "$node_bin" --test --test-concurrency=2 --test-timeout=120000 'build-test/test/**/*.test.js'; then
+  # The same runner as `npm test` (it lists the files: Node >= 21 does not search a directory).
+  if "$node_bin" scripts/run-tests.mjs; then
     summary+=("Node $major: passed")
   else
     summary+=("Node $major: FAILED"); status=1

@@ -21,8 +21,8 @@ trap restore EXIT
 CXXFLAGS="-D_GLIBCXX_ASSERTIONS" npx node-gyp rebuild -j 2 -- -Dhttpuv_sanitize="$kind" >/dev/null
 npm run --silent build:ts
 npm run --silent build:test
-paths=()
-for d in "${dirs[@]}"; do [ -d "build-test/test/$d" ] && paths+=("build-test/test/$d"); done
+filters=()
+for d in "${dirs[@]}"; do [ -d "build-test/test/$d" ] && filters+=("$d/"); done
 if [ "$kind" = address ]; then
   export LD_PRELOAD="$(gcc -print-file-name=libasan.so) $(gcc -print-file-name=libubsan.so)"
   export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:halt_on_error=1"
@@ -33,4 +33,4 @@ else
 fi
 # Tests that spawn outside programs (curl, chromium) drop LD_PRELOAD for them (test/helpers).
 export HTTPUV_SANITIZER="$kind"
-node --test --test-concurrency=1 --test-timeout=300000 "${paths[@]}"
+node scripts/run-tests.mjs --concurrency=1 --timeout=300000 "${filters[@]}"
