@@ -7,7 +7,7 @@ import { serversById, type ServerRecord } from './registry.js';
 import { attachBody, buildRequest, type BuiltRequest } from './rook.js';
 import { prepareResponse, ResponseError } from './response.js';
 import { WebSocket } from './websocket.js';
-import { log, setLevelListener, type LogLevelName } from './log.js';
+import { errorText, log, setLevelListener, type LogLevelName } from './log.js';
 
 const K = native.EVENT;
 
@@ -16,22 +16,28 @@ const pendingHeaders = new Map<number, BuiltRequest>();
 const sockets = new Map<number, WebSocket>();
 const LEVEL_NAMES: Exclude<LogLevelName, 'OFF'>[] = ['ERROR', 'ERROR', 'WARN', 'INFO', 'DEBUG'];
 
+// A `then` getter that throws (a hostile Proxy) makes the value not thenable: it is then checked
+// as a response, and refused with a 500 if its other members throw too.
 function isThenable(v: unknown): v is PromiseLike<unknown> {
-  return v !== null && (typeof v === 'object' || typeof v === 'function') &&
-    typeof (v as { then?: unknown }).then === 'function';
+  try {
+    return v !== null && (typeof v === 'object' || typeof v === 'function') &&
+      typeof (v as { then?: unknown }).then === 'function';
+  } catch {
+    return false;
+  }
 }
 
-function errorText(err: unknown): string {
-  if (err instanceof Error) return err.message;
-  return String(err);
-}
-
+// Never throws, whatever the app threw (errorText is safe): the 500 must go out.
 function sendError(id: number, err: unknown, where: string): void {
-  const internal = err instanceof ResponseError;
-  log('ERROR', `${where} ${internal ? 'returned a bad response' : 'threw'}: ` +
-    `${internal ? (err as Error).message : (err as Error)?.stack ?? String(err)}`);
+  let internal = false;
+  try {
+    internal = err instanceof ResponseError;
+  } catch {
+    // a Proxy whose getPrototypeOf trap throws: not ours
+  }
+  log('ERROR', `${where} ${internal ? 'returned a bad response' : 'threw'}: ${errorText(err, !internal)}`);
   // httpuv's format for app errors ("ERROR: <message>"); a malformed response gets a plain text.
-  const body = internal ? `Internal Server Error: ${(err as Error).message}` : `ERROR: ${errorText(err)}`;
+  const body = internal ? `Internal Server Error: ${errorText(err, false)}` : `ERROR: ${errorText(err, false)}`;
   respond(id, 500, ['Content-Type', 'text/plain; charset=UTF-8'], 1, body, null, false, false);
 }
 
@@ -130,7 +136,7 @@ function onRequestEvent(ev: RequestEvent, kind: number): void {
       try {
         open(ws);
       } catch (err) {
-        log('ERROR', `app.onWSOpen threw: ${(err as Error)?.stack ?? String(err)}`);
+        log('ERROR', `app.onWSOpen threw: ${errorText(err)}`);
         ws.close(1011, 'server error');
       }
     }
@@ -194,7 +200,7 @@ function handleEvents(batch: EventBatch): void {
       }
     } catch (err) {
       // Only a bug in this file can get here; keep serving the rest of the batch.
-      log('ERROR', `internal error handling a native event: ${(err as Error)?.stack ?? String(err)}`);
+      log('ERROR', `internal error handling a native event: ${errorText(err)}`);
     }
   }
 }

@@ -13,6 +13,7 @@ export { WebSocket } from './websocket.js';
 export { logLevel, type LogLevelName } from './log.js';
 export type { App } from './app.js';
 export type { Response, ResponseHeaders, FileBody } from './response.js';
+export type { BinaryData } from './bytes.js';
 export type { RookRequest, InputStream, ErrorStream } from './rook.js';
 export type { ServerOptions, WebSocketOptions } from './options.js';
 export type { ServerStats } from './native.js';

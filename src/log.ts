@@ -45,3 +45,24 @@ export function log(level: Exclude<LogLevelName, 'OFF'>, message: string): void 
   if (!isLogEnabled(level)) return;
   process.stderr.write(`[node-httpuv] ${level}: ${message}\n`);
 }
+
+/**
+ * Text for a thrown value in a log line or an error body: its stack (or message) for an Error,
+ * `String(v)` otherwise. Never throws, whatever the app threw (a Proxy whose traps throw, an
+ * object whose toString throws, a Symbol).
+ */
+export function errorText(err: unknown, stack = true): string {
+  try {
+    if (err instanceof Error) {
+      const s = stack ? err.stack : undefined;
+      return String(typeof s === 'string' ? s : err.message);
+    }
+    return String(err);
+  } catch {
+    try {
+      return Object.prototype.toString.call(err);
+    } catch {
+      return '(a value that cannot be printed)';
+    }
+  }
+}

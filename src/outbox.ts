@@ -3,10 +3,12 @@
 // wake-up of the I/O thread for many commands. Order is kept, so a WebSocket's sends and its
 // close leave in the order the app made them.
 import { native } from './native.js';
+import { errorText, log } from './log.js';
 
 // Each command is 4 numbers in `nums` and 2 values in `vals` (src-native/binding/exports.cc
 // CommandsSend reads the numbers straight from the typed array's memory):
-//   0 response: [0, id, status, flags] | [headers "name NUL value …" or "", body], flags =
+//   0 response: [0, id, status, flags] | [headers "name NUL value …" or "", body (string or a
+//               Uint8Array over an ordinary ArrayBuffer: see bytes.ts)], flags =
 //               bodyKind (0 none, 1 memory, 2 file) | 4 gzip | 8 file owned; for bodyKind 2
 //               the body slot holds the file path
 //   1 / 2 WebSocket text / binary message: [type, id, 0, 0] | [data, –]
@@ -20,7 +22,13 @@ let vals: unknown[] = [];
 let scheduled = false;
 let holding = 0;
 
-/** Sends every queued command now. */
+/**
+ * Sends every queued command now. Never throws: every value was validated and normalised when it
+ * was queued (response.ts, websocket.ts), and the addon converts each command on its own (one it
+ * cannot read becomes a logged 500 or a dropped WebSocket command, never the loss of the batch).
+ * Anything else that still escaped would be a bug in the addon; it is logged, not thrown into a
+ * microtask (which would end the process).
+ */
 export function flush(): void {
   scheduled = false;
   if (count === 0) return;
@@ -28,7 +36,11 @@ export function flush(): void {
   const v = vals;
   count = 0;
   vals = [];
-  native.commands_send(nums, n, v);
+  try {
+    native.commands_send(nums, n, v);
+  } catch (err) {
+    log('ERROR', `internal error sending ${n} command(s) to the I/O thread: ${errorText(err)}`);
+  }
 }
 
 function push(type: number, id: number, a: number, b: number, v0: unknown, v1: unknown): void {

@@ -1,6 +1,10 @@
 // App responses → what the addon sends: validation (anything malformed becomes a logged 500),
 // header normalisation (object or [name, value] pairs), body kinds, and the gzip decision
 // (q-values honoured, Vary added) for dynamic responses.
+import * as fs from 'node:fs';
+import { toBytes, type BinaryData } from './bytes.js';
+import { log } from './log.js';
+import { describe, isHttpFieldValue, isHttpToken } from './validate.js';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const mimeDb = require('mime-db') as Record<string, { compressible?: boolean }>;
 
@@ -8,7 +12,13 @@ const mimeDb = require('mime-db') as Record<string, { compressible?: boolean }>;
 export type ResponseHeaders = Record<string, string | number | boolean | readonly string[]> |
   ReadonlyArray<readonly [string, string | number]>;
 
-/** A response body streamed from disk by the I/O thread; `owned` deletes the file after. */
+/**
+ * A response body streamed from disk by the I/O thread. `file` must name a regular file
+ * (symlinks are followed); anything else (a FIFO, a device, a directory, a missing file) is
+ * answered with a logged 500, and never blocks the server. With `owned: true` the app hands the
+ * file over: it is deleted once opened, and also on every path where it is not sent (the response
+ * is malformed or turned into a 500, the client went away, the server stopped).
+ */
 export interface FileBody {
   file: string;
   owned?: boolean;
@@ -18,7 +28,12 @@ export interface FileBody {
 export interface Response {
   status: number;
   headers?: ResponseHeaders;
-  body?: string | Uint8Array | FileBody | null;
+  /**
+   * A string (sent as UTF-8), binary data (any ArrayBufferView: Buffer, typed array, DataView;
+   * an ArrayBuffer or SharedArrayBuffer; shared memory is copied when the response is returned),
+   * a {@link FileBody}, or nothing.
+   */
+  body?: string | BinaryData | FileBody | null;
 }
 
 /** A response checked and flattened for the addon. */
@@ -26,6 +41,7 @@ export interface PreparedResponse {
   status: number;
   headers: string[];
   bodyKind: 0 | 1 | 2;
+  /** A string, or bytes in an ordinary (non-shared) ArrayBuffer (see bytes.ts). */
   body: string | Uint8Array | null;
   filePath: string | null;
   fileOwned: boolean;
@@ -35,10 +51,9 @@ export interface PreparedResponse {
 /** Thrown for a malformed app response; dispatch turns it into a 500 and logs the reason. */
 export class ResponseError extends Error {}
 
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-// Field values: visible latin1 plus space and tab; no CR, LF or NUL (response splitting).
-const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
-
+// Header values: strings, or numbers and booleans (written with String()). Each is checked as
+// it will go on the wire (one latin1 byte per character): HTAB, SP, VCHAR and obs-text only, so a
+// character above U+00FF (whose low byte could be CR or LF), CR, LF and NUL are refused.
 function headerValue(name: string, v: unknown): string {
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
@@ -46,11 +61,14 @@ function headerValue(name: string, v: unknown): string {
 }
 
 function pushHeader(out: string[], name: unknown, value: unknown): void {
-  if (typeof name !== 'string' || !TOKEN.test(name)) {
-    throw new ResponseError(`invalid header name ${JSON.stringify(name)}`);
+  if (typeof name !== 'string' || !isHttpToken(name)) {
+    throw new ResponseError(`invalid header name ${describe(name)}`);
   }
   const v = headerValue(name, value);
-  if (!FIELD_VALUE.test(v)) throw new ResponseError(`header ${name} has an invalid character in its value`);
+  if (!isHttpFieldValue(v)) {
+    throw new ResponseError(`header ${name} has a character not allowed in a header value ` +
+      '(only tab, space, visible ASCII and U+0080–U+00FF; no CR, LF, NUL or characters above U+00FF)');
+  }
   out.push(name, v);
 }
 
@@ -117,6 +135,63 @@ export function acceptsGzip(acceptEncoding: string | undefined): boolean {
 
 const GZIP_MIN_BYTES = 1024;
 
+// The body member → a PreparedResponse with the body set (status and headers filled in later).
+function readBody(body: unknown): PreparedResponse {
+  const out: PreparedResponse = {
+    status: 500, headers: [], bodyKind: 0, body: null, filePath: null, fileOwned: false, gzip: false,
+  };
+  if (body === undefined || body === null) return out;
+  if (typeof body === 'string') {
+    out.bodyKind = 1;
+    out.body = body;
+    return out;
+  }
+  let bytes: Uint8Array | null;
+  try {
+    bytes = toBytes(body, 'body');
+  } catch (err) {
+    throw new ResponseError((err as Error).message);
+  }
+  if (bytes !== null) {
+    out.bodyKind = 1;
+    out.body = bytes;
+    return out;
+  }
+  if (typeof body === 'object') {
+    const fb = body as Record<string, unknown>;
+    const file = fb.file;
+    if (typeof file === 'string') {
+      const owned = fb.owned;
+      if (owned !== undefined && typeof owned !== 'boolean') {
+        throw new ResponseError(`body.owned must be a boolean, got ${describe(owned)}`);
+      }
+      if (file === '' || file.includes('\0')) {
+        throw new ResponseError(`body.file must be a non-empty path without NUL characters, got ${describe(file)}`);
+      }
+      out.bodyKind = 2;
+      out.filePath = file;
+      out.fileOwned = owned === true;
+      return out;
+    }
+  }
+  throw new ResponseError('body must be a string, binary data (an ArrayBufferView, ArrayBuffer or ' +
+    `SharedArrayBuffer) or { file, owned? }, got ${describe(body)}`);
+}
+
+/**
+ * Releases what a prepared response holds when it will not be sent: an owned file is deleted
+ * (asynchronously; the JS thread never waits for the disk). Every place that drops a response
+ * in JS calls this; once queued, the addon owns the file and deletes it on every path.
+ */
+export function releaseResponse(p: PreparedResponse): void {
+  if (p.bodyKind !== 2 || !p.fileOwned || p.filePath === null) return;
+  const path = p.filePath;
+  p.fileOwned = false;
+  fs.unlink(path, (err) => {
+    if (err !== null && err.code !== 'ENOENT') log('WARN', `cannot delete owned response file ${JSON.stringify(path)}: ${err.message}`);
+  });
+}
+
 /**
  * Validates an app response and prepares it for the addon. `acceptEncoding` is the request's
  * header (undefined if absent); `gzipEnabled` the server option.
@@ -127,35 +202,26 @@ export function prepareResponse(res: unknown, acceptEncoding: string | undefined
     throw new ResponseError(`the app returned ${res === undefined ? 'nothing' : 'a ' + typeof res} instead of a response object`);
   }
   const r = res as Record<string, unknown>;
-  const status = r.status;
-  if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 999) {
-    throw new ResponseError(`invalid response status ${JSON.stringify(status)} (an integer 100–999 is required)`);
-  }
-  const headers = flattenHeaders(r.headers);
-  const body = r.body;
-  const out: PreparedResponse = {
-    status, headers, bodyKind: 0, body: null, filePath: null, fileOwned: false, gzip: false,
-  };
-  if (body === undefined || body === null) return out;
-  if (typeof body === 'string' || body instanceof Uint8Array) {
-    out.bodyKind = 1;
-    out.body = body;
-  } else if (typeof body === 'object' && typeof (body as FileBody).file === 'string') {
-    const fb = body as FileBody;
-    if (fb.owned !== undefined && typeof fb.owned !== 'boolean') {
-      throw new ResponseError('body.owned must be a boolean');
+  // Each member is read once (a getter could answer differently twice); the body first, so that
+  // an owned file is known, and deleted, whatever else turns out to be wrong.
+  const out = readBody(r.body);
+  try {
+    const status = r.status;
+    if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 999) {
+      throw new ResponseError(`invalid response status ${describe(status)} (an integer 100–999 is required)`);
     }
-    out.bodyKind = 2;
-    out.filePath = fb.file;
-    out.fileOwned = fb.owned === true;
-    return out;
-  } else {
-    throw new ResponseError('body must be a string, a Buffer/Uint8Array or { file, owned? }');
+    out.status = status;
+    out.headers = flattenHeaders(r.headers);
+  } catch (err) {
+    releaseResponse(out);
+    throw err;
   }
+  if (out.bodyKind !== 1) return out;
+  const { status, headers } = out;
   // gzip: compressible, big enough, not already encoded (design.md "Shapes and defaults").
   if (gzipEnabled && findHeader(headers, 'content-encoding') < 0 && status !== 204 && status !== 304 && status >= 200) {
     const ctIdx = findHeader(headers, 'content-type');
-    const size = typeof out.body === 'string' ? Buffer.byteLength(out.body) : (out.body as Uint8Array).length;
+    const size = typeof out.body === 'string' ? Buffer.byteLength(out.body) : (out.body as Uint8Array).byteLength;
     if (size >= GZIP_MIN_BYTES && isCompressible(ctIdx >= 0 ? headers[ctIdx + 1] : undefined)) {
       const varyIdx = findHeader(headers, 'vary');
       if (varyIdx < 0) headers.push('Vary', 'Accept-Encoding');

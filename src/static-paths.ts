@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import type { NativeStaticEntry } from './native.js';
 import {
-  argumentError, assertKnownKeys, describe, isHttpToken, isPlainObject, valueError,
+  argumentError, assertKnownKeys, describe, isHttpFieldValue, isHttpToken, isPlainObject, valueError,
 } from './validate.js';
 
 /** Extra response headers of a static path: header name → value. */
@@ -25,8 +25,10 @@ export interface StaticPathInput {
   htmlCharset?: string | null;
   /**
    * Extra response headers, `{ "Cache-Control": "max-age=60" }`; `{}` sets none. Names must be
-   * HTTP tokens and values free of CR, LF and NUL; `Content-Length`, `Transfer-Encoding` and
-   * `Connection` are refused because the server sets them itself.
+   * HTTP tokens; values may hold tab, space, visible ASCII and U+0080–U+00FF only (they are sent
+   * as latin1: no CR, LF, NUL or other control character, no character above U+00FF), else a
+   * TypeError; `Content-Length`, `Transfer-Encoding` and `Connection` are refused because the
+   * server sets them itself.
    */
   headers?: Record<string, string> | null;
   /**
@@ -136,6 +138,11 @@ function parseCharset(name: string, v: unknown): string {
   return v;
 }
 
+// Header values go on the wire one latin1 byte per character: checked after that conversion.
+const FIELD_VALUE_CHARS = 'tab, space, visible ASCII and U+0080–U+00FF only (no CR, LF, NUL or ' +
+  'other control, no character above U+00FF)';
+const FIELD_VALUE_RULE = `a header value of ${FIELD_VALUE_CHARS}`;
+
 function parseHeaders(name: string, v: unknown): StaticHeaders {
   if (!isPlainObject(v)) throw argumentError(name, 'a plain object of header names to string values', v);
   const entries: [string, string][] = [];
@@ -146,7 +153,7 @@ function parseHeaders(name: string, v: unknown): StaticHeaders {
       throw valueError(`${name} key ${JSON.stringify(key)}`, 'a header the server does not set itself', key);
     }
     if (typeof value !== 'string') throw argumentError(n, 'a string', value);
-    if (/[\r\n\0]/.test(value)) throw valueError(n, 'a header value without CR, LF or NUL', value);
+    if (!isHttpFieldValue(value)) throw valueError(n, FIELD_VALUE_RULE, value);
     entries.push([key, value]);
   }
   return Object.freeze(Object.fromEntries(entries));
@@ -193,7 +200,7 @@ function parseValidationRule(name: string, rule: string): [string, string] {
       const value = readLiteral(rule, skipSpace(rule, i + 2));
       if (value !== null && skipSpace(rule, value[1]) === rule.length) {
         if (!isHttpToken(header[0])) throw valueError(name, `${VALIDATION_FORM} with a valid header name`, rule);
-        if (/[\r\n\0]/.test(value[0])) throw valueError(name, `${VALIDATION_FORM} with a value without CR, LF or NUL`, rule);
+        if (!isHttpFieldValue(value[0])) throw valueError(name, `${VALIDATION_FORM} with a value of ${FIELD_VALUE_CHARS}`, rule);
         return [header[0], value[0]];
       }
     }

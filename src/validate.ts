@@ -83,3 +83,13 @@ export function valueError(name: string, expected: string, got: unknown): TypeEr
 export function isHttpToken(v: string): boolean {
   return /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(v);
 }
+
+/**
+ * True for a header field value as it may go on the wire (RFC 9110 §5.5): HTAB, SP, VCHAR and
+ * obs-text (U+0080–U+00FF) only, the set Node's `validateHeaderValue` accepts. Values are sent
+ * one latin1 byte per character, so this also refuses every character above U+00FF (U+010D would
+ * lose its high byte and become CR), and CR, LF, NUL and the other controls.
+ */
+export function isHttpFieldValue(v: string): boolean {
+  return /^[\t\x20-\x7e\x80-\xff]*$/.test(v);
+}

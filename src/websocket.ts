@@ -3,8 +3,9 @@
 import { native } from './native.js';
 import { flush as flushOutbox, queueWsClose, queueWsSend } from './outbox.js';
 import type { RookRequest } from './rook.js';
-import { log } from './log.js';
+import { errorText, log } from './log.js';
 import { argumentError, assertInteger, rangeError } from './validate.js';
+import { toBytes, type BinaryData } from './bytes.js';
 
 type MessageHandler = (binary: boolean, message: string | Buffer) => void;
 type CloseHandler = (code?: number, reason?: string) => void;
@@ -64,15 +65,27 @@ export class WebSocket {
   }
 
   /**
-   * Sends a text (string) or binary (Buffer/Uint8Array) message. Returns false, and drops the
-   * message, when it would push `bufferedAmount` past `options.websocket.sendQueueLimit`
-   * (backpressure: wait for `bufferedAmount` to fall) or when the socket is closed.
+   * Sends a text (string) or binary message. Binary data is any ArrayBufferView (Buffer, typed
+   * array, DataView: its bytes), an ArrayBuffer or a SharedArrayBuffer (shared memory is copied
+   * now, as for response bodies); anything else, or a view of a detached buffer, is a TypeError
+   * naming `message`. Returns false, and drops the message, when it would push `bufferedAmount`
+   * past `options.websocket.sendQueueLimit` (backpressure: wait for `bufferedAmount` to fall) or
+   * when the socket is closed.
    */
-  send(message: string | Uint8Array): boolean {
-    const binary = typeof message !== 'string';
-    if (binary && !(message instanceof Uint8Array)) throw argumentError('message', 'a string or Uint8Array', message);
+  send(message: string | BinaryData): boolean {
+    let data: string | Uint8Array;
+    if (typeof message === 'string') {
+      data = message;
+    } else {
+      const bytes = toBytes(message, 'message');
+      if (bytes === null) {
+        throw argumentError('message', 'a string or binary data (an ArrayBufferView, ArrayBuffer or SharedArrayBuffer)', message);
+      }
+      data = bytes;
+    }
+    const binary = typeof data !== 'string';
     if (!this.#open || this.#state !== 1) return false;
-    const size = binary ? message.byteLength : Buffer.byteLength(message);
+    const size = typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
     // Ask the I/O thread's counter only when this message could reach the limit: the counter
     // never exceeds what was sent since it was last read plus what it said then.
     if (this.#knownBuffered + this.#sentSinceCheck + size > this.#sendQueueLimit) {
@@ -81,7 +94,7 @@ export class WebSocket {
       if (this.#knownBuffered + size > this.#sendQueueLimit) return false;
     }
     this.#sentSinceCheck += size;
-    queueWsSend(this.#id, binary, message);
+    queueWsSend(this.#id, binary, data);
     return true;
   }
 
@@ -140,7 +153,7 @@ export class WebSocket {
 
   // httpuv: a failing handler closes the socket with 1011 and skips the other handlers.
   #messageFailed(err: unknown): void {
-    log('ERROR', `WebSocket onMessage callback threw: ${(err as Error)?.stack ?? String(err)}`);
+    log('ERROR', `WebSocket onMessage callback threw: ${errorText(err)}`);
     this.close(1011, 'Error executing onWSMessage');
   }
 
@@ -157,7 +170,7 @@ export class WebSocket {
       try {
         f(code, reason);
       } catch (err) {
-        log('ERROR', `WebSocket onClose callback threw: ${(err as Error)?.stack ?? String(err)}`);
+        log('ERROR', `WebSocket onClose callback threw: ${errorText(err)}`);
       }
     }
   }

@@ -101,28 +101,97 @@ Napi::Value ServerClosed(const Napi::CallbackInfo& info) {
 // commands_send(nums, count, vals): the JS thread's queued commands (src/outbox.ts), `count` of
 // them, each as kCmdNums numbers in the Float64Array `nums` and kCmdVals values in `vals`:
 //   0 response: [0, id, status, flags] | [headers "name NUL value (NUL name NUL value)*" or "",
-//                body (string | Uint8Array | null; the file path when the body is a file)],
+//                body (string | ArrayBufferView | null; the file path when the body is a file)],
 //                flags = bodyKind (0 none, 1 memory, 2 file) | 4 gzip | 8 file owned
 //   1 / 2 WebSocket text / binary: [type, id, 0, 0] | [data]
 //   3 WebSocket close: [3, id, code, 0] | [reason]
 //   4 WebSocket close acknowledged: [4, id, 0, 0] | []
 // The numbers are read straight from the typed array; converted here, posted as ONE command:
 // one lock and one wake-up.
+//
+// One bad entry never costs the others (issue 14): each command is converted on its own, and
+// one that cannot be (TS let through something it should not have) becomes a 500 for that
+// request, or a dropped WebSocket command, logged at ERROR by the I/O thread; the rest of the
+// batch goes on. Commands are converted even when no I/O thread runs (a late answer after the
+// last server stopped) so that an owned response file is still deleted (ResponseFile) when the
+// batch is dropped.
 constexpr size_t kCmdNums = 4;
 constexpr uint32_t kCmdVals = 2;
+
+struct Cmd {
+  int type = 0;
+  uint64_t id = 0;
+  std::unique_ptr<ResponseSpec> response;
+  std::string data;
+  int code = 0;
+  int64_t counted = 0;
+  std::string error;  // why the command could not be converted (logged on the I/O thread)
+};
+
+// The 500 that replaces a response the binding could not convert.
+std::unique_ptr<ResponseSpec> ConversionFailedResponse() {
+  auto spec = std::make_unique<ResponseSpec>();
+  spec->status = 500;
+  spec->headers.emplace_back("Content-Type", "text/plain; charset=UTF-8");
+  spec->body_kind = ResponseSpec::BodyKind::kMemory;
+  spec->body = "500 Internal Server Error\n";
+  return spec;
+}
+
+// Converts command `c` (type and id already set) from its numbers `q` and values `vals[v…]`.
+// Throws (Napi::Error from ThrowInternal) for values TS should never have passed.
+void ConvertCommand(AddonData* d, Napi::Env env, const double* q, Napi::Array vals, uint32_t v,
+                    Cmd* c) {
+  if (c->type == 0) {
+    c->response = std::make_unique<ResponseSpec>();
+    ResponseSpec& spec = *c->response;
+    const double status = q[2];
+    if (!(status >= 100 && status <= 999)) ThrowInternal(env, "response status out of range");
+    spec.status = static_cast<int>(status);
+    const int flags = static_cast<int>(q[3]);
+    spec.gzip = (flags & 4) != 0;
+    const int kind = flags & 3;
+    if (kind == 2) {
+      // First, so that an owned file is deleted even if a later value fails.
+      spec.body_kind = ResponseSpec::BodyKind::kFilePath;
+      spec.file = ResponseFile(Utf8FromJs(vals.Get(v + 1)), (flags & 8) != 0);  // may be non-latin1
+    } else if (kind == 1) {
+      spec.body_kind = ResponseSpec::BodyKind::kMemory;
+      spec.body = BodyFromJs(vals.Get(v + 1));
+    }
+    spec.headers = HeadersFromJs(vals.Get(v));
+    // Checked on the latin1 bytes that go on the wire (a character above U+00FF loses its high
+    // byte in the conversion: U+010D would become CR).
+    if (FindInvalidHeader(spec.headers) != nullptr) {
+      ThrowInternal(env, "response header name or value with a character not allowed on the wire");
+    }
+  } else if (c->type == 1 || c->type == 2) {
+    c->data = BodyFromJs(vals.Get(v));
+    // Count the message into bufferedAmount now; the I/O thread subtracts it once written.
+    if (WsCounter k = d->ws_counters.Find(c->id)) {
+      c->counted = static_cast<int64_t>(c->data.size());
+      k->fetch_add(c->counted, std::memory_order_relaxed);
+    }
+  } else if (c->type == 3) {
+    c->code = static_cast<int>(q[2]);
+    c->data = Utf8FromJs(vals.Get(v));
+  } else if (c->type != 4) {
+    ThrowInternal(env, "unknown command type");
+  }
+}
+
+// After a failed conversion: no JS exception may stay pending, or the next napi call fails.
+void ClearPendingException(Napi::Env env) {
+  bool pending = false;
+  if (napi_is_exception_pending(env, &pending) == napi_ok && pending) {
+    napi_value ignored;
+    napi_get_and_clear_last_exception(env, &ignored);
+  }
+}
 
 Napi::Value CommandsSend(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   AddonData* d = GetAddonData(env);
-  if (!d->io.running()) return env.Undefined();
-  struct Cmd {
-    int type = 0;
-    uint64_t id = 0;
-    std::unique_ptr<ResponseSpec> response;
-    std::string data;
-    int code = 0;
-    int64_t counted = 0;
-  };
   napi_typedarray_type ta_type;
   size_t ta_len = 0;
   void* ta_data = nullptr;
@@ -134,47 +203,44 @@ Napi::Value CommandsSend(const Napi::CallbackInfo& info) {
   const double* nums = static_cast<const double*>(ta_data);
   const size_t n = info[1].As<Napi::Number>().Uint32Value();
   if (n * kCmdNums > ta_len) ThrowInternal(env, "command count beyond the array");
+  if (!info[2].IsArray()) ThrowInternal(env, "command values must come as an array");
   Napi::Array vals = info[2].As<Napi::Array>();
   auto cmds = std::make_shared<std::vector<Cmd>>(n);
   for (size_t i = 0; i < n; i++) {
     Cmd& c = (*cmds)[i];
     const double* q = nums + i * kCmdNums;
-    const uint32_t v = static_cast<uint32_t>(i) * kCmdVals;
-    c.type = static_cast<int>(q[0]);
-    c.id = static_cast<uint64_t>(q[1]);
-    if (c.type == 0) {
-      c.response = std::make_unique<ResponseSpec>();
-      ResponseSpec& spec = *c.response;
-      spec.status = static_cast<int>(q[2]);
-      const int flags = static_cast<int>(q[3]);
-      spec.gzip = (flags & 4) != 0;
-      spec.headers = HeadersFromJs(vals.Get(v));
-      const int kind = flags & 3;
-      if (kind == 1) {
-        spec.body_kind = ResponseSpec::BodyKind::kMemory;
-        spec.body = BodyFromJs(vals.Get(v + 1));
-      } else if (kind == 2) {
-        spec.body_kind = ResponseSpec::BodyKind::kFilePath;
-        spec.file_path = Utf8FromJs(vals.Get(v + 1));  // the path (may be non-latin1)
-        spec.file_owned = (flags & 8) != 0;
+    c.type = q[0] >= 0 && q[0] <= 4 ? static_cast<int>(q[0]) : -1;
+    c.id = q[1] >= 0 && q[1] < 9007199254740992.0 ? static_cast<uint64_t>(q[1]) : 0;
+    try {
+      ConvertCommand(d, env, q, vals, static_cast<uint32_t>(i) * kCmdVals, &c);
+    } catch (const Napi::Error& e) {
+      ClearPendingException(env);
+      c.error = e.Message();
+      if (c.error.empty()) c.error = "unreadable value";
+    } catch (const std::exception& e) {
+      ClearPendingException(env);
+      c.error = e.what();
+    }
+    if (!c.error.empty()) {
+      // A response becomes a 500 (the partial one dies here: an owned file is deleted); any
+      // other command is dropped (nothing was counted into bufferedAmount).
+      if (c.type == 0) {
+        c.response = ConversionFailedResponse();
+      } else {
+        c.type = -1;
       }
-    } else if (c.type == 1 || c.type == 2) {
-      c.data = BodyFromJs(vals.Get(v));
-      // Count the message into bufferedAmount now; the I/O thread subtracts it once written.
-      if (WsCounter k = d->ws_counters.Find(c.id)) {
-        c.counted = static_cast<int64_t>(c.data.size());
-        k->fetch_add(c.counted, std::memory_order_relaxed);
-      }
-    } else if (c.type == 3) {
-      c.code = static_cast<int>(q[2]);
-      c.data = Utf8FromJs(vals.Get(v));
-    } else if (c.type != 4) {
-      ThrowInternal(env, "unknown command type");
     }
   }
+  // No I/O thread (every server stopped): the batch dies here, on the JS thread.
+  if (!d->io.running()) return env.Undefined();
   ServerRegistry* registry = d->registry.get();
   d->io.Post([registry, cmds] {
     for (Cmd& c : *cmds) {
+      if (!c.error.empty()) {
+        registry->Log(kLogError, "command for id " + std::to_string(c.id) +
+                                     (c.type == 0 ? " answered 500" : " dropped") + ": " + c.error);
+      }
+      if (c.type < 0) continue;
       Connection* conn = registry->Route(c.id);
       if (c.type == 0) {
         if (conn != nullptr) conn->SendResponse(c.id, std::move(*c.response));
@@ -190,6 +256,8 @@ Napi::Value CommandsSend(const Napi::CallbackInfo& info) {
         }
       }
     }
+    // Responses not taken (unknown id, closed connection) end with the batch: ResponseFile
+    // deletes an owned file.
   });
   return env.Undefined();
 }

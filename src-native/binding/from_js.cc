@@ -10,6 +10,16 @@ void ThrowInternal(Napi::Env env, const char* what) {
 }
 
 namespace {
+size_t TypedArrayElementSize(napi_typedarray_type t) {
+  switch (t) {
+    case napi_int8_array: case napi_uint8_array: case napi_uint8_clamped_array: return 1;
+    case napi_int16_array: case napi_uint16_array: return 2;
+    case napi_int32_array: case napi_uint32_array: case napi_float32_array: return 4;
+    case napi_float64_array: case napi_bigint64_array: case napi_biguint64_array: return 8;
+    default: return 0;  // a type newer than these headers: refused below
+  }
+}
+
 // One conversion for strings that fit a stack buffer (the common case), two otherwise: napi's
 // getters write at most bufsize - 1 bytes and stop early at a character boundary, so a result
 // shorter than bufsize - 4 cannot have been cut.
@@ -66,15 +76,36 @@ HeaderList HeadersFromJs(Napi::Value v) {
 }
 
 std::string BodyFromJs(Napi::Value v) {
+  // Raw napi calls, not Napi::TypedArray::ArrayBuffer(): that wraps the backing store as an
+  // ArrayBuffer, which throws for a SharedArrayBuffer. Any typed array or DataView is taken as
+  // its bytes; a detached buffer reads as empty (data null, length 0).
+  napi_env env = v.Env();
   if (v.IsString()) return Utf8FromJs(v);
-  if (v.IsTypedArray()) {
-    Napi::TypedArray t = v.As<Napi::TypedArray>();
-    Napi::ArrayBuffer ab = t.ArrayBuffer();
-    const char* p = static_cast<const char*>(ab.Data()) + t.ByteOffset();
-    return std::string(p, t.ByteLength());
-  }
   if (v.IsUndefined() || v.IsNull()) return std::string();
-  ThrowInternal(v.Env(), "body must be a string or Uint8Array");
+  void* data = nullptr;
+  size_t bytes = 0;
+  if (v.IsTypedArray()) {
+    napi_typedarray_type type;
+    size_t length = 0;
+    if (napi_get_typedarray_info(env, v, &type, &length, &data, nullptr, nullptr) != napi_ok) {
+      ThrowInternal(v.Env(), "body typed array unreadable");
+    }
+    size_t size = TypedArrayElementSize(type);
+    if (size == 0) ThrowInternal(v.Env(), "body typed array of an unknown element type");
+    bytes = length * size;
+  } else if (v.IsDataView()) {
+    if (napi_get_dataview_info(env, v, &bytes, &data, nullptr, nullptr) != napi_ok) {
+      ThrowInternal(v.Env(), "body DataView unreadable");
+    }
+  } else if (v.IsArrayBuffer()) {
+    if (napi_get_arraybuffer_info(env, v, &data, &bytes) != napi_ok) {
+      ThrowInternal(v.Env(), "body ArrayBuffer unreadable");
+    }
+  } else {
+    ThrowInternal(v.Env(), "body must be a string or an ArrayBufferView");
+  }
+  if (data == nullptr || bytes == 0) return std::string();
+  return std::string(static_cast<const char*>(data), bytes);
 }
 
 namespace {

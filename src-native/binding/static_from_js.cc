@@ -22,7 +22,12 @@ std::shared_ptr<const StaticConfig> StaticConfigFromJs(Napi::Value v) {
     e.fallthrough = o.Get("fallthrough").ToBoolean().Value();
     Napi::Value cs = o.Get("htmlCharset");
     if (cs.IsString()) e.html_charset = Latin1FromJs(cs);
+    if (!IsValidHeaderValue(e.html_charset)) ThrowInternal(o.Env(), "htmlCharset not allowed on the wire");
     e.headers = HeadersFromJs(o.Get("headers"));
+    // Checked on the latin1 bytes that go on the wire (TS refused these with a TypeError).
+    if (FindInvalidHeader(e.headers) != nullptr) {
+      ThrowInternal(o.Env(), "static path header name or value not allowed on the wire");
+    }
     e.validation = HeadersFromJs(o.Get("validation"));
     config->entries.push_back(std::move(e));
   }

@@ -179,13 +179,37 @@ void Connection::WriteResponse(ResponseSpec&& spec) {
       return;
     }
     case ResponseSpec::BodyKind::kFilePath: {
-      int fd = ::open(spec.file_path.c_str(), O_RDONLY | O_CLOEXEC);
+      // The path is the app's choice: only a regular file may be sent. A FIFO, a device, a socket
+      // or a directory is refused before it is opened (opening a FIFO for reading blocks until a
+      // writer comes; opening a device may have effects), and the open itself cannot block
+      // either (O_NONBLOCK: a FIFO swapped in after the stat; no effect on reading a regular
+      // file) or take a controlling terminal (O_NOCTTY). Symlinks are followed: the app chose
+      // the path. Whatever fails becomes a logged 500; an owned file is deleted either way
+      // (ResponseFile).
+      const std::string& path = spec.file.path();
       struct stat st;
-      if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        int err = errno;
+      int fd = -1;
+      const char* why = nullptr;
+      int err = 0;
+      if (path.empty()) {
+        why = "empty path";
+      } else if (::stat(path.c_str(), &st) != 0) {
+        err = errno;
+      } else if (!S_ISREG(st.st_mode)) {
+        why = "not a regular file";
+      } else if ((fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) < 0) {
+        err = errno;
+      } else if (fstat(fd, &st) != 0) {
+        err = errno;
+      } else if (!S_ISREG(st.st_mode)) {
+        why = "not a regular file";
+      }
+      if (why != nullptr || err != 0) {
         if (fd >= 0) ::close(fd);
-        registry()->Log(kLogError, "cannot open response file " + spec.file_path + ": " +
-                                       (fd < 0 ? strerror(err) : "not a regular file"));
+        registry()->Log(kLogError, "cannot send response file \"" + path + "\": " +
+                                       (why != nullptr ? why : strerror(err)) +
+                                       "; answered 500 instead");
+        spec.file.Unlink();
         ResponseSpec err_spec;
         err_spec.status = 500;
         err_spec.headers.emplace_back("Content-Type", "text/plain; charset=UTF-8");
@@ -194,10 +218,9 @@ void Connection::WriteResponse(ResponseSpec&& spec) {
         std::string head = BuildResponseHead(err_spec, ctx, true, err_spec.body.size());
         if (is_head_) err_spec.body.clear();
         WriteBuffers(std::move(head), std::move(err_spec.body), true);
-        if (spec.file_owned) ::unlink(spec.file_path.c_str());
         return;
       }
-      if (spec.file_owned) ::unlink(spec.file_path.c_str());
+      spec.file.Unlink();  // an owned file goes now; the descriptor keeps its contents
       spec.fd = FdHandle(fd);
       spec.fd_offset = 0;
       spec.fd_length = static_cast<uint64_t>(st.st_size);

@@ -46,6 +46,44 @@ class FdHandle {
   int fd_ = -1;
 };
 
+// The path of a `{ file }` response body, and whether the app handed the file over (`owned`).
+// An owned file is unlinked when this object dies, or earlier by Unlink() (once the file is
+// open): every way a response ends (sent, refused with a 500, dropped for a stale id or a closed
+// connection, left in the command queue at shutdown, never posted because no I/O thread runs)
+// deletes it, by construction. Move-only; the moved-from object owns nothing. Runs on whichever
+// thread ends the response (the I/O thread, or the JS thread for a command never posted).
+class ResponseFile {
+ public:
+  ResponseFile() = default;
+  ResponseFile(std::string path, bool owned) : path_(std::move(path)), owned_(owned) {}
+  ResponseFile(ResponseFile&& o) noexcept : path_(std::move(o.path_)), owned_(o.owned_) {
+    o.owned_ = false;
+  }
+  ResponseFile& operator=(ResponseFile&& o) noexcept {
+    if (this != &o) {
+      Unlink();
+      path_ = std::move(o.path_);
+      owned_ = o.owned_;
+      o.owned_ = false;
+    }
+    return *this;
+  }
+  ResponseFile(const ResponseFile&) = delete;
+  ResponseFile& operator=(const ResponseFile&) = delete;
+  ~ResponseFile() { Unlink(); }
+  const std::string& path() const { return path_; }
+  bool owned() const { return owned_; }
+  // Deletes an owned file now (an open descriptor keeps its contents readable); no-op otherwise.
+  void Unlink() {
+    if (owned_ && !path_.empty()) ::unlink(path_.c_str());
+    owned_ = false;
+  }
+
+ private:
+  std::string path_;
+  bool owned_ = false;
+};
+
 // Where the connection came from and where it arrived (for the Rook SERVER_*/REMOTE_* fields).
 struct PeerInfo {
   std::string remote_addr;

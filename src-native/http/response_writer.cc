@@ -63,6 +63,43 @@ const char* ReasonPhrase(int status) {
   }
 }
 
+namespace {
+bool IsTchar(unsigned char c) {
+  if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return true;
+  switch (c) {
+    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-':
+    case '.': case '^': case '_': case '`': case '|': case '~':
+      return true;
+    default:
+      return false;
+  }
+}
+}  // namespace
+
+bool IsValidHeaderName(const std::string& name) {
+  if (name.empty()) return false;
+  for (char ch : name) {
+    if (!IsTchar(static_cast<unsigned char>(ch))) return false;
+  }
+  return true;
+}
+
+bool IsValidHeaderValue(const std::string& value) {
+  for (char ch : value) {
+    unsigned char c = static_cast<unsigned char>(ch);
+    if (c == '\t') continue;
+    if (c < 0x20 || c == 0x7f) return false;
+  }
+  return true;
+}
+
+const std::pair<std::string, std::string>* FindInvalidHeader(const HeaderList& headers) {
+  for (const auto& h : headers) {
+    if (!IsValidHeaderName(h.first) || !IsValidHeaderValue(h.second)) return &h;
+  }
+  return nullptr;
+}
+
 bool StatusForbidsBody(int status) {
   return (status >= 100 && status < 200) || status == 204 || status == 304;
 }
@@ -94,7 +131,7 @@ std::string BuildResponseHead(const ResponseSpec& spec, const ResponseContext& c
   out += "\r\n";
   bool app_date = false;
   for (const auto& h : spec.headers) {
-    if (HeaderNameEquals(h.first, "date")) app_date = true;
+    if (HeaderNameEquals(h.first, "date") && IsValidHeaderValue(h.second)) app_date = true;
   }
   if (!app_date) {
     out += "Date: ";
@@ -109,6 +146,7 @@ std::string BuildResponseHead(const ResponseSpec& spec, const ResponseContext& c
         HeaderNameEquals(h.first, "connection")) {
       continue;
     }
+    if (!IsValidHeaderName(h.first) || !IsValidHeaderValue(h.second)) continue;
     out += h.first;
     out += ": ";
     out += h.second;

@@ -18,8 +18,7 @@ struct ResponseSpec {
   // Body: absent, in memory, or a file (a path to open, or an fd range already open).
   enum class BodyKind { kNone, kMemory, kFilePath, kFd } body_kind = BodyKind::kNone;
   std::string body;
-  std::string file_path;
-  bool file_owned = false;  // unlink the file once opened
+  ResponseFile file;        // kFilePath: the path; an owned file is deleted however this ends
   FdHandle fd;
   uint64_t fd_offset = 0;
   uint64_t fd_length = 0;
@@ -33,6 +32,14 @@ struct ResponseContext {
   bool http10_keep_alive = false;  // HTTP/1.0 request that asked for keep-alive
 };
 
+// RFC 9110 field syntax, checked on the bytes that go on the wire (after the latin1 conversion):
+// a name is a token (§5.6.2); a value holds only HTAB, SP, VCHAR and obs-text (0x80–0xFF), as
+// Node's validateHeaderValue accepts: never CR, LF, NUL or another control character.
+bool IsValidHeaderName(const std::string& name);
+bool IsValidHeaderValue(const std::string& value);
+// First header of `headers` that fails the checks above, or nullptr.
+const std::pair<std::string, std::string>* FindInvalidHeader(const HeaderList& headers);
+
 // Standard reason phrase for `status` ("Unknown" for codes without one).
 const char* ReasonPhrase(int status);
 
@@ -40,7 +47,9 @@ const char* ReasonPhrase(int status);
 bool StatusForbidsBody(int status);
 
 // Builds the status line and headers (ending with the blank line) for a body of
-// `content_length` bytes (`has_body` false = the app sent no body at all).
+// `content_length` bytes (`has_body` false = the app sent no body at all). A header that fails
+// IsValidHeaderName/IsValidHeaderValue is never written (the binding already turned such a
+// response into a 500; this is the last defence against response splitting).
 std::string BuildResponseHead(const ResponseSpec& spec, const ResponseContext& ctx,
                               bool has_body, uint64_t content_length);
 
