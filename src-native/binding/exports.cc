@@ -168,6 +168,7 @@ void ConvertCommand(AddonData* d, Napi::Env env, const double* q, Napi::Array va
   } else if (c->type == 1 || c->type == 2) {
     c->data = BodyFromJs(vals.Get(v));
     // Count the message into bufferedAmount now; the I/O thread subtracts it once written.
+    if (!d->io.running()) return;  // dropped below: nothing will subtract it
     if (WsCounter k = d->ws_counters.Find(c->id)) {
       c->counted = static_cast<int64_t>(c->data.size());
       k->fetch_add(c->counted, std::memory_order_relaxed);
