@@ -9,7 +9,7 @@ import {
   staticPath, excludeStaticPath, staticPathOptions, StaticPath,
   type StaticPathInput, type StaticPathOptions, type StaticPathOptionsInput,
   WebSocket, logLevel, type LogLevelName, type App, type Response, type ResponseHeaders,
-  type FileBody, type RookRequest, type InputStream, type ErrorStream, type ServerOptions,
+  type FileBody, type BinaryData, type RookRequest, type InputStream, type ErrorStream, type ServerOptions,
   type WebSocketOptions, type ServerStats, ipFamily, encodeURI, encodeURIComponent, decodeURI,
   decodeURIComponent, rawToBase64, randomPort,
 } from 'node-httpuv';
@@ -17,6 +17,8 @@ import {
 export async function usageEsm(): Promise<void> {
   const headers: ResponseHeaders = [['Set-Cookie', 'a=1'], ['Set-Cookie', 'b=2']];
   const file: FileBody = { file: '/tmp/x', owned: false };
+  const bytes: BinaryData = new DataView(new ArrayBuffer(2));
+  void bytes;
   const call: CallFunction = (req: RookRequest): Response => {
     const input: InputStream = req['rook.input'];
     const errors: ErrorStream = req['rook.errors'];

@@ -12,7 +12,7 @@ import {
   staticPath, excludeStaticPath, staticPathOptions, StaticPath,
   type StaticPathInput, type StaticPathOptions, type StaticPathOptionsInput,
   WebSocket, logLevel, type LogLevelName, type App, type Response, type ResponseHeaders,
-  type FileBody, type RookRequest, type InputStream, type ErrorStream, type ServerOptions,
+  type FileBody, type BinaryData, type RookRequest, type InputStream, type ErrorStream, type ServerOptions,
   type WebSocketOptions, type ServerStats, ipFamily, encodeURI, encodeURIComponent, decodeURI,
   decodeURIComponent, rawToBase64, randomPort,
 } from 'node-httpuv';
@@ -20,6 +20,7 @@ import {
 export async function usage(): Promise<void> {
   const headers: ResponseHeaders = [['Set-Cookie', 'a=1'], ['Set-Cookie', 'b=2']];
   const file: FileBody = { file: '/tmp/x', owned: false };
+  const bytes: BinaryData = new Float64Array([1]);
   const call: CallFunction = (req: RookRequest): Response => {
     const input: InputStream = req['rook.input'];
     const errors: ErrorStream = req['rook.errors'];
@@ -42,6 +43,7 @@ export async function usage(): Promise<void> {
       const r: RookRequest = socket.request;
       socket.onMessage((binary: boolean, message: string | Buffer) => { socket.send(binary ? message : `${r.PATH_INFO}`); });
       socket.onClose(() => {});
+      socket.send(bytes);
       socket.close(1000, 'bye');
     },
     staticPaths: { '/static': sp, '/assets': '/tmp', '/assets/private': excludeStaticPath() },
