@@ -1,8 +1,14 @@
 // Receives event batches from the I/O thread (one JS call per batch) and routes each event:
 // requests to app.call / app.onHeaders, WebSocket events to their WebSocket, server-closed to
 // its server, logs to log(). App errors never escape: they become a 500 or a close, logged.
+//
+// Per-request state lives here, keyed by ids the I/O side never reuses, and is freed on every
+// path: an answer, a request-ended event (client gone, error answer, refused upgrade), a
+// WebSocket's close, and its server's closing. An answer or a continue for a request no longer
+// tracked (its connection or server is gone) is dropped here, logged at DEBUG, never sent.
+import * as fs from 'node:fs';
 import { native, unpackRequest, type EventBatch, type RequestEvent } from './native.js';
-import { batch, queueResponse as respond, queueWsCloseAck } from './outbox.js';
+import { batch, queueResponse, queueWsCloseAck } from './outbox.js';
 import { serversById, type ServerRecord } from './registry.js';
 import { attachBody, buildRequest, type BuiltRequest } from './rook.js';
 import { prepareResponse, ResponseError } from './response.js';
@@ -12,8 +18,14 @@ import { errorText, log, setLevelListener, type LogLevelName } from './log.js';
 const K = native.EVENT;
 
 
+// Requests the app may still answer → their server: from their headers or request event until
+// the answer, their request-ended event, or their server's close.
+const liveRequests = new Map<number, ServerRecord>();
+// Requests whose onHeaders ran and whose body has not come yet: the Rook env to complete.
 const pendingHeaders = new Map<number, BuiltRequest>();
-const sockets = new Map<number, WebSocket>();
+// Open WebSockets, for their message and close events. (Every pendingHeaders id is also in
+// liveRequests; a server's closing, which is rare, walks these maps.)
+const sockets = new Map<number, { ws: WebSocket; server: ServerRecord }>();
 const LEVEL_NAMES: Exclude<LogLevelName, 'OFF'>[] = ['ERROR', 'ERROR', 'WARN', 'INFO', 'DEBUG'];
 
 // A `then` getter that throws (a hostile Proxy) makes the value not thenable: it is then checked
@@ -27,8 +39,61 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
   }
 }
 
+// The request was answered, or ended without an answer: free what JS holds for it.
+function forgetRequest(id: number): void {
+  liveRequests.delete(id);
+  pendingHeaders.delete(id);
+}
+
+// The server closed: everything of it still tracked is dropped (its WebSockets normally had
+// their close event already; one still open is closed as 1006).
+function forgetServer(server: ServerRecord): void {
+  for (const [id, owner] of liveRequests) {
+    if (owner === server) forgetRequest(id);
+  }
+  for (const [id, s] of sockets) {
+    if (s.server !== server) continue;
+    sockets.delete(id);
+    s.ws._closed(1006, '');
+  }
+}
+
+/**
+ * The one way an answer leaves for the I/O thread: only for a request `server` still tracks,
+ * once. A late answer (the client left, or the server stopped) is dropped and logged at DEBUG;
+ * an owned file it named is deleted.
+ */
+function respond(server: ServerRecord, id: number, status: number, headers: string[],
+                 bodyKind: 0 | 1 | 2, body: string | Uint8Array | null, filePath: string | null,
+                 fileOwned: boolean, gzip: boolean): void {
+  if (liveRequests.get(id) !== server) {
+    log('DEBUG', `answer to request ${id} dropped: its connection or server is gone`);
+    if (bodyKind === 2 && fileOwned && filePath !== null) fs.unlink(filePath, () => {});
+    return;
+  }
+  forgetRequest(id);
+  queueResponse(id, status, headers, bodyKind, body, filePath, fileOwned, gzip);
+}
+
+// onHeaders returned nothing: read the body, if the request is still there.
+function continueRequest(server: ServerRecord, id: number): void {
+  if (liveRequests.get(id) !== server) {
+    log('DEBUG', `continue for request ${id} dropped: its connection or server is gone`);
+    return;
+  }
+  native.request_continue(id);
+}
+
+/**
+ * @internal Test hook: how many requests, pending onHeaders environments and WebSockets this
+ * environment's dispatcher tracks (all 0 once every server has closed).
+ */
+export function _debugCounts(): { requests: number; pendingHeaders: number; sockets: number } {
+  return { requests: liveRequests.size, pendingHeaders: pendingHeaders.size, sockets: sockets.size };
+}
+
 // Never throws, whatever the app threw (errorText is safe): the 500 must go out.
-function sendError(id: number, err: unknown, where: string): void {
+function sendError(server: ServerRecord, id: number, err: unknown, where: string): void {
   let internal = false;
   try {
     internal = err instanceof ResponseError;
@@ -38,7 +103,7 @@ function sendError(id: number, err: unknown, where: string): void {
   log('ERROR', `${where} ${internal ? 'returned a bad response' : 'threw'}: ${errorText(err, !internal)}`);
   // httpuv's format for app errors ("ERROR: <message>"); a malformed response gets a plain text.
   const body = internal ? `Internal Server Error: ${errorText(err, false)}` : `ERROR: ${errorText(err, false)}`;
-  respond(id, 500, ['Content-Type', 'text/plain; charset=UTF-8'], 1, body, null, false, false);
+  respond(server, id, 500, ['Content-Type', 'text/plain; charset=UTF-8'], 1, body, null, false, false);
 }
 
 function send(server: ServerRecord, id: number, built: BuiltRequest, res: unknown, where: string): void {
@@ -46,10 +111,10 @@ function send(server: ServerRecord, id: number, built: BuiltRequest, res: unknow
   try {
     p = prepareResponse(res, built.req.HEADERS['accept-encoding'], server.gzip);
   } catch (err) {
-    sendError(id, err, where);
+    sendError(server, id, err, where);
     return;
   }
-  respond(id, p.status, p.headers, p.bodyKind, p.body, p.filePath, p.fileOwned, p.gzip);
+  respond(server, id, p.status, p.headers, p.bodyKind, p.body, p.filePath, p.fileOwned, p.gzip);
 }
 
 function finish(built: BuiltRequest): void {
@@ -59,7 +124,7 @@ function finish(built: BuiltRequest): void {
 function runCall(server: ServerRecord, id: number, built: BuiltRequest): void {
   const call = server.app.call;
   if (call === undefined) {
-    respond(id, 404, ['Content-Type', 'text/plain'], 1, '404 Not Found\n', null, false, false);
+    respond(server, id, 404, ['Content-Type', 'text/plain'], 1, '404 Not Found\n', null, false, false);
     finish(built);
     return;
   }
@@ -67,14 +132,14 @@ function runCall(server: ServerRecord, id: number, built: BuiltRequest): void {
   try {
     result = call(built.req);
   } catch (err) {
-    sendError(id, err, 'app.call');
+    sendError(server, id, err, 'app.call');
     finish(built);
     return;
   }
   if (isThenable(result)) {
     Promise.resolve(result).then(
       (res) => { send(server, id, built, res, 'app.call'); finish(built); },
-      (err: unknown) => { sendError(id, err, 'app.call (rejected)'); finish(built); });
+      (err: unknown) => { sendError(server, id, err, 'app.call (rejected)'); finish(built); });
     return;
   }
   send(server, id, built, result, 'app.call');
@@ -83,10 +148,9 @@ function runCall(server: ServerRecord, id: number, built: BuiltRequest): void {
 
 function onHeadersAnswer(server: ServerRecord, id: number, built: BuiltRequest, res: unknown): void {
   if (res === undefined || res === null) {
-    native.request_continue(id);
+    continueRequest(server, id);
     return;
   }
-  pendingHeaders.delete(id);
   send(server, id, built, res, 'app.onHeaders');
 }
 
@@ -99,26 +163,26 @@ function onRequestEvent(ev: RequestEvent, kind: number): void {
     if (ev[3] >= 0) buildRequest(ev, u, false);
     return;
   }
+  if (kind !== K.WS_OPEN) liveRequests.set(id, server);
   if (kind === K.HEADERS) {
     const built = buildRequest(ev, u, false);
     pendingHeaders.set(id, built);
     const onHeaders = server.app.onHeaders;
     if (onHeaders === undefined) {
-      native.request_continue(id);
+      continueRequest(server, id);
       return;
     }
     let result: unknown;
     try {
       result = onHeaders(built.req);
     } catch (err) {
-      pendingHeaders.delete(id);
-      sendError(id, err, 'app.onHeaders');
+      sendError(server, id, err, 'app.onHeaders');
       return;
     }
     if (isThenable(result)) {
       Promise.resolve(result).then(
         (res) => onHeadersAnswer(server, id, built, res),
-        (err: unknown) => { pendingHeaders.delete(id); sendError(id, err, 'app.onHeaders (rejected)'); });
+        (err: unknown) => { sendError(server, id, err, 'app.onHeaders (rejected)'); });
       return;
     }
     onHeadersAnswer(server, id, built, result);
@@ -127,10 +191,11 @@ function onRequestEvent(ev: RequestEvent, kind: number): void {
   if (kind === K.WS_OPEN) {
     const seen = pendingHeaders.get(id);
     pendingHeaders.delete(id);
+    liveRequests.delete(id);  // no answer is due any more: the id now names the WebSocket
     // Without onHeaders the request object is built only if the app reads ws.request.
     const request = seen !== undefined ? seen.req : () => buildRequest(ev, unpackRequest(ev), false).req;
     const ws = new WebSocket(id, request, typeof ev[2] === 'string' ? ev[2] : '', server.sendQueueLimit);
-    sockets.set(id, ws);
+    sockets.set(id, { ws, server });
     const open = server.app.onWSOpen;
     if (open !== undefined) {
       try {
@@ -173,13 +238,13 @@ function handleEvents(batch: EventBatch): void {
           onRequestEvent([kind, vals[v] as string, (vals[v + 1] ?? null) as Buffer | null, nums[o + 2], nums[o + 3]], kind);
           break;
         case K.WS_MESSAGE:
-          sockets.get(nums[o + 1])?._message(nums[o + 2] !== 0, vals[v] as string | Buffer);
+          sockets.get(nums[o + 1])?.ws._message(nums[o + 2] !== 0, vals[v] as string | Buffer);
           break;
         case K.WS_CLOSE: {
           const id = nums[o + 1];
-          const ws = sockets.get(id);
+          const s = sockets.get(id);
           sockets.delete(id);
-          ws?._closed(nums[o + 2], vals[v] as string);
+          s?.ws._closed(nums[o + 2], vals[v] as string);
           // After the sends made by this batch's message handlers: let the I/O thread answer.
           queueWsCloseAck(id);
           break;
@@ -188,10 +253,14 @@ function handleEvents(batch: EventBatch): void {
           const serverId = nums[o + 1];
           const server = serversById.get(serverId);
           serversById.delete(serverId);
+          if (server !== undefined) forgetServer(server);
           native.server_closed(serverId);
           server?.closed();
           break;
         }
+        case K.REQUEST_ENDED:
+          forgetRequest(nums[o + 1]);
+          break;
         case K.LOG:
           log(LEVEL_NAMES[nums[o + 2]] ?? 'INFO', vals[v] as string);
           break;

@@ -12,6 +12,8 @@ export interface EventKinds {
   WS_CLOSE: number;
   SERVER_CLOSED: number;
   LOG: number;
+  /** A request JS was told about ended without its answer (see binding/to_js.cc). */
+  REQUEST_ENDED: number;
 }
 
 /** [kind, packed, body, bodyFd, bodyLength] (rebuilt by dispatch.ts from a batch's slots); packed = serverId NUL id NUL httpMinor NUL

@@ -4,6 +4,7 @@
 
 #include <exception>
 #include <memory>
+#include <string>
 
 #include "binding/addon_data.h"
 #include "binding/from_js.h"
@@ -243,6 +244,17 @@ Napi::Value CommandsSend(const Napi::CallbackInfo& info) {
       }
       if (c.type < 0) continue;
       Connection* conn = registry->Route(c.id);
+      if (conn == nullptr && c.type != 4) {
+        // Ids are never reused (ServerRegistry::NextId), so a command for an id without a route
+        // belongs to a request or WebSocket that is gone (client left, error answer, server
+        // stopped): dropped, never delivered to anyone else. An acknowledgement after the
+        // close is the normal case and is not logged.
+        if (registry->LogEnabled(kLogDebug)) {
+          registry->Log(kLogDebug, std::string(c.type == 0 ? "response" : "WebSocket command") +
+                                       " for id " + std::to_string(c.id) +
+                                       " dropped: its connection is gone");
+        }
+      }
       if (c.type == 0) {
         if (conn != nullptr) conn->SendResponse(c.id, std::move(*c.response));
       } else if (c.type == 3) {
@@ -270,7 +282,12 @@ Napi::Value RequestContinue(const Napi::CallbackInfo& info) {
   uint64_t id = static_cast<uint64_t>(info[0].As<Napi::Number>().Int64Value());
   ServerRegistry* registry = d->registry.get();
   d->io.Post([registry, id] {
-    if (Connection* c = registry->Route(id)) c->ContinueRequest(id);
+    if (Connection* c = registry->Route(id)) {
+      c->ContinueRequest(id);
+    } else if (registry->LogEnabled(kLogDebug)) {
+      registry->Log(kLogDebug, "continue for request " + std::to_string(id) +
+                                   " dropped: its connection is gone");
+    }
   });
   return info.Env().Undefined();
 }
@@ -402,6 +419,7 @@ void RegisterExports(Napi::Env env, Napi::Object exports) {
   kinds.Set("WS_CLOSE", Napi::Number::New(env, kEventWsClose));
   kinds.Set("SERVER_CLOSED", Napi::Number::New(env, kEventServerClosed));
   kinds.Set("LOG", Napi::Number::New(env, kEventLog));
+  kinds.Set("REQUEST_ENDED", Napi::Number::New(env, kEventRequestEnded));
   exports.Set("EVENT", kinds);
 }
 

@@ -13,6 +13,7 @@
 //   ws-message: [kind, id, binary (0/1), 0] | [data (Buffer if binary, else string)]
 //   ws-close:   [kind, id, code, 0] | [reason]
 //   server-closed: [kind, serverId, 0, 0] | []
+//   request-ended: [kind, id, serverId, 0] | []
 //   log:        [kind, 0, level, 0] | [text]
 #include "binding/to_js.h"
 
@@ -154,6 +155,9 @@ Napi::Value EventsToJs(Napi::Env env, std::vector<Event>&& events) {
         break;
       case kEventServerClosed:
         q[1] = e.server_id;
+        break;
+      case kEventRequestEnded:
+        q[2] = e.server_id;
         break;
       case kEventLog:
       default:

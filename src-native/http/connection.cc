@@ -296,6 +296,7 @@ int Connection::OnMessageBegin() {
   message_complete_ = false;
   discard_body_ = false;
   body_seen_ = 0;
+  EndJsRequest();  // defensive: FinishRequest or Linger has ended the previous request
   current_id_ = 0;
   message_start_ms_ = uv_now(registry()->loop());
   const ServerLimits& lim = server_->limits();
@@ -375,6 +376,7 @@ int Connection::OnHeadersComplete(Request& req) {
     phase_ = Phase::kWaitOnHeaders;
     StopTimer();
     EmitRequestEvent(kEventHeaders, req, false);
+    js_holds_ = true;
     return parser_.PauseHere();
   }
   if (expect_continue_) {
@@ -489,6 +491,7 @@ int Connection::OnMessageComplete() {
   ServerStats::Add(server_->stats().requests_js, 1);
   std::unique_ptr<Request> req = parser_.TakeRequest();
   EmitRequestEvent(kEventRequest, *req, true);
+  js_holds_ = true;
   return parser_.PauseHere();
 }
 
@@ -507,6 +510,7 @@ int Connection::AcceptWebSocket() {
   // 101, then the bytes after the request belong to the WebSocket (llhttp stops with
   // HPE_PAUSED_UPGRADE right after this callback; HandleUpgrade takes over).
   registry()->RemoveRoute(current_id_);
+  js_holds_ = false;  // JS's state for the request moves to the WebSocket (kEventWsOpen)
   responded_ = true;
   ws_id_ = current_id_;
   registry()->AddRoute(ws_id_, this);
@@ -556,10 +560,18 @@ void Connection::ContinueRequest(uint64_t id) {
   parser_paused_ = false;
   parser_.Resume();
   ProcessInput(true);
+  if (!closing_ && peer_eof_ && phase_ == Phase::kBody && !message_complete_ && !responded_) {
+    // The client half-closed while onHeaders ran and the body is still incomplete: it can never
+    // arrive, so answer 400 and close now rather than at requestTimeoutMs. (A complete body has
+    // gone on to call above; its answer is written, then the connection closes.)
+    registry()->Log(kLogInfo, "client closed its side before sending the whole body");
+    WriteError(400, "incomplete body: the client closed the connection");
+  }
 }
 
 void Connection::FinishRequest() {
   phase_ = Phase::kIdle;
+  EndJsRequest();
   current_id_ = 0;
   responded_ = false;
   message_complete_ = false;
@@ -594,6 +606,7 @@ void Connection::Linger() {
   if (closing_ || lingering_) return;
   lingering_ = true;
   phase_ = Phase::kIdle;
+  EndJsRequest();
   if (current_id_ != 0) registry()->RemoveRoute(current_id_);
   current_id_ = 0;
   auto* req = new uv_shutdown_t;
@@ -642,6 +655,7 @@ void Connection::Close(int ws_code) {
   cork_.clear();
   if (ws_) ws_->OnTransportClosed();
   if (ws_id_ != 0) registry()->RemoveRoute(ws_id_);
+  EndJsRequest();
   if (current_id_ != 0) registry()->RemoveRoute(current_id_);
   file_fd_.Reset();
   if (reading_) uv_read_stop(stream());
@@ -649,6 +663,16 @@ void Connection::Close(int ws_code) {
   uv_timer_stop(&timer_);
   uv_close(reinterpret_cast<uv_handle_t*>(&timer_), OnHandleClosed);
   uv_close(reinterpret_cast<uv_handle_t*>(&handle_), OnHandleClosed);
+}
+
+void Connection::EndJsRequest() {
+  if (!js_holds_) return;
+  js_holds_ = false;
+  Event e;
+  e.kind = kEventRequestEnded;
+  e.server_id = server_->id();
+  e.id = current_id_;
+  registry()->Emit(std::move(e));
 }
 
 void Connection::OnHandleClosed(uv_handle_t* h) {

@@ -110,6 +110,9 @@ class Connection : public ParserDelegate {
   static void OnLingerTimer(uv_timer_t* t);
   void OnResponseWritten();
   void FinishRequest();
+  // The current request ends here: when JS holds state for it (js_holds_) and has not answered,
+  // tell JS (kEventRequestEnded) so that it frees that state and drops a late answer.
+  void EndJsRequest();
   void UpdateReading();
 
   struct WriteReq;
@@ -141,6 +144,10 @@ class Connection : public ParserDelegate {
 
   Phase phase_ = Phase::kIdle;
   uint64_t current_id_ = 0;
+  // JS was told about current_id_ (kEventHeaders / kEventRequest) and owes it an answer, a
+  // continue or a body event: cleared when JS answers, the request becomes a WebSocket, or
+  // EndJsRequest tells JS the request is gone.
+  bool js_holds_ = false;
   bool responded_ = false;         // a response for the current request has been started
   bool response_in_flight_ = false;  // its bytes are still being written
   bool close_after_response_ = false;

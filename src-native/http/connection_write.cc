@@ -134,6 +134,7 @@ void Connection::ArmSendTimer() {
 
 void Connection::SendResponse(uint64_t id, ResponseSpec&& spec) {
   if (closing_ || id != current_id_ || responded_) return;
+  js_holds_ = false;  // JS answered: it has dropped its state for the request
   if (phase_ == Phase::kWaitOnHeaders) {
     // onHeaders answered: the body (if any) is never read. With a body framed on the wire we
     // cannot know where the next request starts without reading it, so close (as httpuv).
@@ -281,6 +282,7 @@ void Connection::WriteError(int status, const std::string& reason, const HeaderL
   // Protocol errors: answer, then close; the rest of the input is never parsed.
   in_off_ = in_buf_.size();
   close_after_response_ = true;
+  EndJsRequest();  // an error answer ends a request JS may hold (onHeaders path)
   if (responded_ && response_in_flight_) {
     // An answer is already leaving for this request: just close after it.
     return;

@@ -20,6 +20,11 @@ enum EventKind : int {
   kEventWsClose = 5,       // a WebSocket is closed (no more messages, sends are dropped)
   kEventServerClosed = 6,  // a server's listener and all its connections are closed
   kEventLog = 7,           // a log line from the I/O thread (code = level: 1 ERROR … 4 DEBUG)
+  // A request JS was told about (kEventHeaders or kEventRequest) ended without JS's answer and
+  // without becoming a WebSocket: client gone, error answer (408, 413, 400…), refused upgrade,
+  // server stop. JS drops what it holds for the id; an answer sent later is dropped. Never
+  // emitted on the normal path (headers → request → answer, or onHeaders answering).
+  kEventRequestEnded = 8,
 };
 
 enum LogLevel : int { kLogError = 1, kLogWarn = 2, kLogInfo = 3, kLogDebug = 4 };
@@ -27,7 +32,9 @@ enum LogLevel : int { kLogError = 1, kLogWarn = 2, kLogInfo = 3, kLogDebug = 4 }
 struct Event {
   EventKind kind = kEventLog;
   uint32_t server_id = 0;
-  uint64_t id = 0;      // request id (request, headers) or WebSocket id
+  // Request id (request, headers, request-ended) or WebSocket id: unique within the process,
+  // never reused, even across I/O thread restarts (ServerRegistry::NextId).
+  uint64_t id = 0;
   // kEventRequest / kEventHeaders / kEventWsOpen
   std::string method;
   std::string target;

@@ -14,6 +14,16 @@ namespace httpuv {
 
 // ---- registry -------------------------------------------------------------------------------
 
+namespace {
+// Process-wide (see NextId): a static of the shared library, which every environment shares.
+std::atomic<uint64_t> g_last_id{0};
+}  // namespace
+
+// Runs on any I/O thread (the counter is atomic).
+uint64_t ServerRegistry::NextId() {
+  return g_last_id.fetch_add(1, std::memory_order_relaxed) + 1;
+}
+
 void ServerRegistry::Log(int level, std::string text) {
   if (!LogEnabled(level)) return;
   Event e;

@@ -51,7 +51,11 @@ class ServerRegistry {
   // All methods run on the I/O thread.
   uv_loop_t* loop() { return loop_; }
   const ThreadTag& tag() const { return *tag_; }
-  uint64_t NextId() { return ++next_id_; }
+  // A request / WebSocket id never used before in this process: one counter shared by every
+  // environment (main thread and Workers) and every I/O thread start, so a late command from a
+  // stopped server's app can never reach a client of a later server. JS reads ids as doubles;
+  // 2^53 ids are beyond reach (a million a second for 285 years). Runs on any I/O thread.
+  static uint64_t NextId();
   void Emit(Event&& e) {
     held_events_++;
     sink_->Emit(std::move(e));
@@ -79,7 +83,6 @@ class ServerRegistry {
   const ThreadTag* tag_;
   const std::atomic<int>* log_level_;
   WsCounters* ws_counters_;
-  uint64_t next_id_ = 0;
   std::map<uint32_t, Server*> servers_;
   std::unordered_map<uint64_t, Connection*> routes_;
   uv_prepare_t flush_check_{};
