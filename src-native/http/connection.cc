@@ -184,6 +184,12 @@ void Connection::OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
     if (nread < 0) self->Close();
     return;  // discard: the answer is out, we only wait for the client's FIN
   }
+  if (nread < 0 && nread != UV_EOF) {
+    // A reset (or another read error): nobody is left to read an answer, so close now and let
+    // a request in the app's hands end (its late answer is dropped) instead of waiting for it.
+    self->Close();
+    return;
+  }
   if (nread < 0) {
     self->peer_eof_ = true;
     if (self->reading_) {
