@@ -557,10 +557,10 @@ void Connection::EmitRequestEvent(int kind, Request& req, bool with_body,
 
 void Connection::ContinueRequest(uint64_t id) {
   if (closing_ || id != current_id_ || phase_ != Phase::kWaitOnHeaders || responded_) return;
-  if (expect_continue_) {
+  if (expect_continue_ && !peer_eof_) {  // (a half-closed client can send no body: no 100)
     WriteRaw("HTTP/1.1 100 Continue\r\n\r\n", false);
-    expect_continue_ = false;
   }
+  expect_continue_ = false;
   phase_ = Phase::kBody;
   ArmBodyTimer();
   parser_paused_ = false;
