@@ -6,9 +6,16 @@ import { argumentError, isPlainObject } from './validate.js';
 
 /** An httpuv application; every member is optional. */
 export interface App {
-  /** Answers a request (not served by a static path). May return a Promise. */
+  /**
+   * Answers a request (not served by a static path). May return a Promise; one that settles
+   * after its request is gone (client left, server stopped) is dropped and logged at DEBUG.
+   */
   call?(req: RookRequest): Response | Promise<Response> | undefined | null;
-  /** Runs after the headers, before the body: return a response to answer early, or nothing. */
+  /**
+   * Runs after the headers, before the body: return a response to answer early, or nothing to
+   * read the body and go on to `call`. An answer (or nothing) that comes after the request is
+   * gone (client left, server stopped) is dropped and logged at DEBUG.
+   */
   onHeaders?(req: RookRequest): Response | Promise<Response | null | undefined> | null | undefined;
   /** Receives each WebSocket after its handshake. */
   onWSOpen?(ws: WebSocket): void;
