@@ -5,7 +5,8 @@
 // Per-request state lives here, keyed by ids the I/O side never reuses, and is freed on every
 // path: an answer, a request-ended event (client gone, error answer, refused upgrade), a
 // WebSocket's close, and its server's closing. An answer or a continue for a request no longer
-// tracked (its connection or server is gone) is dropped here, logged at DEBUG, never sent.
+// tracked (its connection or server is gone) is dropped here, never sent, and logged: at DEBUG
+// when the client left, at WARN when its server's stop cut it off (grace period over, graceMs 0).
 import * as fs from 'node:fs';
 import { native, unpackRequest, type EventBatch, type RequestEvent } from './native.js';
 import { batch, queueResponse, queueWsCloseAck } from './outbox.js';
@@ -58,16 +59,27 @@ function forgetServer(server: ServerRecord): void {
   }
 }
 
+/** Logs an answer or continue dropped because request `id` is no longer tracked. */
+function logDropped(server: ServerRecord, id: number, what: string): void {
+  if (server.stopping) {
+    // Nothing the app answers is lost silently at stop (issue 14, class 8).
+    log('WARN', `${what} to request ${id} dropped: its server was stopped and the request's ` +
+      'connection is gone (the grace period of stop() ended, or graceMs was 0)');
+  } else {
+    log('DEBUG', `${what} to request ${id} dropped: its connection or server is gone`);
+  }
+}
+
 /**
  * The one way an answer leaves for the I/O thread: only for a request `server` still tracks,
- * once. A late answer (the client left, or the server stopped) is dropped and logged at DEBUG;
- * an owned file it named is deleted.
+ * once. A late answer (the client left, or the server stopped) is dropped and logged (see
+ * logDropped); an owned file it named is deleted.
  */
 function respond(server: ServerRecord, id: number, status: number, headers: string[],
                  bodyKind: 0 | 1 | 2, body: string | Uint8Array | null, filePath: string | null,
                  fileOwned: boolean, gzip: boolean): void {
   if (liveRequests.get(id) !== server) {
-    log('DEBUG', `answer to request ${id} dropped: its connection or server is gone`);
+    logDropped(server, id, 'answer');
     if (bodyKind === 2 && fileOwned && filePath !== null) fs.unlink(filePath, () => {});
     return;
   }
@@ -78,7 +90,7 @@ function respond(server: ServerRecord, id: number, status: number, headers: stri
 // onHeaders returned nothing: read the body, if the request is still there.
 function continueRequest(server: ServerRecord, id: number): void {
   if (liveRequests.get(id) !== server) {
-    log('DEBUG', `continue for request ${id} dropped: its connection or server is gone`);
+    logDropped(server, id, 'continue');
     return;
   }
   native.request_continue(id);

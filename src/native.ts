@@ -106,7 +106,8 @@ export interface NativeBinding {
   /** kind 0 = TCP (host, port), 1 = pipe (name, mask). Returns [serverId, boundPort]. */
   server_start(kind: 0 | 1, where: string, portOrMask: number, options: NativeServerOptions,
                reusePort: boolean): [number, number];
-  server_stop(id: number): void;
+  /** Closes the listener now and drains connections for up to graceMs (0: closes them now). */
+  server_stop(id: number, graceMs: number): void;
   server_closed(id: number): void;
   server_stats(id: number): ServerStats | undefined;
   /** `count` commands for the I/O thread, 4 numbers and 2 values each (layout in src/outbox.ts). */

@@ -10,6 +10,11 @@ export interface ServerRecord {
   sendQueueLimit: number;
   /** Called when the native side reports the server closed. */
   closed(): void;
+  /**
+   * Set by stop(): an answer dropped because its request is gone is then logged at WARN (the
+   * stop cut it off), not at DEBUG (the client left).
+   */
+  stopping: boolean;
 }
 
 export const serversById = new Map<number, ServerRecord>();

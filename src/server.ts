@@ -5,10 +5,12 @@ import { native } from './native.js';
 import { handleBatch } from './dispatch.js';
 import { normalizeApp, type App, type NormalizedApp } from './app.js';
 import { resolveOptions, type ResolvedOptions, type ServerOptions } from './options.js';
-import { serversById } from './registry.js';
+import { serversById, type ServerRecord } from './registry.js';
 import { ipFamily } from './ip.js';
 import { log } from './log.js';
-import { argumentError, assertInteger, assertString, rangeError } from './validate.js';
+import {
+  argumentError, assertInteger, assertKnownKeys, assertString, isPlainObject, rangeError,
+} from './validate.js';
 import type { RookRequest } from './rook.js';
 import type { Response } from './response.js';
 import type { NativeStaticEntry, ServerStats } from './native.js';
@@ -18,12 +20,43 @@ import {
 } from './static-paths.js';
 
 const running: Server[] = [];
+/** Servers whose stop() was called and that have not closed yet (they may be draining). */
+const stopping = new Set<Server>();
+
+/** Options of `server.stop()`, `stopServer()` and `stopAllServers()`. */
+export interface StopOptions {
+  /**
+   * How long requests already received may take to finish, in ms (default 5000, at most
+   * 4294967295). New connections are refused at once either way. `0` closes every connection
+   * at once: requests in the app's hands are cut off (their answers are dropped and logged).
+   */
+  graceMs?: number;
+}
+
+/** The default grace period of `stop()`: Node's `server.close()` waits without a bound; we bound it. */
+const DEFAULT_STOP_GRACE_MS = 5000;
+const MAX_GRACE_MS = 0xFFFFFFFF;
+
+/** Validates stop options where they are passed; returns the grace period in ms. */
+function graceOf(options: StopOptions | undefined): number {
+  if (options === undefined) return DEFAULT_STOP_GRACE_MS;
+  if (!isPlainObject(options)) throw argumentError('options', 'a plain object or undefined', options);
+  assertKnownKeys('options', options, ['graceMs']);
+  const g = options.graceMs;
+  if (g === undefined) return DEFAULT_STOP_GRACE_MS;
+  assertInteger('options.graceMs', g, 0, MAX_GRACE_MS);
+  return g;
+}
 
 /** Common base of WebServer and PipeServer. */
 export abstract class Server {
   readonly #id: number;
   #running = true;
+  #done = false;
+  /** Date.now() by which the current stop's drain ends (Infinity until stop() is called). */
+  #stopBy = Infinity;
   readonly #closed: Promise<void>;
+  readonly #record: ServerRecord;
   #paths: Map<string, StaticPath>;
   #pathOptions: StaticPathOptions;
   /** @internal */
@@ -37,9 +70,15 @@ export abstract class Server {
     this.#pathOptions = statics.options;
     let resolveClosed!: () => void;
     this.#closed = new Promise<void>((resolve) => { resolveClosed = resolve; });
-    serversById.set(id, {
-      id, app, gzip: opts.gzip, sendQueueLimit: opts.native.websocket.sendQueueLimit, closed: resolveClosed,
-    });
+    const closed = (): void => {
+      this.#done = true;
+      stopping.delete(this);
+      resolveClosed();
+    };
+    this.#record = {
+      id, app, gzip: opts.gzip, sendQueueLimit: opts.native.websocket.sendQueueLimit, closed, stopping: false,
+    };
+    serversById.set(id, this.#record);
     running.push(this);
   }
 
@@ -54,16 +93,39 @@ export abstract class Server {
   }
 
   /**
-   * Stops the server: closes its listener and connections (open WebSockets get close 1001).
-   * The Promise resolves once the port is free and every connection is closed. Calling it
-   * again is harmless and returns the same Promise.
+   * Stops the server, draining it first (like Node's `server.close()` followed by
+   * `closeIdleConnections()`, with a bound):
+   *
+   * - the listener closes at once: new connections are refused and the port can be bound again
+   *   right away (`isRunning()` is false and `listServers()` leaves it out from this call on);
+   * - connections with no request in progress close at once: idle keep-alive connections,
+   *   connections that sent nothing, and those still sending a request's line and headers;
+   * - a request whose headers have arrived goes on for up to `options.graceMs` (default 5000):
+   *   its body is read, `call` runs, and its answer is sent with `Connection: close`; nothing
+   *   more is read from that connection (a pipelined request behind it is not answered);
+   * - open WebSockets get close 1001 ("server shutting down"); `onClose` reports 1001;
+   * - when the grace period ends, connections still open are closed; an answer the app gives
+   *   later is dropped and logged at WARN (`logLevel('WARN')` shows it).
+   *
+   * `graceMs: 0` closes every connection at once (WebSockets still get 1001). The Promise
+   * resolves once the listener and every connection are closed, i.e. after the drain, at most
+   * about `graceMs` after the call. Calling it again returns the same Promise; a call with a
+   * shorter grace period (e.g. `{ graceMs: 0 }` on a second Ctrl-C) brings the end closer.
+   * Throws a TypeError or RangeError naming `options.graceMs` for a bad value.
    */
-  stop(): Promise<void> {
+  stop(options?: StopOptions): Promise<void> {
+    const grace = graceOf(options);
     if (this.#running) {
       this.#running = false;
       const i = running.indexOf(this);
       if (i >= 0) running.splice(i, 1);
-      native.server_stop(this.#id);
+      stopping.add(this);
+      this.#record.stopping = true;
+      this.#stopBy = Date.now() + grace;
+      native.server_stop(this.#id, grace);
+    } else if (!this.#done && Date.now() + grace < this.#stopBy) {
+      this.#stopBy = Date.now() + grace;
+      native.server_stop(this.#id, grace);
     }
     return this.#closed;
   }
@@ -253,15 +315,20 @@ export function startPipeServer(name: string, mask: number | null | undefined, a
   return new PipeServer(id, a, opts, statics, full, m);
 }
 
-/** Stops a server (see `Server.stop`). */
-export function stopServer(server: Server): Promise<void> {
+/** Stops a server (see `Server.stop`; the same options). */
+export function stopServer(server: Server, options?: StopOptions): Promise<void> {
   if (!(server instanceof Server)) throw argumentError('server', 'a WebServer or PipeServer', server);
-  return server.stop();
+  return server.stop(options);
 }
 
-/** Stops every running server; resolves when all are closed. */
-export async function stopAllServers(): Promise<void> {
-  await Promise.all([...running].map((s) => s.stop()));
+/**
+ * Stops every running server with the same options (see `Server.stop`), and applies them to
+ * servers already draining too (`{ graceMs: 0 }` ends their drains now); resolves when all are
+ * closed. Bad options throw before any server is stopped.
+ */
+export function stopAllServers(options?: StopOptions): Promise<void> {
+  graceOf(options);
+  return Promise.all([...running, ...stopping].map((s) => s.stop(options))).then(() => undefined);
 }
 
 /** The running servers, in start order. */
@@ -280,21 +347,37 @@ export function interrupt(): void {
   for (const w of all) w();
 }
 
-/** @internal Waits for interrupt() or SIGINT, then stops `server`. */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
+/**
+ * @internal Waits for interrupt(), SIGINT or SIGTERM, then stops `server` with the default grace
+ * period (requests in progress finish). A second SIGINT or SIGTERM during that drain stops it at
+ * once. The signal listeners are removed once the server has stopped, so a later signal gets
+ * Node's default behaviour again.
+ */
 export function runUntilInterrupted(server: Server): Promise<void> {
   return new Promise<void>((resolve) => {
-    const onSigint = (): void => { interrupt(); };
-    process.once('SIGINT', onSigint);
+    let draining = false;
+    const onSignal = (): void => {
+      if (draining) void server.stop({ graceMs: 0 });
+      else interrupt();
+    };
+    const done = (): void => {
+      for (const sig of STOP_SIGNALS) process.removeListener(sig, onSignal);
+      resolve();
+    };
+    for (const sig of STOP_SIGNALS) process.on(sig, onSignal);
     waiters.add(() => {
-      process.removeListener('SIGINT', onSigint);
-      server.stop().then(resolve, resolve);
+      draining = true;
+      server.stop().then(done, done);
     });
   });
 }
 
 /**
- * Starts a server and keeps it running until `interrupt()` is called or the process gets SIGINT;
- * the Promise resolves once the server is stopped.
+ * Starts a server and keeps it running until `interrupt()` is called or the process gets SIGINT
+ * or SIGTERM; then stops it with `stop()`'s default drain (a second signal stops it at once).
+ * The Promise resolves once the server is stopped.
  */
 export function runServer(host: string, port: number, app: App, options?: ServerOptions): Promise<void>;
 export function runServer(host: string, port: number, app: CallFunction, options?: ServerOptions): Promise<void>;

@@ -77,14 +77,18 @@ Napi::Value ServerStart(const Napi::CallbackInfo& info) {
   return out;
 }
 
-// server_stop(id): closes the listener and connections; kEventServerClosed follows.
+// server_stop(id, graceMs): closes the listener, drains the connections for up to graceMs
+// (0: closes them now; see Server::Stop); kEventServerClosed follows. Called again while the
+// server drains, a shorter graceMs brings the end closer.
 Napi::Value ServerStop(const Napi::CallbackInfo& info) {
   AddonData* d = GetAddonData(info.Env());
   uint32_t id = info[0].As<Napi::Number>().Uint32Value();
+  double grace = info[1].IsNumber() ? info[1].As<Napi::Number>().DoubleValue() : 0;
+  uint64_t grace_ms = grace > 0 ? static_cast<uint64_t>(grace) : 0;
   if (!d->io.running()) return info.Env().Undefined();
   ServerRegistry* registry = d->registry.get();
-  d->io.Post([registry, id] {
-    if (Server* s = registry->FindServer(id)) s->Stop();
+  d->io.Post([registry, id, grace_ms] {
+    if (Server* s = registry->FindServer(id)) s->Stop(grace_ms);
   });
   return info.Env().Undefined();
 }

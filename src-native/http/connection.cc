@@ -513,6 +513,13 @@ int Connection::AcceptWebSocket() {
     WriteError(hs.status, hs.error, hs.error_headers);
     return parser_.PauseHere();
   }
+  if (server_->stopping()) {
+    // The upgrade request was in progress when the server began to drain: a new WebSocket now
+    // would only be closed with 1001 at once.
+    registry()->Log(kLogInfo, "WebSocket upgrade refused: the server is stopping");
+    WriteError(503, "server stopping");
+    return parser_.PauseHere();
+  }
   // 101, then the bytes after the request belong to the WebSocket (llhttp stops with
   // HPE_PAUSED_UPGRADE right after this callback; HandleUpgrade takes over).
   registry()->RemoveRoute(current_id_);
@@ -649,7 +656,7 @@ void Connection::Close(int ws_code) {
   if (ws_ && ws_code != 0) {
     // Server stop: a close frame first; the session closes the socket once it is written (or
     // when its close timeout passes).
-    ws_->CloseForShutdown();
+    ws_->CloseForShutdown(false);
     return;
   }
   closing_ = true;
@@ -679,6 +686,40 @@ void Connection::EndJsRequest() {
   e.server_id = server_->id();
   e.id = current_id_;
   registry()->Emit(std::move(e));
+}
+
+void Connection::Drain() {
+  if (closing_ || lingering_) return;
+  if (phase_ == Phase::kWebSocket) {
+    ws_->CloseForShutdown(true);
+    return;
+  }
+  // Whatever is answered from now on is this connection's last answer: WriteResponse adds
+  // `Connection: close` (the server is stopping), and a response already leaving is followed by
+  // the FIN instead of the next pipelined request (nginx's graceful shutdown does the same).
+  close_after_response_ = true;
+  switch (phase_) {
+    case Phase::kWaitOnHeaders:
+    case Phase::kWaitResponse:
+      return;  // the app has the request; its answer goes out, then the connection closes
+    case Phase::kBody:
+      if (responded_ && !response_in_flight_) {
+        // Answered early (static file, onHeaders) and fully written; only the rest of the body
+        // was still to be read and dropped. Nothing is owed to this client any more.
+        Linger();
+      }
+      return;  // otherwise the body keeps coming and the request goes to the app
+    case Phase::kIdle:
+    case Phase::kHeaders:
+    default:
+      // No request in progress: an idle keep-alive connection, one that never sent a byte, or
+      // one still sending a request line and headers (as Node's closeIdleConnections, a request
+      // counts as received once its headers are complete). A response still being written
+      // (pipelining) finishes first.
+      if (response_in_flight_) return;
+      Close();
+      return;
+  }
 }
 
 void Connection::OnHandleClosed(uv_handle_t* h) {

@@ -40,6 +40,17 @@ class Connection : public ParserDelegate {
   void ContinueRequest(uint64_t id);
   // Runs on the I/O thread: close now (server stop / teardown). WebSockets get `ws_code` first.
   void Close(int ws_code = 0);
+  // Runs on the I/O thread: the server stops with a grace period (Server::Stop). A connection
+  // with no request in progress (idle keep-alive, never used, or still sending a request's
+  // headers) closes now; a request whose headers have arrived goes on (its body is read, the
+  // app answers) and its answer is the connection's last (`Connection: close`, nothing more is
+  // read); a WebSocket gets close 1001 and the peer's answer is awaited.
+  void Drain();
+  // Runs on the I/O thread: true while the app holds a request of this connection that it has
+  // not answered (call or onHeaders runs in JS).
+  bool AwaitingApp() const {
+    return !responded_ && (phase_ == Phase::kWaitResponse || phase_ == Phase::kWaitOnHeaders);
+  }
   // Runs on the I/O thread: WebSocket commands for id `id` (the upgrade request's id).
   void WsSend(uint64_t id, bool binary, std::string&& data, int64_t counted);
   void WsClose(uint64_t id, int code, std::string&& reason);

@@ -118,7 +118,7 @@ Connection* ServerRegistry::Route(uint64_t id) {
 void ServerRegistry::CloseAll() {
   std::vector<Server*> all;
   for (auto& kv : servers_) all.push_back(kv.second);
-  for (Server* s : all) s->Stop();
+  for (Server* s : all) s->Stop(0);  // teardown: no drain (process exit, Worker end)
   Flush(false);  // close frames queued by the stops leave before the flush handles go
   if (open_) {
     open_ = false;
@@ -241,16 +241,81 @@ void Server::WatchDescriptorHeadroom(uv_stream_t* accepted) {
                                " until some close; raise the limit (ulimit -n)");
 }
 
-void Server::Stop() {
-  if (stopping_) return;
-  stopping_ = true;
-  registry_->RemoveServer(id_);
-  if (listener_open_) {
-    uv_close(reinterpret_cast<uv_handle_t*>(&listener_), OnListenerClosed);
+void Server::Stop(uint64_t grace_ms) {
+  const bool first = !stopping_;
+  if (first) {
+    stopping_ = true;
+    // The listener goes at once (uv_close closes the descriptor now), so the port can be bound
+    // again while the connections drain; a client connecting now is refused by the kernel.
+    if (listener_open_) {
+      uv_close(reinterpret_cast<uv_handle_t*>(&listener_), OnListenerClosed);
+    }
+  } else if (!draining_) {
+    return;  // already closing everything
   }
-  std::vector<Connection*> conns(connections_.begin(), connections_.end());
-  for (Connection* c : conns) c->Close(1001);
+  if (grace_ms == 0) {
+    if (first) {
+      // The immediate stop (graceMs 0, environment teardown): as before drains existed.
+      size_t in_app = 0;
+      std::vector<Connection*> conns(connections_.begin(), connections_.end());
+      for (Connection* c : conns) {
+        if (c->AwaitingApp()) in_app++;
+      }
+      if (in_app > 0) {
+        registry_->Log(kLogWarn, "stop: closing " + std::to_string(in_app) +
+                                     " connection(s) whose request the app has not answered yet"
+                                     " (graceMs 0); those answers will be dropped");
+      }
+      for (Connection* c : conns) c->Close(1001);
+    } else {
+      CloseRemaining("stop was called again with graceMs 0");
+    }
+    MaybeFinish();
+    return;
+  }
+  uint64_t now = uv_now(registry_->loop());
+  if (first) {
+    draining_ = true;
+    grace_timer_ = new uv_timer_t;
+    uv_timer_init(registry_->loop(), grace_timer_);
+    grace_timer_->data = this;
+  } else if (now + grace_ms >= grace_deadline_) {
+    return;  // a later deadline than the one already set: the earlier one stands
+  }
+  grace_deadline_ = now + grace_ms;
+  grace_ms_ = grace_ms;
+  uv_timer_start(grace_timer_, OnGraceExpired, grace_ms, 0);
+  if (first) {
+    std::vector<Connection*> conns(connections_.begin(), connections_.end());
+    for (Connection* c : conns) c->Drain();
+  }
   MaybeFinish();
+}
+
+void Server::OnGraceExpired(uv_timer_t* t) {
+  auto* self = static_cast<Server*>(t->data);
+  self->CloseRemaining("the stop's grace period ended");
+}
+
+void Server::CloseRemaining(const char* why) {
+  draining_ = false;
+  if (grace_timer_ != nullptr) uv_timer_stop(grace_timer_);
+  std::vector<Connection*> conns;
+  size_t in_app = 0;
+  for (Connection* c : connections_) {
+    if (c->closing()) continue;
+    conns.push_back(c);
+    if (c->AwaitingApp()) in_app++;
+  }
+  if (!conns.empty()) {
+    // A request the app still holds is the one thing lost here: say so where it is seen. Its
+    // answer, when it comes, is dropped (JS logs it too once the server has closed).
+    registry_->Log(in_app > 0 ? kLogWarn : kLogInfo,
+                   std::string("stop: ") + why + " (" + std::to_string(grace_ms_) +
+                       " ms); closing " + std::to_string(conns.size()) + " connection(s), " +
+                       std::to_string(in_app) + " with a request the app has not answered");
+  }
+  for (Connection* c : conns) c->Close();
 }
 
 void Server::Abandon() {
@@ -278,6 +343,15 @@ void Server::OnConnectionClosed(Connection* c) {
 
 void Server::MaybeFinish() {
   if (!stopping_ || listener_open_ || !connections_.empty()) return;
+  if (grace_timer_ != nullptr) {
+    uv_close(reinterpret_cast<uv_handle_t*>(grace_timer_),
+             [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
+    grace_timer_ = nullptr;
+  }
+  draining_ = false;
+  // Registered until now so that a second stop (shorter grace) and the environment teardown
+  // (CloseAll) still reach a draining server. Abandon()ed servers were never registered.
+  if (registry_->FindServer(id_) == this) registry_->RemoveServer(id_);
   if (emit_closed_) {
     Event e;
     e.kind = kEventServerClosed;

@@ -108,9 +108,13 @@ class Server {
   // Runs on the I/O thread. Return 0 or a uv error; on error the caller deletes the server.
   int ListenTcp(const std::string& host, int port, bool reuse_port, int* bound_port);
   int ListenPipe(const std::string& name, int mask);
-  // Runs on the I/O thread: closes the listener and every connection (WebSockets get 1001),
-  // then emits kEventServerClosed and deletes itself.
-  void Stop();
+  // Runs on the I/O thread: closes the listener at once (the port is free for a new bind), then
+  // drains: every connection gets Connection::Drain, and those still open `grace_ms` later are
+  // closed (requests still in the app's hands are logged at WARN). `grace_ms` 0 closes every
+  // connection now (WebSockets get 1001 first): the immediate stop, also used at teardown.
+  // Calling it again while draining can only bring the end closer (a second Ctrl-C). Once the
+  // listener and every connection are closed it emits kEventServerClosed and deletes itself.
+  void Stop(uint64_t grace_ms);
   // Runs on the I/O thread: after a failed Listen*, closes what was opened and deletes itself
   // without an event (the JS side got the error synchronously).
   void Abandon();
@@ -128,6 +132,9 @@ class Server {
  private:
   static void OnConnection(uv_stream_t* server, int status);
   static void OnListenerClosed(uv_handle_t* h);
+  static void OnGraceExpired(uv_timer_t* t);
+  // Closes every connection still open now (the drain is over); `why` goes into the log line.
+  void CloseRemaining(const char* why);
   void MaybeFinish();
   // libuv hides EMFILE on accept: its reserve-descriptor trick accepts and drops the waiting
   // connections without calling OnConnection. Descriptors are handed out lowest-first, so an
@@ -139,6 +146,10 @@ class Server {
   ServerLimits limits_;
   bool is_pipe_ = false;
   bool stopping_ = false;
+  bool draining_ = false;             // stopping with a grace period that has not ended
+  uv_timer_t* grace_timer_ = nullptr;  // heap-allocated: its close may outlive the server
+  uint64_t grace_deadline_ = 0;       // loop time (ms) when the drain ends
+  uint64_t grace_ms_ = 0;             // the grace period that set grace_deadline_ (for logs)
   bool listener_open_ = false;
   bool emit_closed_ = true;
   union {

@@ -147,12 +147,13 @@ void WsSession::Close(int code, const std::string& reason) {
   ArmNextTimer();
 }
 
-void WsSession::CloseForShutdown() {
+void WsSession::CloseForShutdown(bool wait_for_peer) {
   if (state_ == State::kClosed) return;
   if (state_ == State::kOpen) {
     close_code_ = 1001;
     close_reason_ = "server shutting down";
-    SendClose(1001, close_reason_, true);
+    shutdown_sent_ = true;
+    SendClose(1001, close_reason_, !wait_for_peer);
   }
   state_ = State::kClosing;
   uint64_t now = uv_now(conn_->registry()->loop());
@@ -243,6 +244,13 @@ void WsSession::EmitClose(int code, const std::string& reason) {
 
 void WsSession::OnTransportClosed() {
   state_ = State::kClosed;
+  // A server stop is our decision, not an abnormal closure: the app sees the 1001 we sent even
+  // when the peer's answer never came (an immediate stop does not wait for it; a drain waits
+  // at most closeTimeoutMs or the grace period). Otherwise a socket that vanished is 1006.
+  if (shutdown_sent_) {
+    EmitClose(close_code_, close_reason_);
+    return;
+  }
   EmitClose(close_emitted_ ? close_code_ : 1006, close_emitted_ ? close_reason_ : std::string());
 }
 

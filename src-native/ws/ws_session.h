@@ -32,8 +32,11 @@ class WsSession : public ws::FrameSink {
   // `counted` = bytes JS added to this WebSocket's bufferedAmount for this message.
   void Send(bool binary, std::string&& data, int64_t counted);
   void Close(int code, const std::string& reason);
-  // The server is stopping: close 1001 and do not wait for the peer's answer.
-  void CloseForShutdown();
+  // The server is stopping: send close 1001. `wait_for_peer` (a stop with a grace period) keeps
+  // reading until the peer answers, or closeTimeoutMs passes; otherwise (an immediate stop) the
+  // connection sends its FIN right after the frame. Either way JS's onClose reports 1001, the
+  // code we sent, whether or not the peer's answer arrives before the socket goes.
+  void CloseForShutdown(bool wait_for_peer);
   // Timer owned by the connection fired while upgraded.
   void OnTimer();
   // The socket is gone: report the close to JS once.
@@ -73,6 +76,7 @@ class WsSession : public ws::FrameSink {
   WsCounter buffered_;
   State state_ = State::kOpen;
   bool close_emitted_ = false;
+  bool shutdown_sent_ = false;    // CloseForShutdown sent our 1001 (onClose reports it)
   int close_code_ = 1006;
   std::string close_reason_;
   uint64_t close_deadline_ = 0;   // loop time (ms) when a sent close gives up waiting

@@ -1,5 +1,6 @@
 // stop(): resolves when the listener and connections are closed, port rebindable, idempotent,
-// listServers updated, open connections closed (design.md; reliability-plan 8.9 #75–#77).
+// listServers updated, open connections closed (design.md; reliability-plan 8.9 #75–#77). The
+// drain itself (grace period, in-flight requests, WebSockets) is in stop-drain.test.ts.
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import test from 'node:test';
@@ -7,7 +8,7 @@ import { listServers, startServer, stopAllServers, stopServer } from '../../src/
 import type { Response } from '../../src/index.js';
 import { RawConn, get, httpRequest } from '../helpers/clients.js';
 import { finalNoServersTest } from '../helpers/server.js';
-import { deferred, withTimeout } from '../helpers/tools.js';
+import { deferred, pollUntil, withTimeout } from '../helpers/tools.js';
 
 function bindable(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -74,7 +75,9 @@ test('open keep-alive connections are closed by stop, and stop waits for them', 
   }
 });
 
-test('stop while a request is in flight: stop resolves, the client is not left hanging', async () => {
+test('stop({ graceMs: 0 }) while a request is in flight: stop resolves, the client is not left hanging', async () => {
+  // The default stop() waits up to 5 s for this request (test/lifecycle/stop-drain); graceMs 0
+  // is the immediate stop, as stop() was before it drained.
   const never = deferred<Response>();
   const called = deferred();
   const s = startServer('127.0.0.1', 0, () => { called.resolve(); return never.promise; });
@@ -82,7 +85,7 @@ test('stop while a request is in flight: stop resolves, the client is not left h
   try {
     await conn.write(get('/pending'));
     await withTimeout(called.promise, 3000, 'call reached');
-    await withTimeout(s.stop(), 3000, 'stop resolves with a pending call');
+    await withTimeout(s.stop({ graceMs: 0 }), 3000, 'stop resolves with a pending call');
     assert.ok(await conn.waitClose(2000), 'client connection closed');
     never.resolve({ status: 200, body: 'late' }); // a late answer is dropped without trouble
   } finally {
@@ -120,13 +123,16 @@ test('100 start/stop cycles on port 0', async () => {
 });
 
 test('stop() resolves even when a client stopped reading a 10 MiB response', async () => {
+  // The response being written is a request in progress, so stop() lets it go on for the grace
+  // period (5 s by default, longer than this test waits): a short one ends it.
   const big = Buffer.alloc(10 * 1024 * 1024, 120);
   const s = startServer('127.0.0.1', 0, () => ({ status: 200, headers: { 'Content-Type': 'application/octet-stream' }, body: big }));
   const conn = await RawConn.connect(s.getPort());
   try {
     conn.socket.pause(); // never read: the server's socket buffer fills up
     await conn.write(get('/big'));
-    await withTimeout(s.stop(), 5000, 'stop resolves with a stalled writer');
+    await pollUntil(() => (s.stats()?.bytesOut ?? 0) > 0, 3000, 'the response started');
+    await withTimeout(s.stop({ graceMs: 300 }), 5000, 'stop resolves with a stalled writer');
     assert.equal(listServers().length, 0);
   } finally {
     conn.destroy();
