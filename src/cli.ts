@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npx node-httpuv serve [DIR] [--host H] [--port P] [--open] [--no-index] [--quiet]`: serves a
 // folder with runStaticServer, prints the URL and one log line per request (logLevel INFO),
-// and stops cleanly on Ctrl-C.
+// and stops cleanly on Ctrl-C or SIGTERM: downloads in progress may finish (up to 5 s, stop()'s
+// default grace period), a second Ctrl-C stops at once.
 import { runStaticServer } from './static-server.js';
 import { logLevel } from './log.js';
 

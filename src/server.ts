@@ -3,6 +3,7 @@
 import * as path from 'node:path';
 import { native } from './native.js';
 import { handleBatch } from './dispatch.js';
+import { flush as flushCommands } from './outbox.js';
 import { normalizeApp, type App, type NormalizedApp } from './app.js';
 import { resolveOptions, type ResolvedOptions, type ServerOptions } from './options.js';
 import { serversById, type ServerRecord } from './registry.js';
@@ -122,9 +123,13 @@ export abstract class Server {
       stopping.add(this);
       this.#record.stopping = true;
       this.#stopBy = Date.now() + grace;
+      // What the app queued before calling stop() (a response, ws.send('bye'), ws.close(4000))
+      // reaches the I/O thread before the stop does, so it is not overtaken by the close 1001.
+      flushCommands();
       native.server_stop(this.#id, grace);
     } else if (!this.#done && Date.now() + grace < this.#stopBy) {
       this.#stopBy = Date.now() + grace;
+      flushCommands();
       native.server_stop(this.#id, grace);
     }
     return this.#closed;

@@ -1,5 +1,5 @@
 // runStaticServer(): serve a directory (httpuv 1.6.12), in the foreground (a Promise settled by
-// interrupt() or SIGINT) or in the background (the server). Used by the CLI.
+// interrupt(), SIGINT or SIGTERM) or in the background (the server). Used by the CLI.
 import * as fs from 'node:fs';
 import { spawn } from 'node:child_process';
 import { startServer, runUntilInterrupted, type WebServer } from './server.js';
@@ -38,8 +38,9 @@ function openBrowser(url: string): void {
 }
 
 /**
- * Serves `dir` as static files. Foreground (default): resolves once `interrupt()` or SIGINT
- * stops the server. With `background: true`: returns the running server.
+ * Serves `dir` as static files. Foreground (default): resolves once `interrupt()`, SIGINT or
+ * SIGTERM has stopped the server (with `stop()`'s drain: requests in progress finish within
+ * 5 s; a second signal stops it at once). With `background: true`: returns the running server.
  */
 export function runStaticServer(dir: string, options: StaticServerOptions & { background: true }): WebServer;
 export function runStaticServer(dir: string, options?: StaticServerOptions): Promise<void>;

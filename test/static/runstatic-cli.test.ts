@@ -1,6 +1,6 @@
 // runStaticServer (httpuv's test-static-server.R, behaviour §1.4 and §7 items 21–28, with the
 // options-object shape of design.md) and the `node-httpuv serve` CLI in a child process: prints
-// the URL, serves, logs one line per request to stderr, exits cleanly on SIGINT.
+// the URL, serves, logs one line per request to stderr, exits cleanly on SIGINT or SIGTERM.
 // Divergence kept on purpose: httpuv refuses port 0; node-httpuv accepts it (tests bind port 0).
 import test, { after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runStaticServer, startServer, listServers, interrupt, randomPort, type WebServer } from '../../src/index.js';
+import { RawConn } from '../helpers/clients.js';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
@@ -80,11 +81,13 @@ test('staticPath options pass through (indexhtml: false, headers); quiet prints 
 
 test('foreground: a Promise that interrupt() settles, with the server stopped', async () => {
   const sigint = process.listenerCount('SIGINT');
+  const sigterm = process.listenerCount('SIGTERM');
   const done = runStaticServer(SITE, { port: 0, quiet: true });
   assert.ok(done instanceof Promise);
   const [s] = listServers() as WebServer[];
   assert.ok(s, 'the server is listed while running');
   assert.equal(process.listenerCount('SIGINT'), sigint + 1, 'listens for SIGINT while running');
+  assert.equal(process.listenerCount('SIGTERM'), sigterm + 1, 'and for SIGTERM');
   assert.deepEqual(await text(`http://127.0.0.1:${s.getPort()}/data.txt`), [200, 'data\n']);
   let settled = false;
   void done.then(() => { settled = true; });
@@ -95,6 +98,7 @@ test('foreground: a Promise that interrupt() settles, with the server stopped', 
   assert.equal(listServers().length, 0);
   assert.equal(s.isRunning(), false);
   assert.equal(process.listenerCount('SIGINT'), sigint, 'SIGINT listener removed');
+  assert.equal(process.listenerCount('SIGTERM'), sigterm, 'SIGTERM listener removed');
   await assert.rejects(fetch(`http://127.0.0.1:${s.getPort()}/data.txt`));
 });
 
@@ -189,6 +193,27 @@ test('CLI serve: prints the URL, serves, logs one line per request, stops on SIG
   const [code, signal] = await withDeadline(c.exit, 5000, 'CLI exit after SIGINT');
   assert.equal(signal, null, 'exits by itself, not killed by the signal');
   assert.equal(code, 0);
+});
+
+test('CLI serve: SIGTERM drains and exits 0; an idle keep-alive connection does not hold it up', async () => {
+  const c = cli(['serve', SITE, '--host', '127.0.0.1', '--port', '0']);
+  const url = await until('the URL', () => /http:\/\/127\.0\.0\.1:(\d+)/.exec(c.stderr() + c.stdout())?.[0]);
+  const conn = await RawConn.connect(Number(url.split(':')[2]));
+  try {
+    await conn.write('GET /data.txt HTTP/1.1\r\nHost: a\r\n\r\n');
+    const [r] = await conn.responses(1);
+    assert.equal(r.body.toString(), 'data\n');
+    const t0 = Date.now();
+    c.child.kill('SIGTERM');
+    const [code, signal] = await withDeadline(c.exit, 5000, 'CLI exit after SIGTERM');
+    assert.equal(signal, null, 'exits by itself, not killed by the signal');
+    assert.equal(code, 0);
+    assert.ok(Date.now() - t0 < 3000, `the idle connection was closed at once (${Date.now() - t0} ms)`);
+    assert.match(c.stderr(), /Stopped\./);
+    assert.ok(await conn.waitClose(1000));
+  } finally {
+    conn.destroy();
+  }
 });
 
 test('CLI --no-index and --quiet (the port picked by randomPort)', async () => {
