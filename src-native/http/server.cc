@@ -294,10 +294,10 @@ void Server::Stop(uint64_t grace_ms) {
 
 void Server::OnGraceExpired(uv_timer_t* t) {
   auto* self = static_cast<Server*>(t->data);
-  self->CloseRemaining("the stop's grace period ended");
+  self->CloseRemaining("the grace period of " + std::to_string(self->grace_ms_) + " ms ended");
 }
 
-void Server::CloseRemaining(const char* why) {
+void Server::CloseRemaining(const std::string& why) {
   draining_ = false;
   if (grace_timer_ != nullptr) uv_timer_stop(grace_timer_);
   std::vector<Connection*> conns;
@@ -311,9 +311,9 @@ void Server::CloseRemaining(const char* why) {
     // A request the app still holds is the one thing lost here: say so where it is seen. Its
     // answer, when it comes, is dropped (JS logs it too once the server has closed).
     registry_->Log(in_app > 0 ? kLogWarn : kLogInfo,
-                   std::string("stop: ") + why + " (" + std::to_string(grace_ms_) +
-                       " ms); closing " + std::to_string(conns.size()) + " connection(s), " +
-                       std::to_string(in_app) + " with a request the app has not answered");
+                   "stop: " + why + "; closing " + std::to_string(conns.size()) +
+                       " connection(s), " + std::to_string(in_app) +
+                       " with a request the app has not answered (its answer will be dropped)");
   }
   for (Connection* c : conns) c->Close();
 }

@@ -134,7 +134,7 @@ class Server {
   static void OnListenerClosed(uv_handle_t* h);
   static void OnGraceExpired(uv_timer_t* t);
   // Closes every connection still open now (the drain is over); `why` goes into the log line.
-  void CloseRemaining(const char* why);
+  void CloseRemaining(const std::string& why);
   void MaybeFinish();
   // libuv hides EMFILE on accept: its reserve-descriptor trick accepts and drops the waiting
   // connections without calling OnConnection. Descriptors are handed out lowest-first, so an

@@ -3,7 +3,7 @@
 import httpuv from 'node-httpuv';
 import {
   startServer, startPipeServer, stopServer, stopAllServers, listServers, runServer, service,
-  interrupt, Server, WebServer, PipeServer, type PreparedStatics, type CallFunction,
+  interrupt, Server, WebServer, PipeServer, type PreparedStatics, type CallFunction, type StopOptions,
   startDaemonizedServer, stopDaemonizedServer,
   runStaticServer, type StaticServerOptions,
   staticPath, excludeStaticPath, staticPathOptions, StaticPath,
@@ -57,10 +57,11 @@ export async function usageEsm(): Promise<void> {
   const name: string = pipe.getName();
   const daemon: WebServer = startDaemonizedServer('127.0.0.1', 0, call);
   const all: Server[] = listServers();
-  await stopServer(pipe);
+  const drain: StopOptions = { graceMs: 2000 };
+  await stopServer(pipe, drain);
   await stopDaemonizedServer(daemon);
-  await server.stop();
-  await stopAllServers();
+  await server.stop({ graceMs: 0 });
+  await stopAllServers(drain);
   const handled: boolean = service(10);
   interrupt();
   await runServer('127.0.0.1', 0, call, { quiet: true });

@@ -6,7 +6,7 @@
 // Nothing runs at import time: everything sits inside functions that are never called.
 import {
   startServer, startPipeServer, stopServer, stopAllServers, listServers, runServer, service,
-  interrupt, Server, WebServer, PipeServer, type PreparedStatics, type CallFunction,
+  interrupt, Server, WebServer, PipeServer, type PreparedStatics, type CallFunction, type StopOptions,
   startDaemonizedServer, stopDaemonizedServer,
   runStaticServer, type StaticServerOptions,
   staticPath, excludeStaticPath, staticPathOptions, StaticPath,
@@ -60,10 +60,11 @@ export async function usage(): Promise<void> {
   const name: string = pipe.getName();
   const daemon: WebServer = startDaemonizedServer('127.0.0.1', 0, call);
   const all: Server[] = listServers();
-  await stopServer(pipe);
+  const drain: StopOptions = { graceMs: 2000 };
+  await stopServer(pipe, drain);
   await stopDaemonizedServer(daemon);
-  await server.stop();
-  await stopAllServers();
+  await server.stop({ graceMs: 0 });
+  await stopAllServers(drain);
   const handled: boolean = service(10);
   interrupt();
   await runServer('127.0.0.1', 0, call, { quiet: true });
