@@ -73,4 +73,40 @@ test('a pipe server started and stopped: exits', async (t) => {
   assert.equal(exit.code, 0, child.stderr);
 });
 
+test('process.exit() while a server drains: it exits at once, the held client is cut off', async (t) => {
+  const child = spawnFixture('exit-on-stop', ['exit-while-draining']);
+  t.after(() => child.kill());
+  const [, port] = await child.waitLine(/^READY (\d+)$/);
+  const conn = await RawConn.connect(Number(port));
+  try {
+    await conn.write(get('/never'));
+    await child.waitLine(/^DRAINING$/);
+    const exit = await child.waitExit(EXIT_DEADLINE_MS);
+    assert.equal(exit.timedOut, false, 'child did not exit');
+    assert.equal(exit.signal, null, child.stderr);
+    assert.equal(exit.code, 3, child.stderr);
+    assert.ok(await conn.waitClose(3000), 'the client was cut off');
+    assert.equal(conn.data.length, 0);
+  } finally {
+    conn.destroy();
+  }
+});
+
+test('worker.terminate() while its server drains: terminates at once, the process exits', async (t) => {
+  const child = spawnFixture('exit-on-stop', ['worker-while-draining']);
+  t.after(() => child.kill());
+  const [, port] = await child.waitLine(/^READY (\d+)$/);
+  const conn = await RawConn.connect(Number(port));
+  try {
+    await conn.write(get('/never'));
+    await child.waitLine(/^TERMINATED 1 0$/);
+    assert.ok(await conn.waitClose(3000), 'the client was cut off');
+    const exit = await child.waitExit(EXIT_DEADLINE_MS);
+    assert.equal(exit.timedOut, false, 'child did not exit');
+    assert.equal(exit.code, 0, child.stderr);
+  } finally {
+    conn.destroy();
+  }
+});
+
 finalNoServersTest();
