@@ -345,7 +345,10 @@ export function listServers(): Server[] {
 
 const waiters = new Set<() => void>();
 
-/** Ends a foreground `runServer` / `runStaticServer` (their Promises settle once stopped). */
+/**
+ * Ends a foreground `runServer` / `runStaticServer`: their servers stop with `stop()`'s default
+ * drain, and their Promises settle once the servers have stopped.
+ */
 export function interrupt(): void {
   const all = [...waiters];
   waiters.clear();
