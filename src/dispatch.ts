@@ -61,10 +61,10 @@ function forgetServer(server: ServerRecord): void {
 
 /** Logs an answer or continue dropped because request `id` is no longer tracked. */
 function logDropped(server: ServerRecord, id: number, what: string): void {
-  if (server.stopping) {
+  if (server.cutByStop.delete(id)) {
     // Nothing the app answers is lost silently at stop (issue 14, class 8).
-    log('WARN', `${what} to request ${id} dropped: its server was stopped and the request's ` +
-      'connection is gone (the grace period of stop() ended, or graceMs was 0)');
+    log('WARN', `${what} to request ${id} dropped: its server was stopped before the app answered ` +
+      '(the grace period of stop() ended, or graceMs was 0)');
   } else {
     log('DEBUG', `${what} to request ${id} dropped: its connection or server is gone`);
   }
@@ -270,9 +270,12 @@ function handleEvents(batch: EventBatch): void {
           server?.closed();
           break;
         }
-        case K.REQUEST_ENDED:
-          forgetRequest(nums[o + 1]);
+        case K.REQUEST_ENDED: {
+          const id = nums[o + 1];
+          if (nums[o + 3] === 1) liveRequests.get(id)?.cutByStop.add(id);  // the stop cut it off
+          forgetRequest(id);
           break;
+        }
         case K.LOG:
           log(LEVEL_NAMES[nums[o + 2]] ?? 'INFO', vals[v] as string);
           break;

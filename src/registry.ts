@@ -11,10 +11,11 @@ export interface ServerRecord {
   /** Called when the native side reports the server closed. */
   closed(): void;
   /**
-   * Set by stop(): an answer dropped because its request is gone is then logged at WARN (the
-   * stop cut it off), not at DEBUG (the client left).
+   * Requests of this server that its stop cut off (request-ended events with code 1): an answer
+   * the app gives them later is dropped and logged at WARN, not at DEBUG as when the client left.
+   * An id leaves the set when the app answers; the set lives as long as this record.
    */
-  stopping: boolean;
+  cutByStop: Set<number>;
 }
 
 export const serversById = new Map<number, ServerRecord>();

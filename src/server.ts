@@ -6,7 +6,7 @@ import { handleBatch } from './dispatch.js';
 import { flush as flushCommands } from './outbox.js';
 import { normalizeApp, type App, type NormalizedApp } from './app.js';
 import { resolveOptions, type ResolvedOptions, type ServerOptions } from './options.js';
-import { serversById, type ServerRecord } from './registry.js';
+import { serversById } from './registry.js';
 import { ipFamily } from './ip.js';
 import { log } from './log.js';
 import {
@@ -57,7 +57,6 @@ export abstract class Server {
   /** Date.now() by which the current stop's drain ends (Infinity until stop() is called). */
   #stopBy = Infinity;
   readonly #closed: Promise<void>;
-  readonly #record: ServerRecord;
   #paths: Map<string, StaticPath>;
   #pathOptions: StaticPathOptions;
   /** @internal */
@@ -76,10 +75,10 @@ export abstract class Server {
       stopping.delete(this);
       resolveClosed();
     };
-    this.#record = {
-      id, app, gzip: opts.gzip, sendQueueLimit: opts.native.websocket.sendQueueLimit, closed, stopping: false,
-    };
-    serversById.set(id, this.#record);
+    serversById.set(id, {
+      id, app, gzip: opts.gzip, sendQueueLimit: opts.native.websocket.sendQueueLimit, closed,
+      cutByStop: new Set(),
+    });
     running.push(this);
   }
 
@@ -121,7 +120,6 @@ export abstract class Server {
       const i = running.indexOf(this);
       if (i >= 0) running.splice(i, 1);
       stopping.add(this);
-      this.#record.stopping = true;
       this.#stopBy = Date.now() + grace;
       // What the app queued before calling stop() (a response, ws.send('bye'), ws.close(4000))
       // reaches the I/O thread before the stop does, so it is not overtaken by the close 1001.

@@ -158,6 +158,7 @@ Napi::Value EventsToJs(Napi::Env env, std::vector<Event>&& events) {
         break;
       case kEventRequestEnded:
         q[2] = e.server_id;
+        q[3] = e.code;  // 1: cut off by the server's stop
         break;
       case kEventLog:
       default:

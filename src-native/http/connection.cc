@@ -684,8 +684,14 @@ void Connection::EndJsRequest() {
   Event e;
   e.kind = kEventRequestEnded;
   e.server_id = server_->id();
+  e.code = cut_by_stop_ ? 1 : 0;
   e.id = current_id_;
   registry()->Emit(std::move(e));
+}
+
+void Connection::CloseForStop(int ws_code) {
+  cut_by_stop_ = true;
+  Close(ws_code);
 }
 
 void Connection::Drain() {

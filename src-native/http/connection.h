@@ -40,6 +40,10 @@ class Connection : public ParserDelegate {
   void ContinueRequest(uint64_t id);
   // Runs on the I/O thread: close now (server stop / teardown). WebSockets get `ws_code` first.
   void Close(int ws_code = 0);
+  // Runs on the I/O thread: Close(ws_code) because the server's stop ends this connection now
+  // (graceMs 0, or the grace period is over): a request JS holds is reported as cut off by the
+  // stop, so that its late answer is logged at WARN.
+  void CloseForStop(int ws_code);
   // Runs on the I/O thread: the server stops with a grace period (Server::Stop). A connection
   // with no request in progress (idle keep-alive, never used, or still sending a request's
   // headers) closes now; a request whose headers have arrived goes on (its body is read, the
@@ -159,6 +163,7 @@ class Connection : public ParserDelegate {
   // continue or a body event: cleared when JS answers, the request becomes a WebSocket, or
   // EndJsRequest tells JS the request is gone.
   bool js_holds_ = false;
+  bool cut_by_stop_ = false;  // CloseForStop: the request JS holds was cut off by a stop
   bool responded_ = false;         // a response for the current request has been started
   bool response_in_flight_ = false;  // its bytes are still being written
   bool close_after_response_ = false;

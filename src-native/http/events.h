@@ -24,6 +24,8 @@ enum EventKind : int {
   // without becoming a WebSocket: client gone, error answer (408, 413, 400…), refused upgrade,
   // server stop. JS drops what it holds for the id; an answer sent later is dropped. Never
   // emitted on the normal path (headers → request → answer, or onHeaders answering).
+  // code = 1 when the server's stop cut the request off (grace period over, graceMs 0): JS then
+  // logs a late answer at WARN instead of DEBUG.
   kEventRequestEnded = 8,
 };
 

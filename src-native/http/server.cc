@@ -266,7 +266,7 @@ void Server::Stop(uint64_t grace_ms) {
                                      " connection(s) whose request the app has not answered yet"
                                      " (graceMs 0); those answers will be dropped");
       }
-      for (Connection* c : conns) c->Close(1001);
+      for (Connection* c : conns) c->CloseForStop(1001);
     } else {
       CloseRemaining("stop was called again with graceMs 0");
     }
@@ -315,7 +315,7 @@ void Server::CloseRemaining(const std::string& why) {
                        " connection(s), " + std::to_string(in_app) +
                        " with a request the app has not answered (its answer will be dropped)");
   }
-  for (Connection* c : conns) c->Close();
+  for (Connection* c : conns) c->CloseForStop(0);
 }
 
 void Server::Abandon() {

@@ -200,7 +200,7 @@ test('stop() frees requests pending in onHeaders and in call', async () => {
     assert.equal(_debugCounts().requests, 20);
     assert.equal(_debugCounts().pendingHeaders, 10);
   } finally {
-    await s.stop();
+    await s.stop({ graceMs: 100 });  // the drain's grace period ends them (stop-drain.test.ts)
     for (const c of conns) c.destroy();
   }
   assert.deepEqual(_debugCounts(), { requests: 0, pendingHeaders: 0, sockets: 0 });
