@@ -11,11 +11,11 @@ namespace httpuv {
 
 AddonData* GetAddonData(Napi::Env env) { return env.GetInstanceData<AddonData>(); }
 
-void AddonData::EnsureRunning(int io_nice_delta) {
+void AddonData::EnsureRunning(int io_nice_delta, size_t io_stack_size) {
   if (io.running()) return;
   if (on_events.IsEmpty()) ThrowInternal(env, "init() was not called");
   sink.Open(env, on_events.Value());
-  int err = io.Start(io_nice_delta);
+  int err = io.Start(io_nice_delta, io_stack_size);
   if (err != 0) {
     sink.Shut();
     Napi::Error e = Napi::Error::New(env, std::string("cannot start the I/O thread: ") +

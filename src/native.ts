@@ -49,6 +49,8 @@ export interface NativeServerOptions {
   maxConnections: number;
   /** Nice offset of the I/O thread, applied when this start creates the thread. */
   ioNice: number;
+  /** Stack size of the I/O thread in KiB (0 = libuv's default), applied when this start creates it. */
+  ioStackKb: number;
   hasOnHeaders: boolean;
   hasOnWSOpen: boolean;
   staticPaths: NativeStaticEntry[];

@@ -105,6 +105,23 @@ export function ioNiceFromEnv(): number {
   return v;
 }
 
+/**
+ * NODE_HTTPUV_IO_STACK_KB (test-only): the I/O thread's stack size in KiB (64–65536), applied
+ * when a server start creates the thread. Unset or empty = libuv's default (RLIMIT_STACK, or
+ * 2 MiB on Linux when that is unlimited). The regression tests for issue 14 class 5 run servers
+ * with a small stack to prove that no client can make the I/O thread recurse deeply. A bad value
+ * is a RangeError naming it.
+ */
+export function ioStackKbFromEnv(): number {
+  const raw = process.env.NODE_HTTPUV_IO_STACK_KB;
+  if (raw === undefined || raw === '') return 0;
+  const v = /^\s*\d{1,6}\s*$/.test(raw) ? Number(raw) : NaN;
+  if (!(v >= 64 && v <= 65536)) {
+    throw rangeError('the environment variable NODE_HTTPUV_IO_STACK_KB', 'an integer from 64 to 65536', raw);
+  }
+  return v;
+}
+
 /** Validates `options` (TypeError/RangeError naming the key) and applies the defaults. */
 export function resolveOptions(options: unknown): ResolvedOptions {
   if (options === undefined || options === null) options = {};
@@ -141,6 +158,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
       sendTimeoutMs: int('options.sendTimeoutMs', o.sendTimeoutMs, 60000, 0, U32),
       maxConnections: int('options.maxConnections', o.maxConnections, 0, 0, U32),
       ioNice: ioNiceFromEnv(),
+      ioStackKb: ioStackKbFromEnv(),
       websocket: {
         perMessageDeflate: bool('options.websocket.perMessageDeflate', ws.perMessageDeflate, true),
         maxMessageSize: int('options.websocket.maxMessageSize', ws.maxMessageSize, 16 * 1024 * 1024, 1, MAX_BYTES),

@@ -33,8 +33,9 @@ struct AddonData {
   WsCounters ws_counters;  // bufferedAmount of each open WebSocket
 
   // Runs on the JS thread: starts the I/O thread (and opens the sink) if needed, with its nice
-  // value `io_nice_delta` above the JS thread's (see IoThread::Start).
-  void EnsureRunning(int io_nice_delta);
+  // value `io_nice_delta` above the JS thread's and a stack of `io_stack_size` bytes (0 = libuv's
+  // default; see IoThread::Start).
+  void EnsureRunning(int io_nice_delta, size_t io_stack_size = 0);
   // Runs on the JS thread: stops and joins the I/O thread, closing everything still open.
   void StopIo();
 };

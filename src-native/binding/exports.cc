@@ -47,8 +47,9 @@ Napi::Value ServerStart(const Napi::CallbackInfo& info) {
   std::shared_ptr<const StaticConfig> statics = StaticConfigFromJs(options.Get("staticPaths"));
   bool reuse_port = info[4].ToBoolean().Value();
   int io_nice = options.Get("ioNice").As<Napi::Number>().Int32Value();
+  uint32_t io_stack_kb = options.Get("ioStackKb").As<Napi::Number>().Uint32Value();
 
-  d->EnsureRunning(io_nice);
+  d->EnsureRunning(io_nice, static_cast<size_t>(io_stack_kb) * 1024);
   uint32_t id = ++d->next_server_id;
   auto owned_stats = std::make_unique<ServerStats>();
   ServerStats* stats = owned_stats.get();

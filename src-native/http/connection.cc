@@ -231,10 +231,17 @@ void Connection::OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
 void Connection::ProcessInput(bool after_resume) {
   // After a resume the parser may have work that needs no input (a message paused in
   // on_headers_complete whose body is empty completes on an empty execute).
-  bool force = after_resume;
-  while (!closing_ && !parser_paused_ && phase_ != Phase::kWebSocket &&
-         (in_off_ < in_buf_.size() || force)) {
-    force = false;
+  if (after_resume) force_execute_ = true;
+  // Never re-entered: everything that finishes a response (OnResponseWritten, HandleUpgrade,
+  // WriteError) may ask for more input processing by calling here again; when this loop is
+  // already on the stack that call only leaves its state (parser resumed, force_execute_) for
+  // the loop below to pick up. So a run of N pipelined requests answered at once costs N turns
+  // of this loop, not N nested frames (issue 14, class 5; src-native/README.md).
+  if (in_process_input_) return;
+  in_process_input_ = true;
+  while (!closing_ && !lingering_ && !parser_paused_ && phase_ != Phase::kWebSocket &&
+         (in_off_ < in_buf_.size() || force_execute_)) {
+    force_execute_ = false;
     in_execute_ = true;
     Parser::Result r = parser_.Execute(in_buf_.data() + in_off_, in_buf_.size() - in_off_);
     in_execute_ = false;
@@ -247,8 +254,8 @@ void Connection::ProcessInput(bool after_resume) {
         in_off_ = in_buf_.size();
         close_after_response_ = true;
       }
-      OnResponseWritten();
-      return;
+      OnResponseWritten();  // resumes the parser (or lingers); the loop goes on from here
+      continue;
     }
     if (r.state == Parser::State::kPaused) {
       parser_paused_ = true;
@@ -256,15 +263,25 @@ void Connection::ProcessInput(bool after_resume) {
     }
     if (r.state == Parser::State::kUpgrade) {
       HandleUpgrade();
-      return;
+      continue;
     }
     if (r.state == Parser::State::kError) {
       registry()->Log(kLogInfo, "bad request (" + std::to_string(r.error_status) + "): " +
                                     r.reason);
       in_off_ = in_buf_.size();
       WriteError(r.error_status, r.reason);
-      return;
+      break;
     }
+  }
+  in_process_input_ = false;
+  force_execute_ = false;
+  if (closing_ || phase_ == Phase::kWebSocket) return;
+  if (lingering_) {
+    // The answer is out and the rest of the input is never parsed: drop it (OnRead discards
+    // whatever follows until the client's FIN).
+    std::string().swap(in_buf_);
+    in_off_ = 0;
+    return;
   }
   if (in_off_ == in_buf_.size()) {
     // Everything read was parsed: give the buffer back, so an idle keep-alive connection holds

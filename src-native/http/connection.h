@@ -100,6 +100,11 @@ class Connection : public ParserDelegate {
   static void OnTimer(uv_timer_t* t);
   static void OnHandleClosed(uv_handle_t* h);
 
+  // The one loop that feeds buffered input to the parser and finishes what each parse step
+  // completed. Never re-entered: a call made while it runs (from OnResponseWritten or
+  // HandleUpgrade, directly or through a synchronous write) only records that more work is
+  // possible and returns, so the stack depth stays bounded by a constant whatever the number of
+  // pipelined requests answered at once (src-native/README.md "Bounded stack depth").
   void ProcessInput(bool after_resume = false);
   void HandleUpgrade();
   void FillPeerInfo();
@@ -155,6 +160,8 @@ class Connection : public ParserDelegate {
   size_t in_off_ = 0;
   bool parser_paused_ = false;
   bool in_execute_ = false;    // inside llhttp_execute (parser callbacks may run)
+  bool in_process_input_ = false;  // ProcessInput's loop is on the stack (never re-entered)
+  bool force_execute_ = false;     // run the parser once even without input (after a resume)
   bool written_sync_ = false;  // a response completed synchronously during execute
 
   Phase phase_ = Phase::kIdle;

@@ -20,12 +20,17 @@ IoThread::~IoThread() {
   HTTPUV_ASSERT(!running_);
 }
 
-int IoThread::Start(int nice_delta) {
+int IoThread::Start(int nice_delta, size_t stack_size) {
   if (running_) return 0;
   nice_delta_ = nice_delta;
   started_ = false;
   start_error_ = 0;
-  int err = uv_thread_create(&thread_, ThreadMain, this);
+  uv_thread_options_t opts{};
+  if (stack_size != 0) {
+    opts.flags = UV_THREAD_HAS_STACK_SIZE;
+    opts.stack_size = stack_size;  // libuv rounds it to pages and to at least PTHREAD_STACK_MIN
+  }
+  int err = uv_thread_create_ex(&thread_, &opts, ThreadMain, this);
   if (err != 0) return err;
   std::unique_lock<std::mutex> lock(start_mutex_);
   start_cv_.wait(lock, [this] { return started_; });

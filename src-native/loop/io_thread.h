@@ -25,8 +25,11 @@ class IoThread {
   // Runs on the JS thread: starts the thread and waits until its loop and queue are ready.
   // `nice_delta` is added to the starting thread's nice value for the I/O thread (Linux only;
   // kept silently at the inherited value when the OS refuses, e.g. without CAP_SYS_NICE).
+  // `stack_size` (bytes, 0 = libuv's default: RLIMIT_STACK, or 2 MiB when unlimited) is the
+  // thread's stack; only tests set it (NODE_HTTPUV_IO_STACK_KB), to show that nothing a client
+  // sends makes the I/O thread recurse deeply (src-native/README.md "Bounded stack depth").
   // Returns 0 or a uv error code.
-  int Start(int nice_delta = 0);
+  int Start(int nice_delta = 0, size_t stack_size = 0);
   // Runs on the JS thread: runs `before_close` on the I/O thread (it must start closing every
   // handle it owns), then closes the queue, lets the loop finish, and joins the thread.
   void Stop(std::function<void()> before_close);
