@@ -24,7 +24,11 @@ export interface WebSocketOptions {
 export interface ServerOptions {
   /** Do not log start-up failures (they still throw). */
   quiet?: boolean;
-  /** Largest request line + header section in bytes (default 81920); beyond: 431. */
+  /**
+   * Largest request line + header section in bytes (default 81920), every byte counted:
+   * whitespace around values and line endings included; a chunked body's trailer section has
+   * the same budget. Beyond: 431.
+   */
   maxHeaderSize?: number;
   /** Most header fields per request (default 2000); beyond: 431. */
   maxHeaders?: number;

@@ -1,6 +1,7 @@
 // llhttp wrapper (see parser.h). Runs on the I/O thread.
 #include "http/parser.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace httpuv {
@@ -24,6 +25,7 @@ Parser::Parser(const ServerLimits* limits, ParserDelegate* delegate)
     : limits_(limits), delegate_(delegate) {
   llhttp_settings_init(&settings_);
   settings_.on_message_begin = Cb<&Parser::HandleMessageBegin>;
+  settings_.on_method = DataCb<&Parser::HandleMethod>;
   settings_.on_url = DataCb<&Parser::HandleUrl>;
   settings_.on_header_field = DataCb<&Parser::HandleHeaderField>;
   settings_.on_header_value = DataCb<&Parser::HandleHeaderValue>;
@@ -43,19 +45,22 @@ void Parser::Fail(int status, const char* reason) {
   fail_reason_ = reason;
 }
 
-bool Parser::CountHeaderBytes(size_t len) {
-  header_bytes_ += len;
-  return header_bytes_ <= limits_->max_header_size;
-}
-
 int Parser::HandleMessageBegin() {
   request_ = std::make_unique<Request>();
   in_message_ = true;
   in_value_ = false;
   headers_done_ = false;
+  // The header section starts at the first byte of the method (HandleMethod marks it).
+  in_header_section_ = true;
   header_bytes_ = 0;
+  count_from_ = nullptr;
   chunk_ext_bytes_ = 0;
   return delegate_->OnMessageBegin();
+}
+
+int Parser::HandleMethod(const char* at, size_t) {
+  if (count_from_ == nullptr) count_from_ = at;
+  return 0;
 }
 
 int Parser::HandleUrl(const char* at, size_t len) {
@@ -64,21 +69,21 @@ int Parser::HandleUrl(const char* at, size_t len) {
     Fail(414, "request-target too long");
     return -1;
   }
-  if (!CountHeaderBytes(len)) {
-    Fail(431, "header section too large");
-    return -1;
-  }
   return 0;
 }
 
 int Parser::HandleHeaderField(const char* at, size_t len) {
-  if (!CountHeaderBytes(len)) {
-    Fail(431, "header section too large");
-    return -1;
-  }
   // Trailer fields of a chunked body (RFC 9112 §7.1.2) are counted but dropped: they are not
-  // request headers (httpuv ignores them too).
-  if (headers_done_) return 0;
+  // request headers (httpuv ignores them too). The trailer section gets its own maxHeaderSize
+  // budget, counted like the header section from its first byte.
+  if (headers_done_) {
+    if (!in_header_section_) {
+      in_header_section_ = true;
+      header_bytes_ = 0;
+      count_from_ = at;
+    }
+    return 0;
+  }
   if (in_value_ || request_->headers.empty()) {
     if (request_->headers.size() >= limits_->max_headers) {
       Fail(431, "too many headers");
@@ -92,10 +97,6 @@ int Parser::HandleHeaderField(const char* at, size_t len) {
 }
 
 int Parser::HandleHeaderValue(const char* at, size_t len) {
-  if (!CountHeaderBytes(len)) {
-    Fail(431, "header section too large");
-    return -1;
-  }
   if (headers_done_) return 0;
   in_value_ = true;
   request_->headers.back().second.append(at, len);
@@ -104,6 +105,7 @@ int Parser::HandleHeaderValue(const char* at, size_t len) {
 
 int Parser::HandleHeadersComplete() {
   headers_done_ = true;
+  in_header_section_ = false;
   Request& req = *request_;
   req.method = llhttp_method_name(static_cast<llhttp_method_t>(parser_.method));
   req.http_major = parser_.http_major;
@@ -124,6 +126,7 @@ int Parser::HandleBody(const char* at, size_t len) { return delegate_->OnBody(at
 
 int Parser::HandleMessageComplete() {
   in_message_ = false;
+  in_header_section_ = false;
   return delegate_->OnMessageComplete();
 }
 
@@ -143,14 +146,58 @@ int Parser::HandleChunkExtension(const char* at, size_t len) {
 
 Parser::Result Parser::Execute(const char* data, size_t len) {
   Result r;
-  fail_status_ = 0;
-  llhttp_errno_t err = llhttp_execute(&parser_, data, len);
-  if (err == HPE_OK) {
-    r.consumed = len;
+  if (failed_status_ != 0) {
+    // A limit failed after llhttp had accepted the bytes: the parser's state is no longer
+    // trusted; everything later is refused the same way.
+    r.state = State::kError;
+    r.error_status = failed_status_;
+    r.reason = failed_reason_;
     return r;
   }
+  fail_status_ = 0;
+  // maxHeaderSize counts every byte llhttp consumes while in a header (or trailer) section:
+  // request line, field names, values, the whitespace around them and the line endings, not a
+  // sum of the spans llhttp reports (which leaves out optional whitespace, so 8 MB of spaces
+  // before a value passed a 1 KiB limit). To know that without llhttp telling where the section
+  // ends, llhttp is fed slices: at most the section's remaining budget while inside it, at most
+  // the whole limit otherwise (a section that starts inside a slice then fits in it whole, or is
+  // still open at the slice's end and is counted up to there). A section still open once its
+  // budget is used up has passed the limit: 431 after at most one byte too many, whatever the
+  // bytes are.
+  const size_t limit = std::max<size_t>(limits_->max_header_size, 1);
+  size_t off = 0;
+  for (;;) {
+    size_t budget = in_header_section_ ? limit - header_bytes_ : limit;
+    size_t n = std::min(len - off, budget);
+    const char* slice = data + off;
+    count_from_ = in_header_section_ ? slice : nullptr;
+    llhttp_errno_t err = llhttp_execute(&parser_, slice, n);
+    if (err != HPE_OK) return ErrorResult(err, data, len);
+    off += n;
+    if (in_header_section_) {
+      const char* from = count_from_ != nullptr ? count_from_ : slice;
+      header_bytes_ += static_cast<size_t>(data + off - from);
+      if (header_bytes_ >= limit) {
+        failed_status_ = 431;
+        failed_reason_ = headers_done_ ? "trailer section too large" : "header section too large";
+        r.state = State::kError;
+        r.consumed = off;
+        r.error_status = failed_status_;
+        r.reason = failed_reason_;
+        return r;
+      }
+    }
+    if (off == len) break;
+  }
+  r.consumed = len;
+  return r;
+}
+
+Parser::Result Parser::ErrorResult(llhttp_errno_t err, const char* data, size_t len) {
+  Result r;
   const char* pos = llhttp_get_error_pos(&parser_);
-  r.consumed = pos != nullptr && pos >= data ? static_cast<size_t>(pos - data) : len;
+  r.consumed = pos != nullptr && pos >= data && pos <= data + len ? static_cast<size_t>(pos - data)
+                                                                  : len;
   if (err == HPE_PAUSED) {
     r.state = State::kPaused;
     return r;
@@ -165,15 +212,9 @@ Parser::Result Parser::Execute(const char* data, size_t len) {
     r.reason = fail_reason_;
     return r;
   }
-  switch (err) {
-    case HPE_INVALID_VERSION:
-      // A well-formed version we do not speak (HTTP/1.2) vs. garbage: both 400 per the corpus
-      // (H45 allows 400); HTTP/2.0 is caught after parsing, see Connection.
-      r.error_status = 400;
-      break;
-    default:
-      r.error_status = 400;
-  }
+  // Everything else llhttp refuses (HTTP/1.2 and garbage alike: H45 allows 400) is a 400;
+  // HTTP/2.0 is caught after parsing, see Connection.
+  r.error_status = 400;
   r.reason = llhttp_errno_name(err);
   const char* why = llhttp_get_error_reason(&parser_);
   if (why != nullptr && *why != '\0') {

@@ -67,6 +67,7 @@ class Parser {
   static int DataCb(llhttp_t* p, const char* at, size_t len);
 
   int HandleMessageBegin();
+  int HandleMethod(const char* at, size_t len);
   int HandleUrl(const char* at, size_t len);
   int HandleHeaderField(const char* at, size_t len);
   int HandleHeaderValue(const char* at, size_t len);
@@ -75,7 +76,8 @@ class Parser {
   int HandleMessageComplete();
   int HandleChunkExtension(const char* at, size_t len);
   int HandleChunkHeader();
-  bool CountHeaderBytes(size_t len);
+  // Execute's answer for an llhttp error, pause or upgrade stop.
+  Result ErrorResult(llhttp_errno_t err, const char* data, size_t len);
 
   llhttp_t parser_{};
   llhttp_settings_t settings_{};
@@ -83,9 +85,16 @@ class Parser {
   ParserDelegate* delegate_;
   std::unique_ptr<Request> request_;
   bool in_message_ = false;
-  bool in_value_ = false;
-  bool headers_done_ = false;  // later field callbacks are trailers     // the last span was a header value (a new field starts a header)
-  size_t header_bytes_ = 0;   // request line + header section bytes of the current message
+  bool in_value_ = false;     // the last span was a header value (a new field starts a header)
+  bool headers_done_ = false;  // later field callbacks are trailers
+  // Header-section accounting (see Execute): inside the request line + header section, or a
+  // trailer section; the bytes of that section consumed before the current slice; where the
+  // section's bytes start in the current slice (its start, or the section's first byte).
+  bool in_header_section_ = false;
+  size_t header_bytes_ = 0;
+  const char* count_from_ = nullptr;
+  int failed_status_ = 0;  // a limit failed after llhttp accepted the bytes (sticky)
+  const char* failed_reason_ = nullptr;
   size_t chunk_ext_bytes_ = 0;
   int fail_status_ = 0;
   const char* fail_reason_ = nullptr;
