@@ -27,6 +27,7 @@
 #define deflateTune Cr_z_deflateTune
 #define inflate Cr_z_inflate
 #define inflateEnd Cr_z_inflateEnd
+#define inflateGetDictionary Cr_z_inflateGetDictionary
 #define inflateInit2_ Cr_z_inflateInit2_
 #define inflateInit_ Cr_z_inflateInit_
 #define inflateReset Cr_z_inflateReset

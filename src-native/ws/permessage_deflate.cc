@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdlib>
+#include <vector>
 
 namespace httpuv {
 namespace ws {
@@ -108,6 +109,7 @@ void PerMessageDeflate::EndDeflate() {
 }
 
 void PerMessageDeflate::EndInflate() {
+  stream_ended_ = false;
   if (!inflate_ready_) return;
   inflateEnd(&inflate_);
   inflate_ready_ = false;
@@ -159,10 +161,30 @@ bool PerMessageDeflate::Compress(const uint8_t* data, size_t len, std::string* o
   return true;
 }
 
+bool PerMessageDeflate::RestartInflateKeepingWindow() {
+  // The peer ended its deflate stream with a BFINAL block (RFC 7692 §7.2.3.4); what it sends
+  // next starts a new stream, which (with context takeover, or later in the same message) may
+  // still refer back into what came before. inflateReset would forget the window, so carry it
+  // over: read it out, reset, and hand it back as the dictionary (raw inflate accepts one at any
+  // time).
+  std::vector<Bytef> window(size_t{1} << inflate_window_bits());
+  uInt have = 0;
+  if (inflateGetDictionary(&inflate_, window.data(), &have) != Z_OK) return false;
+  if (inflateReset(&inflate_) != Z_OK) return false;
+  return have == 0 || inflateSetDictionary(&inflate_, window.data(), have) == Z_OK;
+}
+
 PerMessageDeflate::InflateResult PerMessageDeflate::Inflate(const uint8_t* data, size_t len,
-                                                            uint64_t limit, std::string* out) {
+                                                            uint64_t limit, std::string* out,
+                                                            bool tail) {
   if (!EnsureInflate()) return InflateResult::kError;
   if (out->size() > limit) return InflateResult::kTooBig;
+  if (stream_ended_) {
+    // The previous stream ended at a BFINAL block: these bytes begin the next one.
+    if (tail) return InflateResult::kOk;  // nothing followed it: no empty block to complete
+    if (!RestartInflateKeepingWindow()) return InflateResult::kError;
+    stream_ended_ = false;
+  }
   // The output may grow to limit + 1 bytes: one byte past the limit proves "too big".
   size_t cap = limit >= SIZE_MAX - 1 ? SIZE_MAX - 1 : static_cast<size_t>(limit) + 1;
   inflate_.next_in = const_cast<Bytef*>(data);
@@ -185,14 +207,22 @@ PerMessageDeflate::InflateResult PerMessageDeflate::Inflate(const uint8_t* data,
     out->resize(have + produced);
     if (out->size() > limit) return InflateResult::kTooBig;
     if (rc == Z_STREAM_END) {
-      // The peer closed its deflate stream with a BFINAL block (allowed, RFC 7692 §7.2.3.4):
-      // what follows (more data or our appended tail) starts a fresh stream.
-      inflateReset(&inflate_);
-    } else if (rc == Z_BUF_ERROR) {
+      // A BFINAL block ended the peer's stream (allowed, RFC 7692 §7.2.3.4); all its output is
+      // in `out`. Our own tail never starts a new stream: the message ends here.
+      stream_ended_ = true;
+      if (tail || (inflate_.avail_in == 0 && remaining == 0)) break;
+      // More of the peer's bytes: a new stream within the same message (e.g. the RFC's example,
+      // whose BFINAL block is followed by 0x00 so that the tail completes an empty block).
+      if (!RestartInflateKeepingWindow()) return InflateResult::kError;
+      stream_ended_ = false;
+      continue;
+    }
+    if (rc == Z_BUF_ERROR) {
       // No progress possible: fine when all input is consumed (zlib wants more), never else.
       if (inflate_.avail_in == 0 && remaining == 0) break;
       return InflateResult::kError;
-    } else if (rc != Z_OK) {
+    }
+    if (rc != Z_OK) {
       return InflateResult::kError;  // Z_DATA_ERROR, Z_NEED_DICT, Z_MEM_ERROR, Z_STREAM_ERROR
     }
     if (inflate_.avail_in == 0 && remaining == 0 && inflate_.avail_out != 0) break;
@@ -203,14 +233,15 @@ PerMessageDeflate::InflateResult PerMessageDeflate::Inflate(const uint8_t* data,
 PerMessageDeflate::InflateResult PerMessageDeflate::InflateChunk(const uint8_t* data, size_t len,
                                                                  uint64_t limit, std::string* out) {
   if (len == 0) return out->size() > limit ? InflateResult::kTooBig : InflateResult::kOk;
-  return Inflate(data, len, limit, out);
+  return Inflate(data, len, limit, out, false);
 }
 
 PerMessageDeflate::InflateResult PerMessageDeflate::InflateFinish(uint64_t limit,
                                                                   std::string* out) {
-  InflateResult r = Inflate(kTail, sizeof(kTail), limit, out);
+  InflateResult r = Inflate(kTail, sizeof(kTail), limit, out, true);
   // Without context takeover the next message starts from an empty window: free the stream.
-  // After an error the stream is unusable either way.
+  // After an error the stream is unusable either way. (With takeover, a stream that ended at a
+  // BFINAL block stays ended; the next message's first bytes restart it, keeping the window.)
   if (r != InflateResult::kOk || params_.client_no_context_takeover) EndInflate();
   return r;
 }

@@ -1,7 +1,9 @@
 // permessage-deflate (RFC 7692) for one WebSocket connection, on the runtime's zlib (standard
 // API only): raw deflate, the 00 00 FF FF tail stripped after compressing and restored before
-// inflating (§7.2.1, §7.2.2), context takeover and window bits as negotiated, and an inflate
-// output limit so a compression bomb stops at the message limit without being allocated.
+// inflating (§7.2.1, §7.2.2; not after a message that ended its stream with a BFINAL block,
+// §7.2.3.4, whose next bytes start a new stream that keeps the window), context takeover and
+// window bits as negotiated, and an inflate output limit so a compression bomb stops at the
+// message limit without being allocated.
 // Pure: runs on whichever thread calls it (the I/O thread in the server); no uv.h, no napi.h.
 //
 // Memory per connection (zlib's own allocations, counted exactly by MemoryInUse()):
@@ -73,7 +75,11 @@ class PerMessageDeflate {
   bool EnsureInflate();
   void EndDeflate();
   void EndInflate();
-  InflateResult Inflate(const uint8_t* data, size_t len, uint64_t limit, std::string* out);
+  // `tail`: the bytes are our appended 00 00 FF FF, not the peer's (see InflateFinish).
+  InflateResult Inflate(const uint8_t* data, size_t len, uint64_t limit, std::string* out,
+                        bool tail);
+  // After a BFINAL block: a fresh stream whose dictionary is the old stream's window.
+  bool RestartInflateKeepingWindow();
 
   DeflateParams params_;
   z_stream deflate_{};
@@ -82,6 +88,10 @@ class PerMessageDeflate {
   bool inflate_ready_ = false;
   size_t deflate_bytes_ = 0;  // zlib allocations, counted by our zalloc/zfree
   size_t inflate_bytes_ = 0;
+  // The peer's deflate stream ended with a BFINAL block and nothing of it followed yet: the
+  // next bytes of the peer start a new stream (with the window carried over); our tail after
+  // it is not fed (RFC 7692 §7.2.3.4: it would begin a stored block that never ends).
+  bool stream_ended_ = false;
 };
 
 }  // namespace ws

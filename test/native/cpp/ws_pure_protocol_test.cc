@@ -256,6 +256,139 @@ TEST(deflate_parser_context_takeover_streams) {
   EXPECT_TRUE(h.sink.messages == texts);
 }
 
+// ---- messages that end their deflate stream with a BFINAL block (issue 14, class 7a) ----------
+
+// A sender that ends every message with deflate(Z_FINISH), i.e. a final block and nothing after
+// it (what zlib.deflateRawSync produces), starting a new raw stream per message; with `history`
+// the new stream gets the last 32 KiB of everything sent before as its dictionary, so it refers
+// back into earlier messages (context takeover, RFC 7692 §7.2.3.4). Plain zlib, no code under
+// test.
+struct FinalBlockSender {
+  explicit FinalBlockSender(bool history) : history_(history) {}
+  std::string Compress(const std::string& text) {
+    z_stream z{};
+    EXPECT_EQ(deflateInit2(&z, 6, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY), Z_OK);
+    if (history_ && !sent_.empty()) {
+      size_t n = std::min<size_t>(sent_.size(), 32768);
+      const Bytef* dict = reinterpret_cast<const Bytef*>(sent_.data()) + sent_.size() - n;
+      EXPECT_EQ(deflateSetDictionary(&z, dict, static_cast<uInt>(n)), Z_OK);
+    }
+    std::string out(deflateBound(&z, static_cast<uLong>(text.size())) + 16, '\0');
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
+    z.avail_in = static_cast<uInt>(text.size());
+    z.next_out = reinterpret_cast<Bytef*>(&out[0]);
+    z.avail_out = static_cast<uInt>(out.size());
+    EXPECT_EQ(deflate(&z, Z_FINISH), Z_STREAM_END);
+    out.resize(out.size() - z.avail_out);
+    deflateEnd(&z);
+    sent_ += text;
+    return out;
+  }
+  bool history_;
+  std::string sent_;
+};
+
+TEST(deflate_bfinal_messages_in_a_row) {
+  std::vector<std::string> texts;
+  for (int i = 0; i < 6; ++i) texts.push_back(SampleText(2000 + i * 300, 11));  // similar texts
+  texts.push_back("tiny");
+  texts.push_back(std::string());
+  // With context takeover negotiated: fresh streams (no back-references) and streams whose
+  // dictionary is the history (back-references into earlier messages).
+  for (bool history : {false, true}) {
+    DeflateParams p = Deflate();
+    FinalBlockSender sender(history);
+    std::string in;
+    for (const std::string& t : texts) in += ClientFrame(0xc1, sender.Compress(t));
+    for (Split s : {Split::kWhole, Split::kBytes, Split::kChop997, Split::kRandom}) {
+      RunResult r = Run(in, s, kDefaultMaxMessageSize, &p);
+      EXPECT_EQ(r.error, kErrNone);
+      EXPECT_TRUE(r.messages == texts);
+    }
+  }
+  // The back-reference case really refers back: inflating its second message alone fails.
+  {
+    FinalBlockSender sender(true);
+    sender.Compress(texts[0]);
+    std::string second = sender.Compress(texts[0]);
+    PerMessageDeflate alone(Deflate());
+    std::string out;
+    EXPECT_TRUE(alone.Decompress(second, kDefaultMaxMessageSize, &out) !=
+                    PerMessageDeflate::InflateResult::kOk ||
+                out != texts[0]);
+  }
+  // client_no_context_takeover and server_no_context_takeover: each message a fresh stream.
+  for (DeflateParams p : {Deflate(false, true), Deflate(true, false), Deflate(true, true)}) {
+    FinalBlockSender sender(false);
+    Harness h(kDefaultMaxMessageSize, &p);
+    for (const std::string& t : texts) {
+      h.Feed(ClientFrame(0xc1, sender.Compress(t)));
+      if (p.client_no_context_takeover) EXPECT_EQ(h.pmd->MemoryInUse(), size_t{0});
+    }
+    EXPECT_EQ(h.parser.error(), kErrNone);
+    EXPECT_TRUE(h.sink.messages == texts);
+  }
+}
+
+TEST(deflate_bfinal_mixed_with_sync_flushed_messages) {
+  DeflateParams p = Deflate();
+  std::string a = SampleText(3000, 3), b = SampleText(3000, 4);
+  FinalBlockSender fin(false);
+  ClientCompressor sync;  // a ws/zlib-style sender: Z_SYNC_FLUSH, tail stripped, takeover
+  // (One statement each: the compressors are stateful, and operands of + are unsequenced.)
+  std::string in = ClientFrame(0xc1, fin.Compress(a));  // BFINAL, nothing after it
+  in += ClientFrame(0xc1, sync.Compress(b));              // a new stream, sync-flushed
+  in += ClientFrame(0xc1, sync.Compress(b));              // refers back into the previous one
+  in += ClientFrame(0xc1, fin.Compress(a));               // BFINAL again
+  for (Split s : {Split::kWhole, Split::kBytes, Split::kRandom}) {
+    RunResult r = Run(in, s, kDefaultMaxMessageSize, &p);
+    EXPECT_EQ(r.error, kErrNone);
+    EXPECT_EQ(r.messages.size(), size_t{4});
+    EXPECT_TRUE(r.messages == (std::vector<std::string>{a, b, b, a}));
+  }
+  // A BFINAL message fragmented into 5-byte frames, then a plain one and a compressed one.
+  FinalBlockSender fin2(false);
+  std::string z = fin2.Compress(a);
+  std::string frag = ClientFrame(0x41, z.substr(0, 5));
+  for (size_t i = 5; i < z.size(); i += 5) {
+    frag += ClientFrame(i + 5 >= z.size() ? 0x80 : 0x00, z.substr(i, 5));
+  }
+  frag += ClientFrame(0x81, "plain");
+  frag += ClientFrame(0xc1, fin2.Compress("after"));
+  RunResult r = Run(frag, Split::kBytes, kDefaultMaxMessageSize, &p);
+  EXPECT_EQ(r.error, kErrNone);
+  EXPECT_TRUE(r.messages == (std::vector<std::string>{a, "plain", "after"}));
+}
+
+TEST(deflate_two_final_streams_in_one_message) {
+  // One message made of two complete raw streams, the second referring back into the first
+  // (its dictionary): the window carries over inside a message too.
+  DeflateParams p = Deflate();
+  FinalBlockSender sender(true);
+  std::string a = SampleText(1500, 8);
+  std::string payload = sender.Compress(a);
+  payload += sender.Compress(a);
+  for (Split s : {Split::kWhole, Split::kBytes, Split::kChop997, Split::kRandom}) {
+    RunResult r = Run(ClientFrame(0xc1, payload), s, kDefaultMaxMessageSize, &p);
+    EXPECT_EQ(r.error, kErrNone);
+    EXPECT_TRUE(r.messages == std::vector<std::string>{a + a});
+  }
+  // RFC 7692 §7.2.3.4's exact bytes, twice in a row, then a reference into the window.
+  ExpectLog(ClientFrame(0xc1, Hex("f3 48 cd c9 c9 07 00 00")) +
+                ClientFrame(0xc1, Hex("f3 48 cd c9 c9 07 00 00")) +
+                ClientFrame(0xc1, Hex("f2 00 11 00 00")),
+            "text:Hello text:Hello text:Hello", kDefaultMaxMessageSize, &p);
+  // The same "Hello" BFINAL block without the trailing 0x00 (a Z_FINISH sender), then a
+  // message referring back into it.
+  ExpectLog(ClientFrame(0xc1, Hex("f3 48 cd c9 c9 07 00")) +
+                ClientFrame(0xc1, Hex("f2 00 11 00 00")) +
+                ClientFrame(0xc1, Hex("f3 48 cd c9 c9 07 00")),
+            "text:Hello text:Hello text:Hello", kDefaultMaxMessageSize, &p);
+  // Garbage after a final block is still an error (1007).
+  ExpectLog(ClientFrame(0xc1, Hex("f3 48 cd c9 c9 07 00 ff ff ff ff")), "error:1007",
+            kDefaultMaxMessageSize, &p);
+}
+
 TEST(deflate_bomb_stopped_at_limit) {
   // 20 MiB of zeros compresses to ~20 KB; with a 1 MiB limit the parser must stop with 1009
   // holding at most the limit (+1 byte), never the 20 MiB.
