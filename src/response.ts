@@ -26,6 +26,10 @@ export interface FileBody {
 
 /** What `call` (or `onHeaders`) returns. */
 export interface Response {
+  /**
+   * A final status, an integer 200–999. Anything else (1xx interim statuses such as 100, 101 or
+   * 103, a non-integer, a string) is an app error: the client gets a logged 500.
+   */
   status: number;
   headers?: ResponseHeaders;
   /**
@@ -207,8 +211,11 @@ export function prepareResponse(res: unknown, acceptEncoding: string | undefined
   const out = readBody(r.body);
   try {
     const status = r.status;
-    if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 999) {
-      throw new ResponseError(`invalid response status ${describe(status)} (an integer 100–999 is required)`);
+    // A final status only: 1xx (101 included) are interim answers on the wire, so a client
+    // would wait for the real response and take the next request's answer for this one's.
+    // 600–999 pass through as Node's writeHead lets them.
+    if (typeof status !== 'number' || !Number.isInteger(status) || status < 200 || status > 999) {
+      throw new ResponseError(`invalid response status ${describe(status)} (a final status, an integer 200–999, is required)`);
     }
     out.status = status;
     out.headers = flattenHeaders(r.headers);

@@ -152,7 +152,11 @@ void ConvertCommand(AddonData* d, Napi::Env env, const double* q, Napi::Array va
     c->response = std::make_unique<ResponseSpec>();
     ResponseSpec& spec = *c->response;
     const double status = q[2];
-    if (!(status >= 100 && status <= 999)) ThrowInternal(env, "response status out of range");
+    // A final status only (1xx would be read as interim and desynchronise the connection);
+    // Connection::WriteResponse refuses the same for every other path.
+    if (!(status >= 200 && status <= 999)) {
+      ThrowInternal(env, "response status is not a final status (200-999)");
+    }
     spec.status = static_cast<int>(status);
     const int flags = static_cast<int>(q[3]);
     spec.gzip = (flags & 4) != 0;

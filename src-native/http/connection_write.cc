@@ -146,6 +146,19 @@ void Connection::SendResponse(uint64_t id, ResponseSpec&& spec) {
 }
 
 void Connection::WriteResponse(ResponseSpec&& spec) {
+  if (spec.status < 200 || spec.status > 999) {
+    // Only a final status answers a request: a 1xx would be read as interim, the client would
+    // wait for another response and take the next request's answer for this one's. JS refuses
+    // such statuses (response.ts); this backstop keeps every other path from emitting one.
+    registry()->Log(kLogError, "response status " + std::to_string(spec.status) +
+                                   " is not a final status (200-999); sending 500 instead");
+    ResponseSpec err;  // (replacing spec deletes an owned file, see ResponseFile)
+    err.status = 500;
+    err.headers.emplace_back("Content-Type", "text/plain; charset=UTF-8");
+    err.body_kind = ResponseSpec::BodyKind::kMemory;
+    err.body = "500 Internal Server Error\n";
+    spec = std::move(err);
+  }
   responded_ = true;
   response_in_flight_ = true;
   registry()->RemoveRoute(current_id_);
