@@ -16,7 +16,7 @@ import type { RookRequest } from './rook.js';
 import type { Response } from './response.js';
 import type { NativeStaticEntry, ServerStats } from './native.js';
 import {
-  mergeStaticPathOptions, normalizeStaticPaths, resolveStaticPaths, staticPathOptions,
+  mergeStaticPathOptions, normalizeKey, normalizeStaticPaths, resolveStaticPaths, staticPathOptions,
   type StaticPath, type StaticPathOptions, type StaticPathOptionsInput,
 } from './static-paths.js';
 
@@ -160,12 +160,15 @@ export abstract class Server {
     return this.getStaticPaths();
   }
 
-  /** Removes the static path with exactly this URL key. Returns the remaining static paths. */
+  /**
+   * Removes the static path with this URL key, normalised as the keys of `setStaticPath` are
+   * (`"/a/"` and `"a"` remove `"/a"`). Returns the remaining static paths.
+   */
   removeStaticPath(path: string): Record<string, StaticPath> | null {
     assertString('path', path);
     if (!this.#running) return null;
     const next = new Map(this.#paths);
-    next.delete(path);
+    next.delete(normalizeKey(path) ?? path);
     this.#push(next, this.#pathOptions);
     return this.getStaticPaths();
   }

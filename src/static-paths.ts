@@ -344,21 +344,29 @@ export function mergeStaticPathOptions(base: StaticPathOptions, patch: unknown, 
   return Object.freeze({ ...base, ...parsed });
 }
 
-/** Normalises a URL prefix as httpuv does: leading `/` added, trailing `/`s removed except `/`. */
-function normalizeKey(key: string): string {
-  let k = key.startsWith('/') ? key : '/' + key;
-  k = k.replace(/\/+$/, '');
-  return k === '' ? '/' : k;
+/**
+ * @internal Normalises a URL prefix into the form request paths are matched in (the I/O thread matches the
+ * request's one normalised path: decoded once, no empty or `.` segment): a leading `/` added,
+ * empty and `.` segments dropped (`"/a//./b/"` → `"/a/b"`, so `"//private"` is no dead rule that
+ * never matches), trailing `/`s removed except for `"/"`. Returns null for a `..` segment, which
+ * no request path can contain (such a request is refused with 400).
+ */
+export function normalizeKey(key: string): string | null {
+  const segments = key.split('/').filter((s) => s !== '' && s !== '.');
+  if (segments.includes('..')) return null;
+  return '/' + segments.join('/');
 }
 
 /**
  * @internal Validates `{ "/url": "dir" | StaticPath }` (the app's `staticPaths`, the argument of
  * `setStaticPath`) into a Map from normalised URL prefix to {@link StaticPath}. Keys get a leading
- * `/` when missing and lose trailing `/`s (`"3"` → `"/3"`, `"/2/"` → `"/2"`, `"/"` stays). A
- * string value is passed to {@link staticPath}. `null`/`undefined` give an empty Map.
+ * `/` when missing, lose empty and `.` segments and trailing `/`s (`"3"` → `"/3"`, `"/2/"` →
+ * `"/2"`, `"//a/./b"` → `"/a/b"`, `"/"` stays). A string value is passed to {@link staticPath}.
+ * `null`/`undefined` give an empty Map.
  *
- * @throws TypeError naming `argName` (not a plain object; an empty key; two keys that normalise
- *   to the same prefix) or `argName["key"]` (a value that is neither a string nor a StaticPath, or
+ * @throws TypeError naming `argName` (not a plain object; an empty key; a key with a `..` segment;
+ *   two keys that normalise to the same prefix) or `argName["key"]` (a value that is neither a
+ *   string nor a StaticPath, or
  *   an invalid directory; a missing directory is an `Error` with the file system's code).
  */
 export function normalizeStaticPaths(paths: unknown, argName: string): Map<string, StaticPath> {
@@ -371,6 +379,7 @@ export function normalizeStaticPaths(paths: unknown, argName: string): Map<strin
     if (key === '') throw valueError(`${argName} key`, 'a non-empty URL path', key);
     if (key.includes('\0')) throw valueError(`${argName} key`, 'a URL path without NUL characters', key);
     const norm = normalizeKey(key);
+    if (norm === null) throw valueError(`${argName} key`, 'a URL path without ".." segments', key);
     const earlier = originalKey.get(norm);
     if (earlier !== undefined) {
       throw valueError(`${argName} keys`, `distinct URL paths, but ${JSON.stringify(earlier)} and ` +

@@ -4,6 +4,7 @@
 
 #include "binding/addon_data.h"
 #include "binding/from_js.h"
+#include "http/static_resolve.h"
 
 namespace httpuv {
 
@@ -14,7 +15,9 @@ std::shared_ptr<const StaticConfig> StaticConfigFromJs(Napi::Value v) {
   for (uint32_t i = 0; i < a.Length(); i++) {
     Napi::Object o = a.Get(i).As<Napi::Object>();
     http::StaticPathEntry e;
-    e.path = Utf8FromJs(o.Get("path"));
+    // TS already normalised the key (static-paths.ts normalizeKey); kept idempotent here so the
+    // matcher's form (static_files.h) holds whatever the caller passed.
+    e.path = http::NormalizeStaticKey(Utf8FromJs(o.Get("path")));
     Napi::Value dir = o.Get("dir");
     e.excluded = dir.IsNull() || dir.IsUndefined();
     if (!e.excluded) e.dir = Utf8FromJs(dir);

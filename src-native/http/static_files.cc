@@ -189,31 +189,70 @@ std::string MakeEtag(const struct stat& st, std::string_view coding) {
 }
 
 // ---- matching ----------------------------------------------------------------------------------
+// Every function here reads the request's NormalizedPath (static_resolve.h), never the raw target:
+// the rule lookup and the file lookup see the same path by construction.
 
-// Longest entry whose path equals `path` or is a '/'-bounded prefix of it; "/" matches all.
-const StaticPathEntry* Match(const StaticConfig& config, std::string_view path,
-                             std::string_view* subpath) {
+// Longest entry whose key equals `path` or is a '/'-bounded prefix of it, comparing bytes exactly;
+// "/" matches all. Duplicate keys: the first entry wins. This is the entry that serves.
+const StaticPathEntry* Match(const StaticConfig& config, std::string_view path) {
   const StaticPathEntry* best = nullptr;
   for (const auto& e : config.entries) {
     const std::string& key = e.path;
     if (key.empty()) continue;
-    size_t rest;
-    if (key == "/") {
-      rest = 1;
-    } else if (path.size() == key.size() && path == key) {
-      rest = key.size();
-    } else if (path.size() > key.size() && path.compare(0, key.size(), key) == 0 &&
-               path[key.size()] == '/') {
-      rest = key.size() + 1;
-    } else {
-      continue;
-    }
-    if (best == nullptr || key.size() > best->path.size()) {
-      best = &e;
-      *subpath = path.substr(rest > path.size() ? path.size() : rest);
-    }
+    const bool hit = key == "/" ||
+                     (path.size() >= key.size() && path.compare(0, key.size(), key) == 0 &&
+                      (path.size() == key.size() || path[key.size()] == '/'));
+    if (hit && (best == nullptr || key.size() > best->path.size())) best = &e;
   }
   return best;
+}
+
+// The relative path under `entry`'s root that `path` names ("" for the entry itself). `path` is
+// normalised and matched by `entry` (exactly), so the result has no empty, "." or ".." segment.
+std::string_view RelUnder(const StaticPathEntry& entry, std::string_view path) {
+  const size_t skip = entry.path == "/" ? 1 : entry.path.size() + 1;
+  return skip >= path.size() ? std::string_view() : path.substr(skip);
+}
+
+enum class RuleVerdict { kPass, kExcluded, kForbidden };
+
+// The restrictive rules (excluded entries and entries with validation) that govern `path`: every
+// one whose key matches it case-insensitively (KeyMatchesFolded) and is at least `min_len` bytes
+// long, i.e. not overridden by a longer entry that matched exactly. An excluded one wins; else
+// every validation must pass. The serving entry's own rules are among them (its key matches
+// itself). So "/PRIVATE/x" with "/private" excluded goes to the app even though only "/" matched
+// exactly: stricter than the exact match, never looser, on every file system.
+RuleVerdict ApplyRules(const StaticConfig& config, std::string_view path, size_t min_len,
+                       const StaticPathEntry* serving, const StaticHeaders* headers) {
+  bool forbidden = false;
+  for (const auto& e : config.entries) {
+    if (!e.excluded && e.validation.empty()) continue;
+    if (e.path.empty() || e.path.size() < min_len) continue;
+    if (&e != serving && serving != nullptr && e.path == serving->path) continue;  // duplicate
+    if (!KeyMatchesFolded(e.path, path)) continue;
+    if (e.excluded) return RuleVerdict::kExcluded;
+    if (!forbidden && !PassesValidation(e, headers)) forbidden = true;
+  }
+  return forbidden ? RuleVerdict::kForbidden : RuleVerdict::kPass;
+}
+
+// A file was opened as `opened` (its resolved path under the root) for the relative path `asked`.
+// They differ only when the slow path resolved a symlink, or where realpath reports the name as
+// stored (on a case-insensitive file system: macOS gives the on-disk case). The URL the opened
+// file has under `entry` must then pass the same restrictive rules as a request for it would, so
+// neither a symlink nor a case or Unicode variant reaches a file under an excluded or validated
+// path. Every restrictive rule at least as long as `entry`'s key applies, even where a longer
+// entry re-allows part of it (that entry serves its own directory, not this root's): stricter.
+RuleVerdict CheckResolved(const StaticConfig& config, const StaticPathEntry& entry,
+                          std::string_view asked, const std::string& opened,
+                          const StaticHeaders* headers) {
+  if (opened == asked) return RuleVerdict::kPass;
+  std::string url = entry.path;
+  if (!opened.empty()) {
+    if (url != "/") url.push_back('/');
+    url.append(opened);
+  }
+  return ApplyRules(config, url, entry.path.size(), &entry, headers);
 }
 
 // ---- representation ----------------------------------------------------------------------------
@@ -224,17 +263,33 @@ struct Representation {
   bool vary = false;        // a precompressed sibling exists
 };
 
-// Opens "<rel><suffix>" (".br" / ".gz") under the root.
-OpenedFile OpenSibling(const StaticRoot& root, const std::string& rel, std::string_view suffix) {
+// What a lookup under one entry needs to re-check a resolved path (CheckResolved).
+struct RuleContext {
+  const StaticConfig* config;
+  const StaticPathEntry* entry;
+  const StaticHeaders* headers;
+};
+
+// Opens "<rel><suffix>" (".br" / ".gz") under the root, where `rel` is the original file's
+// resolved path (already through CheckResolved). A sibling that resolves elsewhere (a symlink)
+// must pass the rules for where it lands, else it counts as absent: a precompressed sibling is
+// never a way into an excluded or validated path.
+OpenedFile OpenSibling(const RuleContext& ctx, const StaticRoot& root, const std::string& rel,
+                       std::string_view suffix) {
   std::string name;
   name.reserve(rel.size() + suffix.size());
   name.append(rel).append(suffix);
-  return OpenUnderRoot(root, name);
+  OpenedFile f = OpenUnderRoot(root, name);
+  if (f.status == OpenedFile::Status::kOk &&
+      CheckResolved(*ctx.config, *ctx.entry, name, f.rel, ctx.headers) != RuleVerdict::kPass) {
+    return OpenedFile();
+  }
+  return f;
 }
 
 // Which of "<file>.br" / "<file>.gz" exist: the memo's answer while it is fresh (same file, probed
 // under kSiblingMemoMs ago), else both are probed now, their opened files kept in `br` / `gz`.
-const SiblingMemo& Siblings(const StaticRoot& root, StaticRootMemo& memo,
+const SiblingMemo& Siblings(const RuleContext& ctx, const StaticRoot& root, StaticRootMemo& memo,
                             const OpenedFile& original, OpenedFile* br, OpenedFile* gz) {
   const struct stat& st = original.st;
   const int64_t mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
@@ -255,8 +310,8 @@ const SiblingMemo& Siblings(const StaticRoot& root, StaticRootMemo& memo,
   } else if (memo.siblings.size() >= kSiblingMemoMax) {
     memo.siblings.clear();
   }
-  *br = OpenSibling(root, original.rel, ".br");
-  *gz = OpenSibling(root, original.rel, ".gz");
+  *br = OpenSibling(ctx, root, original.rel, ".br");
+  *gz = OpenSibling(ctx, root, original.rel, ".gz");
   SiblingMemo& m = memo.siblings[original.rel];
   m.dev = static_cast<uint64_t>(st.st_dev);
   m.ino = static_cast<uint64_t>(st.st_ino);
@@ -273,8 +328,9 @@ const SiblingMemo& Siblings(const StaticRoot& root, StaticRootMemo& memo,
 // br wins ties. Vary whenever a sibling exists. Which siblings exist comes from Siblings(), so a
 // file without siblings costs no failed opens while its memo is fresh; a sibling that was deleted
 // after the memo was made is served as absent (the memo is dropped and the original sent).
-Representation ChooseRepresentation(const StaticRoot& root, StaticRootMemo& memo,
-                                    OpenedFile original, const StaticHeaders* headers) {
+Representation ChooseRepresentation(const RuleContext& ctx, const StaticRoot& root,
+                                    StaticRootMemo& memo, OpenedFile original) {
+  const StaticHeaders* headers = ctx.headers;
   Representation rep;
   if (root.is_file) {
     rep.file = std::move(original);
@@ -293,7 +349,7 @@ Representation ChooseRepresentation(const StaticRoot& root, StaticRootMemo& memo
   auto wins = [&](int best) { return best > 0 && !(ae.identity >= 0 && ae.identity > best); };
 
   OpenedFile br, gz;
-  const SiblingMemo& m = Siblings(root, memo, original, &br, &gz);
+  const SiblingMemo& m = Siblings(ctx, root, memo, original, &br, &gz);
   rep.vary = m.br || m.gz;
   // br wins unless gzip exists with a higher q; the chosen coding must also beat identity.
   const bool use_gz = m.gz && (!m.br || q_br < q_gz);
@@ -307,7 +363,7 @@ Representation ChooseRepresentation(const StaticRoot& root, StaticRootMemo& memo
   if (probed.status == OpenedFile::Status::kOk) {
     chosen = std::move(probed);
   } else {  // known from the memo: open it now
-    chosen = OpenSibling(root, original.rel, use_gz ? ".gz" : ".br");
+    chosen = OpenSibling(ctx, root, original.rel, use_gz ? ".gz" : ".br");
   }
   if (chosen.status != OpenedFile::Status::kOk) {
     memo.siblings.erase(original.rel);
@@ -451,24 +507,26 @@ StaticResult ServeStatic(const StaticConfig& config, const StaticRequest& req) {
     return NotStatic();
   }
 
-  // 2. Path of the target, query dropped, decoded once.
+  // 2. The one normalised path of this request (decoded once; empty and "." segments dropped;
+  //    "..", NUL, '\\', bad escapes and bad UTF-8 make it !ok). Everything below reads `np`.
   std::string_view raw;
   if (!TargetPath(req.target, &raw)) return NotStatic();
   raw = raw.substr(0, raw.find('?'));
-  std::string decoded;
-  const bool decoded_ok = PercentDecode(raw, &decoded);
-  std::string_view path = decoded_ok ? std::string_view(decoded) : raw;
+  NormalizedPath np;
+  NormalizeRequestPath(raw, &np);
+  const std::string& path = np.path;
 
-  // 3. Longest matching static path; one trailing '/' does not count for matching.
-  const bool trailing_slash = path.size() > 1 && path.back() == '/';
-  std::string_view match_path = trailing_slash ? path.substr(0, path.size() - 1) : path;
-  std::string_view subpath;
-  const StaticPathEntry* entry = Match(config, match_path, &subpath);
+  // 3. Longest exact match serves; then every excluded or validated static path that matches
+  //    case-insensitively and is not overridden by a longer exact match applies (ApplyRules).
+  //    A refused path (!np.ok) is matched by its segments before the first bad one.
+  const StaticPathEntry* entry = Match(config, path);
   if (entry == nullptr || entry->excluded) return NotStatic();
+  const RuleVerdict verdict = ApplyRules(config, path, entry->path.size(), entry, headers);
+  if (verdict == RuleVerdict::kExcluded) return NotStatic();
 
   const bool head = req.method == "HEAD";
   // 4. Validation precedes everything else, fallthrough included (httpuv's test).
-  if (!PassesValidation(*entry, headers)) return Error(403, head);
+  if (verdict == RuleVerdict::kForbidden) return Error(403, head);
   // 5. Methods (design.md: 405 with Allow, where httpuv said 400).
   if (req.method != "GET" && !head) {
     StaticResult r = Error(405, false);
@@ -483,16 +541,15 @@ StaticResult ServeStatic(const StaticConfig& config, const StaticRequest& req) {
     r.close_connection = true;
     return r;
   }
-  // 7. Path rules (reliability-plan §4.1) on the whole decoded path, dotfiles on the subpath.
-  std::string rel;
-  if (!decoded_ok || !IsValidUtf8(path) || CheckSubpath(path, &rel) == SubpathCheck::kBad) {
-    return entry->fallthrough ? NotStatic() : Error(400, head);
-  }
-  if (CheckSubpath(subpath, &rel) != SubpathCheck::kOk) {
-    return entry->fallthrough ? NotStatic() : Error(404, head);
-  }
+  // 7. Path rules (reliability-plan §4.1): a refused path → 400; dotfiles below the static path
+  //    (not in its key) → 404.
+  if (!np.ok) return entry->fallthrough ? NotStatic() : Error(400, head);
+  const std::string_view rel = RelUnder(*entry, path);
+  if (HasHiddenSegment(rel)) return entry->fallthrough ? NotStatic() : Error(404, head);
 
-  // 8. Resolve and open under the root.
+  // 8. Resolve and open `rel` under the root; where the open resolved to another name (symlink,
+  //    stored case), that name must pass the rules too (CheckResolved).
+  const RuleContext ctx{&config, entry, headers};
   StaticRoot root;
   if (!RootFor(*entry, &root)) return MissingOr(*entry, OpenedFile::Status::kMissing, head);
   OpenedFile file = OpenUnderRoot(root, rel);
@@ -507,25 +564,32 @@ StaticResult ServeStatic(const StaticConfig& config, const StaticRequest& req) {
     file = OpenUnderRoot(root, rel);
   }
   bool via_index = false;
+  std::string asked_index;  // the URL's name for a directory's index.html, relative to the root
   if (file.status == OpenedFile::Status::kDirectory) {
     if (!entry->indexhtml) return MissingOr(*entry, OpenedFile::Status::kMissing, head);
     file = OpenUnderRoot(root, file.rel.empty() ? "index.html" : file.rel + "/index.html");
     via_index = true;
+    asked_index = rel.empty() ? std::string("index.html") : std::string(rel) + "/index.html";
     if (file.status == OpenedFile::Status::kDirectory) file.status = OpenedFile::Status::kMissing;
+  }
+  if (file.status == OpenedFile::Status::kOk) {
+    const RuleVerdict v = CheckResolved(config, *entry, via_index ? std::string_view(asked_index) : rel,
+                                        file.rel, headers);
+    if (v == RuleVerdict::kForbidden) return Error(403, head);
+    if (v == RuleVerdict::kExcluded) return MissingOr(*entry, OpenedFile::Status::kMissing, head);
   }
   if (file.status != OpenedFile::Status::kOk) return MissingOr(*entry, file.status, head);
   // "file.txt/" names a directory that does not exist (POSIX ENOTDIR; reliability-plan S20).
-  if (trailing_slash && !via_index) return MissingOr(*entry, OpenedFile::Status::kMissing, head);
+  if (np.trailing_slash && !via_index) return MissingOr(*entry, OpenedFile::Status::kMissing, head);
 
   // The type comes from the name as requested (the URL's last segment, index.html, or the
   // configured file), not from where a symlink points.
   std::string_view name = via_index ? std::string_view("index.html")
-                                    : (root.is_file ? std::string_view(root.real)
-                                                    : std::string_view(rel));
+                                    : (root.is_file ? std::string_view(root.real) : rel);
   std::string_view type = MimeTypeForFileName(name);
 
   // 9–10. Representation, preconditions, range.
-  Representation rep = ChooseRepresentation(root, entry->root_memo, std::move(file), headers);
+  Representation rep = ChooseRepresentation(ctx, root, entry->root_memo, std::move(file));
   return Respond(*entry, std::move(rep), type, headers, head);
 }
 

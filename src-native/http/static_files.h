@@ -75,7 +75,10 @@ struct StaticRootMemo {
 // One static path with its options already merged with the server-level options (the path's own
 // value wins when it set one; never inherited from a parent path).
 struct StaticPathEntry {
-  std::string path;  // URL prefix: "/" or "/assets" (leading '/', no trailing '/'), case-sensitive
+  // URL prefix in NormalizeStaticKey's form: "/" or "/assets" (leading '/', no empty or "."
+  // segment, no trailing '/'). Serving matches it exactly; as an excluded or validated rule it
+  // also matches case-insensitively (see ServeStatic, step 3).
+  std::string path;
   std::string dir;   // local directory, or a single file served at exactly `path`
   bool excluded = false;     // requests under this prefix go to the app
   bool indexhtml = true;     // a directory serves its index.html
@@ -121,19 +124,31 @@ struct StaticResult {
 //  1. A WebSocket upgrade (Upgrade header listing "websocket") → kNotStatic. Other Upgrade values
 //     (h2c) are ignored: we never switch protocols on a static path.
 //  2. The path of the target (query dropped; absolute-form → its path; "*" or authority-form →
-//     kNotStatic) is percent-decoded once.
-//  3. Longest entry path matching at a '/' boundary wins ("/" matches all; one trailing '/' of the
-//     request is ignored for matching). None → kNotStatic. Excluded → kNotStatic.
-//  4. Validation: each (name, value) must appear exactly once with exactly that value
-//     (constant-time compare) → else 403 (even when fallthrough).
+//     kNotStatic) is normalised ONCE (NormalizeRequestPath): percent-decoded once ("%2f" becomes a
+//     '/' and separates segments), empty and "." segments dropped; "..", NUL, '\\', a malformed
+//     escape or invalid UTF-8 make it refused. This one string is what every later step reads:
+//     the rule lookup, the file lookup, index.html and the .br/.gz siblings.
+//  3. Rules, on the normalised path (a refused one: its segments before the first bad one):
+//     a) the longest entry key equal to it or a '/'-bounded prefix of it, compared exactly, is
+//        the entry that serves ("/" matches all); none → kNotStatic; excluded → kNotStatic;
+//     b) every excluded or validated entry whose key matches case-insensitively
+//        (KeyMatchesFolded) and is at least as long as (a)'s key applies too: one excluded →
+//        kNotStatic, else all their validations must pass. "/PRIVATE/x" therefore never passes
+//        "/private" on a case-insensitive file system; on a case-sensitive one such a request
+//        goes to the app (or 403) instead of a 404: stricter, never looser.
+//  4. Validation (3a's entry and 3b's): each (name, value) must appear exactly once with exactly
+//     that value (constant-time compare) → else 403 (even when fallthrough).
 //  5. Method other than GET/HEAD → 405 with "Allow: GET, HEAD".
 //  6. Content-Length other than "0", or any Transfer-Encoding → 400, close_connection.
-//  7. Bad path: malformed %XX, NUL, '\\', invalid UTF-8 (overlongs), a ".." segment → 400
-//     (fallthrough → kNotStatic). A segment starting with '.' (except ".well-known") → 404.
+//  7. A refused path (step 2) → 400 (fallthrough → kNotStatic). A segment below the entry's key
+//     starting with '.' (except ".well-known") → 404.
 //  8. Resolution: realpath must stay under realpath(dir) + "/" (symlinks followed only within the
 //     root); a directory serves index.html when indexhtml, else 404; a file requested with a
 //     trailing '/' → 404; missing, not a regular file or outside the root → 404 (fallthrough →
-//     kNotStatic); EACCES/EPERM → 403; other errors → 500.
+//     kNotStatic); EACCES/EPERM → 403; other errors → 500. When the open resolved to another
+//     name than the one asked (a symlink followed inside the root, or the stored case that
+//     realpath reports on macOS), the URL of that name under the entry must pass step 3b's rules
+//     too (excluded → 404, validation → 403); a .br/.gz sibling that fails them is absent.
 //  9. Representation: precompressed "<file>.br" / "<file>.gz" siblings chosen by Accept-Encoding
 //     q-values (br wins ties), with Content-Encoding and Vary: Accept-Encoding (Vary also when a
 //     sibling exists but was not chosen). ETag differs per representation.

@@ -210,6 +210,120 @@ bool IsValidUtf8(std::string_view s) {
   return true;
 }
 
+void NormalizeRequestPath(std::string_view raw, NormalizedPath* out) {
+  std::string& p = out->path;
+  out->ok = true;
+  out->trailing_slash = false;
+  // 1. Decode once into `p`. A malformed escape ends the decoded text there: the segment it is in
+  //    is the first bad one.
+  p.clear();
+  p.reserve(raw.size() + 1);
+  if (raw.empty() || raw[0] != '/') p.push_back('/');  // TargetPath never gives one; defensive
+  size_t bad_at = std::string::npos;
+  for (size_t i = 0; i < raw.size(); i++) {
+    if (raw[i] != '%') {
+      p.push_back(raw[i]);
+      continue;
+    }
+    int hi = i + 2 < raw.size() ? HexValue(raw[i + 1]) : -1;
+    int lo = i + 2 < raw.size() ? HexValue(raw[i + 2]) : -1;
+    if (hi < 0 || lo < 0) {
+      bad_at = p.size();
+      break;
+    }
+    p.push_back(static_cast<char>(hi * 16 + lo));
+    i += 2;
+  }
+  // 2. Walk the segments (after each '/'), compacting in place: p[0, w) is the normalised path so
+  //    far. Every write lands at or before the '/' that precedes the segment being read, so the
+  //    memmove never overwrites bytes not yet read. A loop, not recursion; one pass.
+  const size_t n = p.size();
+  size_t w = 0;
+  size_t start = 1;
+  bool skipped_last = false;
+  for (;;) {
+    size_t end = p.find('/', start);
+    if (end == std::string::npos) end = n;
+    std::string_view seg(p.data() + start, end - start);
+    const bool bad = (bad_at != std::string::npos && end == n) || seg == ".." ||
+                     seg.find('\0') != std::string_view::npos ||
+                     seg.find('\\') != std::string_view::npos || !IsValidUtf8(seg);
+    if (bad) {
+      out->ok = false;
+      break;
+    }
+    skipped_last = seg.empty() || seg == ".";
+    if (!skipped_last) {
+      p[w] = '/';
+      memmove(&p[w + 1], seg.data(), seg.size());
+      w += 1 + seg.size();
+    }
+    if (end >= n) break;
+    start = end + 1;
+  }
+  out->trailing_slash = out->ok && skipped_last && w > 0;
+  if (w == 0) {
+    p.assign(1, '/');
+  } else {
+    p.resize(w);
+  }
+}
+
+std::string NormalizeStaticKey(std::string_view key) {
+  std::string out;
+  out.reserve(key.size() + 1);
+  size_t start = 0;
+  while (start <= key.size()) {
+    size_t end = key.find('/', start);
+    if (end == std::string_view::npos) end = key.size();
+    std::string_view seg = key.substr(start, end - start);
+    if (!seg.empty() && seg != ".") {
+      out.push_back('/');
+      out.append(seg);
+    }
+    start = end + 1;
+  }
+  if (out.empty()) out.push_back('/');
+  return out;
+}
+
+namespace {
+
+// The next character of `s` at *i for a case-insensitive comparison, advancing *i: ASCII letters
+// in lower case, U+212A KELVIN SIGN as 'k', U+017F LATIN SMALL LETTER LONG S as 's' (the only
+// characters outside ASCII whose Unicode case folding is an ASCII letter), any other byte as is.
+int FoldedNext(std::string_view s, size_t* i) {
+  unsigned char c = static_cast<unsigned char>(s[*i]);
+  if (c >= 'A' && c <= 'Z') {
+    ++*i;
+    return c - 'A' + 'a';
+  }
+  if (c == 0xE2 && *i + 2 < s.size() && static_cast<unsigned char>(s[*i + 1]) == 0x84 &&
+      static_cast<unsigned char>(s[*i + 2]) == 0xAA) {
+    *i += 3;
+    return 'k';
+  }
+  if (c == 0xC5 && *i + 1 < s.size() && static_cast<unsigned char>(s[*i + 1]) == 0xBF) {
+    *i += 2;
+    return 's';
+  }
+  ++*i;
+  return c;
+}
+
+}  // namespace
+
+bool KeyMatchesFolded(std::string_view key, std::string_view path) {
+  if (key == "/") return true;
+  size_t i = 0;
+  size_t j = 0;
+  while (i < key.size()) {
+    if (j >= path.size()) return false;
+    if (FoldedNext(key, &i) != FoldedNext(path, &j)) return false;
+  }
+  return j == path.size() || path[j] == '/';
+}
+
 SubpathCheck CheckSubpath(std::string_view subpath, std::string* rel) {
   rel->clear();
   if (subpath.find('\0') != std::string_view::npos ||

@@ -25,6 +25,41 @@ bool PercentDecode(std::string_view in, std::string* out);
 // Strict UTF-8 (RFC 3629): no overlongs ("C0 AE"), surrogates, or code points above U+10FFFF.
 bool IsValidUtf8(std::string_view s);
 
+// The one normalised form of a request path. ServeStatic computes it once per request, and both
+// the rule lookup (which static path, excluded, validation) and the file lookup (the relative path
+// opened under the root, its index.html and its .br/.gz siblings) read this same string, so no
+// spelling of a path can match one rule and open another file ("//private", "/./private",
+// "/%2e/private", "/%70rivate" all become "/private").
+struct NormalizedPath {
+  // "/" or "/seg/…/seg": percent-decoded exactly once, no empty, "." or ".." segment. An encoded
+  // slash ("%2f") is decoded like every other escape and so separates segments here, for the rule
+  // lookup and the file lookup alike (a file name cannot contain '/').
+  // When !ok, the segments before the first bad one (so a refused path is still attributed to
+  // the static path it was aimed at: "/pub/../x" → "/pub").
+  std::string path;
+  // False: malformed %XX, or a segment with NUL, '\\', invalid UTF-8 (overlongs included) or
+  // equal to ".." (after decoding: "%2e%2e", "..%2f" too). Such a request is never served (400).
+  bool ok = true;
+  // The last segment of the request was empty or "." ("/dir/", "/dir/."), and the path is not "/".
+  bool trailing_slash = false;
+};
+
+// `raw` is the path part of the request-target (query removed), as TargetPath returns it.
+void NormalizeRequestPath(std::string_view raw, NormalizedPath* out);
+
+// A static path's URL key in the same normal form: a leading '/', no empty or "." segment, no
+// trailing '/' ("" or "//" → "/", "/a//./b/" → "/a/b"). Keys are not percent-decoded (they are
+// compared with the decoded request path). The TS layer normalises keys the same way (and refuses
+// ".." in them) before they get here; this keeps a key from C++ in the form Match expects.
+std::string NormalizeStaticKey(std::string_view key);
+
+// True when `key` (a normalised static path key) names `path` or a '/'-bounded prefix of it,
+// comparing case-insensitively: ASCII letters fold, and so do the two non-ASCII characters whose
+// case folding is an ASCII letter (U+212A KELVIN SIGN → k, U+017F LONG S → s). Used for the
+// excluded and validated static paths, so a case-insensitive file system ("/PRIVATE/x" opens
+// private/x) cannot take a request past them.
+bool KeyMatchesFolded(std::string_view key, std::string_view path);
+
 enum class SubpathCheck {
   kOk,
   kBad,     // NUL, '\\', or a ".." segment → 400
