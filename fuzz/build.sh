@@ -20,7 +20,7 @@ sn="$root/src-native"
 sources_for() {
   case "$1" in
     http_parser) echo "src-native/http/parser.cc src-native/http/request.cc" ;;
-    static_path) echo "src-native/http/static_files.cc src-native/http/static_resolve.cc src-native/http/static_negotiation.cc src-native/http/mime_types.cc" ;;
+    static_path | static_rules) echo "src-native/http/static_files.cc src-native/http/static_resolve.cc src-native/http/static_negotiation.cc src-native/http/mime_types.cc" ;;
     ws_frames) echo "src-native/ws/frame_parser.cc src-native/ws/frame_writer.cc src-native/ws/permessage_deflate.cc src-native/util/utf8.cc" ;;
     pmd_inflate) echo "src-native/ws/permessage_deflate.cc" ;;
     *) return 1 ;;
