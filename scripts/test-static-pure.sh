@@ -56,6 +56,20 @@ ln -s ../outside/secret.txt www/link-file
 ln -s ../www-secret/secret.txt www/link-sibling
 ln -s .hidden www/link-dot
 ln -s ../outside/secret.txt www/evil.txt.gz
+# Issue 14 class 1: an excluded and a validated directory, and names that lead into them.
+mkdir -p www/private/sub www/private/open www/guarded
+printf 'SECRET private\n' > www/private/secret.txt
+printf 'SECRET private gz\n' > www/private/secret.txt.gz
+printf 'SECRET private index\n' > www/private/index.html
+printf 'SECRET deep\n' > www/private/sub/deep.txt
+printf 're-allowed\n' > www/private/open/ok.txt
+printf 'GUARDED\n' > www/guarded/g.txt
+printf 'GUARDED gz\n' > www/guarded/g.txt.gz
+printf 'public b\n' > www/pub-b.txt
+ln -s private www/PRIVATE
+ln -s private www/link-private
+ln -s private/secret.txt.gz www/pub-b.txt.gz
+ln -s guarded/g.txt.gz www/pub-b.txt.br
 mkfifo www/fifo
 printf 'locked\n' > www/unreadable.txt
 chmod 000 www/unreadable.txt

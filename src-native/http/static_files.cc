@@ -222,12 +222,14 @@ enum class RuleVerdict { kPass, kExcluded, kForbidden };
 // every validation must pass. The serving entry's own rules are among them (its key matches
 // itself). So "/PRIVATE/x" with "/private" excluded goes to the app even though only "/" matched
 // exactly: stricter than the exact match, never looser, on every file system.
+// `passed`: an entry whose validation this request is known to satisfy (skipped), or null.
 RuleVerdict ApplyRules(const StaticConfig& config, std::string_view path, size_t min_len,
-                       const StaticPathEntry* serving, const StaticHeaders* headers) {
+                       const StaticPathEntry* serving, const StaticHeaders* headers,
+                       const StaticPathEntry* passed = nullptr) {
   bool forbidden = false;
   for (const auto& e : config.entries) {
     if (!e.excluded && e.validation.empty()) continue;
-    if (e.path.empty() || e.path.size() < min_len) continue;
+    if (e.path.empty() || e.path.size() < min_len || &e == passed) continue;
     if (&e != serving && serving != nullptr && e.path == serving->path) continue;  // duplicate
     if (!KeyMatchesFolded(e.path, path)) continue;
     if (e.excluded) return RuleVerdict::kExcluded;
@@ -236,23 +238,32 @@ RuleVerdict ApplyRules(const StaticConfig& config, std::string_view path, size_t
   return forbidden ? RuleVerdict::kForbidden : RuleVerdict::kPass;
 }
 
+// The restrictive rules for the URL that `rel` (a path relative to `entry`'s root) has under
+// `entry`: every excluded or validated key at least as long as `entry`'s, even where a longer
+// entry re-allows part of it (that entry serves its own directory, not this root): stricter.
+// `headers` null: judged as for a request without headers (every validation fails) except
+// `entry`'s own, which every request that gets as far as a sibling has passed.
+RuleVerdict RulesForRel(const StaticConfig& config, const StaticPathEntry& entry,
+                        std::string_view rel, const StaticHeaders* headers) {
+  std::string url = entry.path;
+  if (!rel.empty()) {
+    if (url != "/") url.push_back('/');
+    url.append(rel);
+  }
+  return ApplyRules(config, url, entry.path.size(), &entry, headers,
+                    headers == nullptr ? &entry : nullptr);
+}
+
 // A file was opened as `opened` (its resolved path under the root) for the relative path `asked`.
 // They differ only when the slow path resolved a symlink, or where realpath reports the name as
-// stored (on a case-insensitive file system: macOS gives the on-disk case). The URL the opened
-// file has under `entry` must then pass the same restrictive rules as a request for it would, so
-// neither a symlink nor a case or Unicode variant reaches a file under an excluded or validated
-// path. Every restrictive rule at least as long as `entry`'s key applies, even where a longer
-// entry re-allows part of it (that entry serves its own directory, not this root's): stricter.
+// stored (on a case-insensitive file system: macOS gives the on-disk case). The name it landed on
+// must then pass the same rules as a request for it would, so neither a symlink nor a case or
+// Unicode variant reaches a file under an excluded or validated path.
 RuleVerdict CheckResolved(const StaticConfig& config, const StaticPathEntry& entry,
                           std::string_view asked, const std::string& opened,
                           const StaticHeaders* headers) {
   if (opened == asked) return RuleVerdict::kPass;
-  std::string url = entry.path;
-  if (!opened.empty()) {
-    if (url != "/") url.push_back('/');
-    url.append(opened);
-  }
-  return ApplyRules(config, url, entry.path.size(), &entry, headers);
+  return RulesForRel(config, entry, opened, headers);
 }
 
 // ---- representation ----------------------------------------------------------------------------
@@ -271,9 +282,13 @@ struct RuleContext {
 };
 
 // Opens "<rel><suffix>" (".br" / ".gz") under the root, where `rel` is the original file's
-// resolved path (already through CheckResolved). A sibling that resolves elsewhere (a symlink)
-// must pass the rules for where it lands, else it counts as absent: a precompressed sibling is
-// never a way into an excluded or validated path.
+// resolved path (already through CheckResolved). The sibling's own name, and the name it resolves
+// to when that differs (a symlink), must pass the rules, else it counts as absent: a
+// precompressed sibling is never a way into an excluded file ('/x/a.txt.gz' excluded on its own)
+// or an excluded or validated directory. Judged without the request's headers (only the entry's
+// own validation counts as passed), because which siblings exist is remembered per file
+// (SiblingMemo) for every request that passed the entry's rules, not per request. Probes run
+// only when the memo is stale, so the rule loop costs nothing per request.
 OpenedFile OpenSibling(const RuleContext& ctx, const StaticRoot& root, const std::string& rel,
                        std::string_view suffix) {
   std::string name;
@@ -281,7 +296,8 @@ OpenedFile OpenSibling(const RuleContext& ctx, const StaticRoot& root, const std
   name.append(rel).append(suffix);
   OpenedFile f = OpenUnderRoot(root, name);
   if (f.status == OpenedFile::Status::kOk &&
-      CheckResolved(*ctx.config, *ctx.entry, name, f.rel, ctx.headers) != RuleVerdict::kPass) {
+      (RulesForRel(*ctx.config, *ctx.entry, name, nullptr) != RuleVerdict::kPass ||
+       CheckResolved(*ctx.config, *ctx.entry, name, f.rel, nullptr) != RuleVerdict::kPass)) {
     return OpenedFile();
   }
   return f;

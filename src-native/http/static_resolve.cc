@@ -216,23 +216,11 @@ void NormalizeRequestPath(std::string_view raw, NormalizedPath* out) {
   out->trailing_slash = false;
   // 1. Decode once into `p`. A malformed escape ends the decoded text there: the segment it is in
   //    is the first bad one.
-  p.clear();
-  p.reserve(raw.size() + 1);
-  if (raw.empty() || raw[0] != '/') p.push_back('/');  // TargetPath never gives one; defensive
   size_t bad_at = std::string::npos;
-  for (size_t i = 0; i < raw.size(); i++) {
-    if (raw[i] != '%') {
-      p.push_back(raw[i]);
-      continue;
-    }
-    int hi = i + 2 < raw.size() ? HexValue(raw[i + 1]) : -1;
-    int lo = i + 2 < raw.size() ? HexValue(raw[i + 2]) : -1;
-    if (hi < 0 || lo < 0) {
-      bad_at = p.size();
-      break;
-    }
-    p.push_back(static_cast<char>(hi * 16 + lo));
-    i += 2;
+  if (!PercentDecode(raw, &p)) bad_at = p.size();
+  if (p.empty() || p[0] != '/') {  // TargetPath never gives one; defensive
+    p.insert(p.begin(), '/');
+    if (bad_at != std::string::npos) bad_at++;
   }
   // 2. Walk the segments (after each '/'), compacting in place: p[0, w) is the normalised path so
   //    far. Every write lands at or before the '/' that precedes the segment being read, so the
@@ -322,28 +310,6 @@ bool KeyMatchesFolded(std::string_view key, std::string_view path) {
     if (FoldedNext(key, &i) != FoldedNext(path, &j)) return false;
   }
   return j == path.size() || path[j] == '/';
-}
-
-SubpathCheck CheckSubpath(std::string_view subpath, std::string* rel) {
-  rel->clear();
-  if (subpath.find('\0') != std::string_view::npos ||
-      subpath.find('\\') != std::string_view::npos) {
-    return SubpathCheck::kBad;
-  }
-  bool hidden = false;
-  size_t start = 0;
-  while (start <= subpath.size()) {
-    size_t end = subpath.find('/', start);
-    if (end == std::string_view::npos) end = subpath.size();
-    std::string_view seg = subpath.substr(start, end - start);
-    start = end + 1;
-    if (seg.empty() || seg == ".") continue;
-    if (seg == "..") return SubpathCheck::kBad;  // checked on every segment before "hidden"
-    if (IsHiddenSegment(seg)) hidden = true;
-    if (!rel->empty()) rel->push_back('/');
-    rel->append(seg);
-  }
-  return hidden ? SubpathCheck::kHidden : SubpathCheck::kOk;
 }
 
 bool HasHiddenSegment(std::string_view rel) {

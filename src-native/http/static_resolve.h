@@ -19,7 +19,8 @@ namespace http {
 // when it has no path. False for asterisk-form and authority-form (never static).
 bool TargetPath(std::string_view target, std::string_view* path);
 
-// Decodes every %XX once ("%252e" → "%2e", not "."); '+' is kept. False on a malformed escape.
+// Decodes every %XX once ("%252e" → "%2e", not "."); '+' is kept. False on a malformed escape,
+// with `out` holding what was decoded before it.
 bool PercentDecode(std::string_view in, std::string* out);
 
 // Strict UTF-8 (RFC 3629): no overlongs ("C0 AE"), surrogates, or code points above U+10FFFF.
@@ -60,17 +61,8 @@ std::string NormalizeStaticKey(std::string_view key);
 // private/x) cannot take a request past them.
 bool KeyMatchesFolded(std::string_view key, std::string_view path);
 
-enum class SubpathCheck {
-  kOk,
-  kBad,     // NUL, '\\', or a ".." segment → 400
-  kHidden,  // a segment starting with '.' other than ".well-known" → 404
-};
-
-// Checks the decoded part of the URL after the static prefix and joins its segments into a
-// relative path, dropping empty and "." segments ("a//./b" → "a/b"; "" for the root itself).
-SubpathCheck CheckSubpath(std::string_view subpath, std::string* rel);
-
-// True when a relative path has a dot segment that the dotfile policy hides (see CheckSubpath).
+// True when a relative path has a segment starting with '.' other than ".well-known": the dotfile
+// policy hides it (404).
 bool HasHiddenSegment(std::string_view rel);
 
 // A static root resolved for one request.
@@ -99,7 +91,7 @@ struct OpenedFile {
   std::string rel;  // resolved path relative to the root ("" = the root itself)
 };
 
-// Opens `rel` (as from CheckSubpath: no "..", no hidden segment) under `root`. The rule: the fully
+// Opens `rel` (a NormalizedPath below its static path: no "..", no hidden segment) under `root`. The rule: the fully
 // resolved path must be the root or lie beneath root + "/" (symlinks are followed only while they
 // stay inside the root, and a sibling "www-secret" never passes for "www"), and it must not
 // contain a hidden dot segment (a link to ".env" is still hidden). Two ways to enforce it:

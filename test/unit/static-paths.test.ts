@@ -295,6 +295,23 @@ test('normalizeStaticPaths: keys normalised as httpuv (test "Basic static file s
   assert.deepEqual([...m2.keys()], ['/', '/a', '/a/b', '/f\u00fc']);
 });
 
+test('normalizeStaticPaths: keys take the form request paths are matched in (issue 14)', () => {
+  // Empty and "." segments are dropped as they are from request paths, so an excluded "//private"
+  // or "/./private" is the rule it looks like, not one that no request can match.
+  const m = normalizeStaticPaths({ '//private': excludeStaticPath(), '/a/./b//c/': content, './x/.': content, '/./': content }, 'paths');
+  assert.deepEqual([...m.keys()], ['/private', '/a/b/c', '/x', '/']);
+  // Not decoded: keys are compared with the decoded request path.
+  assert.deepEqual([...normalizeStaticPaths({ '/%2e/a': content }, 'paths').keys()], ['/%2e/a']);
+  for (const key of ['/a/../b', '..', '/..', '/a/..', 'a/../../b']) {
+    assert.throws(() => normalizeStaticPaths({ [key]: content }, 'paths'), (e: unknown) =>
+      e instanceof TypeError && e.message.startsWith('paths key') && e.message.includes('".."'), key);
+  }
+  assert.throws(() => normalizeStaticPaths({ '/a': content, '//a/.': content1 }, 'paths'), (e: unknown) =>
+    e instanceof TypeError && /both mean "\/a"/.test(e.message));
+  // "..." and "..a" are names, not "..".
+  assert.deepEqual([...normalizeStaticPaths({ '/.../..a': content }, 'paths').keys()], ['/.../..a']);
+});
+
 test('normalizeStaticPaths: StaticPath values are kept as they are', () => {
   const sp = staticPath(content1, { indexhtml: false });
   const ex = excludeStaticPath();

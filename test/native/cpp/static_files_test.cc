@@ -311,6 +311,87 @@ void TestPathRules() {
   CHECK_EQ(Run(Config({Entry("/f\xc3\xbc", Www())}), "/f%C3%BC").status(), 200);
 }
 
+// Issue 14, class 1: rules and files are looked up on the one normalised path.
+void TestRules() {
+  StaticPathEntry ex = Entry("/private", "");
+  ex.excluded = true;
+  StaticPathEntry val = Entry("/guarded", Www() + "/guarded");
+  val.validation = {{"x-token", "ok"}};
+  StaticConfig c = Config({Entry("/", Www()), ex, val});
+  const StaticHeaders token = {{"X-Token", "ok"}};
+  for (const char* t : {"/private/secret.txt", "//private/secret.txt", "/./private/secret.txt",
+                        "/%2e/private/secret.txt", "/%70rivate/secret.txt", "/private%2fsecret.txt",
+                        "/%2fprivate/secret.txt", "http://h//private/secret.txt", "/private/",
+                        "/private", "//private/.", "/private/secret.txt?x", "/PRIVATE/secret.txt",
+                        "/pRiVaTe/", "/private/../x", "/private/sub/deep.txt"}) {
+    for (const char* m : {"GET", "HEAD"}) {
+      Res r = Run(c, t, {{"Accept-Encoding", "gzip"}}, m);
+      if (!r.NotStatic()) {
+        ++g_failures;
+        std::cerr << m << " " << t << ": want the app, got " << r.status() << "\n";
+      }
+      ++g_checks;
+    }
+  }
+  CHECK_EQ(Run(c, "/pub/../private/secret.txt").status(), 400);
+  CHECK_EQ(Run(c, "/privatefoo").status(), 404);  // whole segments only: not excluded
+  // Names that resolve into the excluded directory.
+  CHECK_EQ(Run(c, "/link-private/secret.txt").status(), 404);
+  CHECK_EQ(Run(c, "/link-private/").status(), 404);
+  CHECK_EQ(Run(c, "/link-private/sub/deep.txt").status(), 404);
+  SetOpenat2ForTesting(false);
+  CHECK_EQ(Run(c, "/link-private/secret.txt").status(), 404);
+  SetOpenat2ForTesting(true);
+  // A public file whose .gz sibling links into private/ and .br into guarded/: identity only.
+  for (const char* enc : {"gzip", "br", "gzip, br", "br;q=0.1, gzip;q=0.2"}) {
+    Res r = Run(c, "/pub-b.txt", {{"Accept-Encoding", enc}});
+    CHECK_EQ(r.data, std::string("public b\n"));
+    CHECK_EQ(r.Hs("Content-Encoding"), std::string("<absent>"));
+  }
+  // Even with the token: which siblings exist is remembered per file, not per request, so a
+  // sibling that lands under a validated path is never used.
+  StaticHeaders tok_br = {{"X-Token", "ok"}, {"Accept-Encoding", "br"}};
+  CHECK_EQ(Run(c, "/pub-b.txt", tok_br).Hs("Content-Encoding"), std::string("<absent>"));
+  // A sibling that is itself an excluded file is not a representation of its public original.
+  StaticPathEntry ex_gz = Entry("/app.js.gz", "");
+  ex_gz.excluded = true;
+  StaticConfig gz_ex = Config({Entry("/", Www()), ex_gz});
+  Res js = Run(gz_ex, "/app.js", {{"Accept-Encoding", "gzip, br"}});
+  CHECK_EQ(js.Hs("Content-Encoding"), std::string("br"));
+  js = Run(gz_ex, "/app.js", {{"Accept-Encoding", "gzip"}});
+  CHECK_EQ(js.Hs("Content-Encoding"), std::string("<absent>"));
+  CHECK_EQ(js.data, std::string("console.log(\"identity\");\n"));
+  // A validated entry's own siblings are served to requests that passed its validation.
+  CHECK_EQ(Run(c, "/guarded/g.txt", {{"X-Token", "ok"}, {"Accept-Encoding", "gzip"}}).data,
+           std::string("GUARDED gz\n"));
+
+  // The validated path: every spelling asks for the header.
+  for (const char* t : {"/guarded/g.txt", "//guarded/g.txt", "/./guarded/g.txt", "/%67uarded/g.txt",
+                        "/guarded%2fg.txt", "http://h//guarded/g.txt", "/GUARDED/g.txt", "/guarded/",
+                        "//guarded"}) {
+    CHECK_EQ(Run(c, t).status(), 403);
+    CHECK_EQ(Run(c, t, {{"X-Token", "no"}}).status(), 403);
+    CHECK_EQ(Run(c, t, {{"X-Token", "ok"}, {"X-Token", "ok"}}).status(), 403);
+  }
+  CHECK_EQ(Run(c, "//guarded/g.txt", token).data, std::string("GUARDED\n"));
+  CHECK_EQ(Run(c, "/%67uarded/./g.txt", token).data, std::string("GUARDED\n"));
+
+  // Case: a shorter exact match does not override a longer excluded key that matches only
+  // case-insensitively (www/PRIVATE is a symlink to private/, as a case-insensitive file system
+  // would resolve it); a longer exact entry does re-allow.
+  StaticConfig re = Config({Entry("/", Www()), ex, Entry("/private/open", Www() + "/private/open")});
+  CHECK(Run(re, "/PRIVATE/secret.txt").NotStatic());
+  CHECK(Run(re, "/PRIVATE/open/ok.txt").NotStatic());
+  CHECK(Run(re, "/private/OPEN/ok.txt").NotStatic());
+  CHECK_EQ(Run(re, "/private/open/ok.txt").data, std::string("re-allowed\n"));
+  CHECK_EQ(Run(re, "//private/./open/ok.txt").data, std::string("re-allowed\n"));
+  // Serving keys stay case-sensitive (httpuv): "/STATIC" is not "/static".
+  CHECK(Run(Config({Entry("/static", Www())}), "/STATIC/data.txt").NotStatic());
+  // Case twins: an excluded key wins over a serving key that differs only in case.
+  StaticPathEntry twin = Entry("/Private", Www());
+  CHECK(Run(Config({twin, ex}), "/Private/data.txt").NotStatic());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -330,6 +411,7 @@ int main(int argc, char** argv) {
   TestMethodsAndBodies();
   TestCorpus();
   TestPathRules();
+  TestRules();
   TestConditionals();
   TestRanges();
   TestPrecompressed();

@@ -139,12 +139,89 @@ void TestResolveHelpers() {
   CHECK(!IsValidUtf8("\xed\xa0\x80"));  // surrogate
   CHECK(!IsValidUtf8("\xf4\x90\x80\x80"));  // > U+10FFFF
   CHECK(!IsValidUtf8("\xe2\x82"));
-  std::string rel;
-  CHECK(CheckSubpath("a//./b/", &rel) == SubpathCheck::kOk && rel == "a/b");
-  CHECK(CheckSubpath("a/../b", &rel) == SubpathCheck::kBad);
-  CHECK(CheckSubpath(".x/..", &rel) == SubpathCheck::kBad);
-  CHECK(CheckSubpath("..foo", &rel) == SubpathCheck::kHidden);
-  CHECK(CheckSubpath("foo../x..", &rel) == SubpathCheck::kOk);
-  CHECK(CheckSubpath(".well-known/x", &rel) == SubpathCheck::kOk);
-  CHECK(CheckSubpath(std::string_view("a\0b", 3), &rel) == SubpathCheck::kBad);
+  CHECK(!PercentDecode("/a%41/%zz/b", &d) && d == "/aA/");  // the decoded prefix is kept
+
+  // NormalizeRequestPath: the one path both lookups read (issue 14, class 1).
+  auto norm = [](std::string_view raw) {
+    NormalizedPath np;
+    NormalizeRequestPath(raw, &np);
+    return np;
+  };
+  struct Row {
+    std::string_view raw;
+    std::string_view path;
+    bool ok;
+    bool trailing;
+  };
+  const Row rows[] = {
+      {"/", "/", true, false},
+      {"//", "/", true, false},
+      {"/./", "/", true, false},
+      {"/private/secret.txt", "/private/secret.txt", true, false},
+      {"//private/secret.txt", "/private/secret.txt", true, false},
+      {"///private//secret.txt", "/private/secret.txt", true, false},
+      {"/./private/./secret.txt", "/private/secret.txt", true, false},
+      {"/%2e/private/secret.txt", "/private/secret.txt", true, false},
+      {"/%2E%2fprivate", "/private", true, false},
+      {"/%70rivate/x", "/private/x", true, false},
+      {"/private%2fsecret.txt", "/private/secret.txt", true, false},
+      {"/private%2F%2Fsecret.txt", "/private/secret.txt", true, false},
+      {"/private/", "/private", true, true},
+      {"/private/.", "/private", true, true},
+      {"/private/%2e", "/private", true, true},
+      {"/private//", "/private", true, true},
+      {"/%252e/x", "/%2e/x", true, false},  // decoded once
+      {"/a..b/..c/c..", "/a..b/..c/c..", true, false},
+      {"/caf%C3%A9", "/caf\xc3\xa9", true, false},
+      {"/pub/../private/x", "/pub", false, false},
+      {"/pub/%2e%2e/private/x", "/pub", false, false},
+      {"/pub/..%2fprivate", "/pub", false, false},
+      {"/..", "/", false, false},
+      {"/a/b/..", "/a/b", false, false},
+      {"/a/%ZZ/b", "/a", false, false},
+      {"/a/b%", "/a", false, false},
+      {"/a/b%2", "/a", false, false},
+      {"/a/x%00y/b", "/a", false, false},
+      {"/a/x\\y", "/a", false, false},
+      {"/a/x%5cy", "/a", false, false},
+      {"/a/%c0%ae%c0%ae/b", "/a", false, false},
+      {"/a/%80", "/a", false, false},
+      {"/a//./b/%2e%2e/", "/a/b", false, false},
+  };
+  for (const Row& row : rows) {
+    NormalizedPath np = norm(row.raw);
+    if (np.path != row.path || np.ok != row.ok || np.trailing_slash != row.trailing) {
+      ++g_failures;
+      std::cerr << "NormalizeRequestPath(" << row.raw << ") = " << np.path << " ok=" << np.ok
+                << " trailing=" << np.trailing_slash << "\n";
+    }
+    ++g_checks;
+    // Idempotent on what it accepts (unless a '%' was decoded into it: decoding is done once).
+    if (np.ok && np.path.find('%') == std::string::npos) CHECK_EQ(norm(np.path).path, np.path);
+  }
+  CHECK(norm(std::string_view("/a\0b", 4)).ok == false);
+
+  // Keys: the same normal form (no decoding; ".." left for the TS layer to refuse).
+  CHECK_EQ(NormalizeStaticKey(""), std::string("/"));
+  CHECK_EQ(NormalizeStaticKey("//"), std::string("/"));
+  CHECK_EQ(NormalizeStaticKey("private"), std::string("/private"));
+  CHECK_EQ(NormalizeStaticKey("/private/"), std::string("/private"));
+  CHECK_EQ(NormalizeStaticKey("//a/./b//"), std::string("/a/b"));
+  CHECK_EQ(NormalizeStaticKey("/%2e/a"), std::string("/%2e/a"));
+
+  // Case-insensitive key match on segment boundaries.
+  CHECK(KeyMatchesFolded("/", "/anything"));
+  CHECK(KeyMatchesFolded("/private", "/private"));
+  CHECK(KeyMatchesFolded("/private", "/PRIVATE/x"));
+  CHECK(KeyMatchesFolded("/Private", "/pRIVATE"));
+  CHECK(KeyMatchesFolded("/a/b", "/A/B/c"));
+  CHECK(!KeyMatchesFolded("/private", "/privatefoo"));
+  CHECK(!KeyMatchesFolded("/private", "/privat"));
+  CHECK(!KeyMatchesFolded("/private", "/"));
+  CHECK(!KeyMatchesFolded("/a/b", "/a"));
+  CHECK(KeyMatchesFolded("/secret", "/\xc5\xbf" "ecret/x"));     // U+017F LONG S
+  CHECK(KeyMatchesFolded("/key", "/\xe2\x84\xaa" "EY"));         // U+212A KELVIN SIGN
+  CHECK(KeyMatchesFolded("/\xe2\x84\xaa" "ey", "/KEY"));
+  CHECK(!KeyMatchesFolded("/f\xc3\xbc", "/f\xc3\x9c"));  // other non-ASCII: exact bytes
+  CHECK(!KeyMatchesFolded("/s", "/\xc5"));                 // truncated sequence: no match, no overread
 }
