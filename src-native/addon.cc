@@ -25,6 +25,15 @@ void AddonData::EnsureRunning(int io_nice_delta, size_t io_stack_size) {
   }
   registry = std::make_unique<ServerRegistry>(io.loop(), &sink, &io.tag(), &log_level,
                                               &ws_counters);
+  // JS caught up with connections that stopped reading: one command wakes them all.
+  sink.SetWakeHook([this](std::vector<ReceiveBudgetRef>&& budgets) {
+    if (!io.running() || !registry) return;
+    ServerRegistry* r = registry.get();
+    auto list = std::make_shared<std::vector<ReceiveBudgetRef>>(std::move(budgets));
+    io.Post([r, list] {
+      for (const ReceiveBudgetRef& b : *list) r->WakeReceive(b.get());
+    });
+  });
 }
 
 void AddonData::StopIo() {

@@ -58,6 +58,7 @@ export interface NativeServerOptions {
     perMessageDeflate: boolean;
     maxMessageSize: number;
     sendQueueLimit: number;
+    receiveQueueLimit: number;
     pingIntervalMs: number;
     pingTimeoutMs: number;
     closeTimeoutMs: number;
@@ -96,6 +97,12 @@ export interface ServerStats {
   websocketsOpen: number;
   /** WebSockets opened since start. */
   websocketsTotal: number;
+  /**
+   * Connections not being read right now because JS has more than `websocket.receiveQueueLimit`
+   * bytes of their data to handle, the peer leaves more than `websocket.sendQueueLimit` bytes of
+   * output unread, or (HTTP) 256 KiB of pipelined input waits (read backpressure).
+   */
+  readsPaused: number;
   /** Events waiting for the JS thread (all servers of this thread). */
   eventQueueDepth: number;
   /** Commands waiting for the I/O thread (all servers of this thread). */
@@ -118,6 +125,8 @@ export interface NativeBinding {
   /** Bytes sent and not yet written to the socket. */
   ws_buffered(id: number): number;
   events_take(timeoutMs: number): EventBatch | undefined;
+  /** The batch from the last events_take has been handled (its connections may read again). */
+  events_done(): void;
   port_available(host: string, port: number): boolean;
   /** 0 OFF, 1 ERROR, 2 WARN, 3 INFO, 4 DEBUG. */
   log_level_set(level: number): void;

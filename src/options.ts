@@ -8,8 +8,21 @@ export interface WebSocketOptions {
   perMessageDeflate?: boolean;
   /** Largest message accepted, in bytes, after decompression (default 16 MiB); beyond: close 1009. */
   maxMessageSize?: number;
-  /** Bytes that may wait unsent per WebSocket; past it `send()` returns false and drops the message (default 16 MiB). */
+  /**
+   * Bytes that may wait unsent per WebSocket (default 16 MiB): past it `send()` returns false and
+   * drops the message, and a peer that leaves more than this of our output (messages, pongs, close
+   * frames) unread is not read from until it catches up; one that reads none of it for
+   * `sendTimeoutMs` is closed (1006).
+   */
   sendQueueLimit?: number;
+  /**
+   * Bytes of received data that may wait for JavaScript per connection (default 1 MiB): messages
+   * (and, for HTTP, the request head and in-memory body) that the I/O thread has read but your
+   * handlers have not handled yet. Past it the server stops reading from that connection (TCP
+   * backpressure, as a Node stream's highWaterMark) and resumes once JS has handled half of it.
+   * One message larger than the limit still gets through, alone.
+   */
+  receiveQueueLimit?: number;
   /** Send a ping after this many idle milliseconds (default 0 = off). */
   pingIntervalMs?: number;
   /** Close when a ping gets no pong within this many milliseconds (default 30000). */
@@ -65,7 +78,7 @@ export interface ServerOptions {
 const KEYS = ['quiet', 'maxHeaderSize', 'maxHeaders', 'maxRequestTargetSize', 'maxBodySize',
   'bodySpillThreshold', 'headersTimeoutMs', 'requestTimeoutMs', 'keepAliveTimeoutMs',
   'sendTimeoutMs',   'maxConnections', 'reusePort', 'gzip', 'websocket'] as const;
-const WS_KEYS = ['perMessageDeflate', 'maxMessageSize', 'sendQueueLimit', 'pingIntervalMs',
+const WS_KEYS = ['perMessageDeflate', 'maxMessageSize', 'sendQueueLimit', 'receiveQueueLimit', 'pingIntervalMs',
   'pingTimeoutMs', 'closeTimeoutMs', 'protocols'] as const;
 
 const U32 = 0xffffffff;
@@ -167,6 +180,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
         perMessageDeflate: bool('options.websocket.perMessageDeflate', ws.perMessageDeflate, true),
         maxMessageSize: int('options.websocket.maxMessageSize', ws.maxMessageSize, 16 * 1024 * 1024, 1, MAX_BYTES),
         sendQueueLimit: int('options.websocket.sendQueueLimit', ws.sendQueueLimit, 16 * 1024 * 1024, 1, MAX_BYTES),
+        receiveQueueLimit: int('options.websocket.receiveQueueLimit', ws.receiveQueueLimit, 1024 * 1024, 1, MAX_BYTES),
         pingIntervalMs: int('options.websocket.pingIntervalMs', ws.pingIntervalMs, 0, 0, U32),
         pingTimeoutMs: int('options.websocket.pingTimeoutMs', ws.pingTimeoutMs, 30000, 0, U32),
         closeTimeoutMs: int('options.websocket.closeTimeoutMs', ws.closeTimeoutMs, 5000, 0, U32),

@@ -406,6 +406,12 @@ export function service(timeoutMs = 0): boolean {
   if (Number.isNaN(timeoutMs) || timeoutMs < 0) throw rangeError('timeoutMs', 'a non-negative number', timeoutMs);
   const ms = Number.isFinite(timeoutMs) ? Math.floor(timeoutMs) : 2 ** 31 - 1;
   const batch = native.events_take(ms);
-  if (batch !== undefined) handleBatch(batch);
+  if (batch !== undefined) {
+    try {
+      handleBatch(batch);
+    } finally {
+      native.events_done();  // its connections' receive queues are handled: they may read again
+    }
+  }
   return true;
 }

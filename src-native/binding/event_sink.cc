@@ -48,6 +48,7 @@ void BatchingEventSink::Shut() {
   std::lock_guard<std::mutex> lock(mutex_);
   pending_.clear();
   local_.clear();
+  taken_.clear();  // the I/O thread is gone: nothing left to wake
 }
 
 void BatchingEventSink::Ref(Napi::Env env) {
@@ -102,8 +103,36 @@ size_t BatchingEventSink::PendingCount() {
   return pending_.size();
 }
 
+void BatchingEventSink::TakeCharges(std::vector<Event>* events, std::vector<ReceiveCharge>* out) {
+  for (Event& e : *events) {
+    if (e.charge.budget) out->push_back(std::move(e.charge));
+  }
+}
+
+void BatchingEventSink::Release(std::vector<ReceiveCharge>* charges) {
+  if (charges->empty()) return;
+  std::vector<ReceiveBudgetRef> wake;
+  Discharge(charges, &wake);
+  if (!wake.empty() && wake_) wake_(std::move(wake));
+}
+
+void BatchingEventSink::HoldTaken(std::vector<Event>* events) {
+  Release(&taken_);  // the previous service() batch, if events_done was not called
+  TakeCharges(events, &taken_);
+}
+
+void BatchingEventSink::ReleaseTaken() { Release(&taken_); }
+
 void BatchingEventSink::Deliver(Napi::Env env, Napi::Function callback,
                                 std::vector<Event>&& events) {
+  // The batch's charges leave the receive queues once the JS call below has returned (or the
+  // batch was dropped): handled, so their connections may read again.
+  struct Discharger {
+    BatchingEventSink* sink;
+    std::vector<ReceiveCharge> charges;
+    ~Discharger() { sink->Release(&charges); }
+  } discharger{this, {}};
+  TakeCharges(&events, &discharger.charges);
   Napi::HandleScope scope(env);
   Napi::Value batch;
   try {

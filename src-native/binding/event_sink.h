@@ -8,6 +8,7 @@
 #include <napi.h>
 
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <vector>
 
@@ -45,11 +46,25 @@ class BatchingEventSink : public EventSink {
   // Runs on the JS thread: events waiting for JS right now.
   size_t PendingCount();
 
+  // Read backpressure (http/receive_budget.h). Every event's charge is discharged on the JS
+  // thread once the JS call that handled it has returned: Deliver does it itself; for service(),
+  // HoldTaken keeps the charges of the batch events_take returns until ReleaseTaken
+  // (events_done) or the next HoldTaken. Connections whose budget falls to half its limit while
+  // they wait are passed to `wake`, which posts their wake-up to the I/O thread.
+  using WakeHook = std::function<void(std::vector<ReceiveBudgetRef>&&)>;
+  void SetWakeHook(WakeHook wake) { wake_ = std::move(wake); }
+  void HoldTaken(std::vector<Event>* events);
+  void ReleaseTaken();
+
  private:
   std::mutex mutex_;
   std::condition_variable cv_;
   std::vector<Event> pending_;
   std::vector<Event> local_;  // I/O thread only
+  std::vector<ReceiveCharge> taken_;  // JS thread only: charges of the batch service() handles
+  WakeHook wake_;
+  static void TakeCharges(std::vector<Event>* events, std::vector<ReceiveCharge>* out);
+  void Release(std::vector<ReceiveCharge>* charges);
   Tsfn tsfn_;
   bool open_ = false;
   bool refed_ = false;

@@ -318,7 +318,15 @@ Napi::Value EventsTake(const Napi::CallbackInfo& info) {
   if (!d->sink.open()) return env.Undefined();
   std::vector<Event> events = d->sink.Take(timeout);
   if (events.empty()) return env.Undefined();
+  d->sink.HoldTaken(&events);
   return EventsToJs(env, std::move(events));
+}
+
+// events_done(): service() has handled the batch events_take returned: their bytes leave their
+// connections' receive queues (read backpressure).
+Napi::Value EventsDone(const Napi::CallbackInfo& info) {
+  GetAddonData(info.Env())->sink.ReleaseTaken();
+  return info.Env().Undefined();
 }
 
 // port_available(host, port) → boolean
@@ -348,6 +356,7 @@ Napi::Value ServerStatsJs(const Napi::CallbackInfo& info) {
   num("bytesOut", s.bytes_out);
   num("websocketsOpen", s.websockets_open);
   num("websocketsTotal", s.websockets_total);
+  num("readsPaused", s.reads_paused);
   o.Set("eventQueueDepth", Napi::Number::New(env, static_cast<double>(d->sink.PendingCount())));
   o.Set("commandQueueDepth", Napi::Number::New(env, static_cast<double>(d->io.PendingCommands())));
   return o;
@@ -413,6 +422,7 @@ void RegisterExports(Napi::Env env, Napi::Object exports) {
       {"request_continue", Guarded<RequestContinue>},
       {"ws_buffered", Guarded<WsBuffered>},
       {"events_take", Guarded<EventsTake>},
+      {"events_done", Guarded<EventsDone>},
       {"static_paths_set", Guarded<StaticPathsSet>},
       {"server_stats", Guarded<ServerStatsJs>},
       {"log_level_set", Guarded<LogLevelSet>},

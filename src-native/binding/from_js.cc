@@ -144,6 +144,8 @@ ServerLimits LimitsFromJs(Napi::Object o) {
         static_cast<uint64_t>(Num(ws, "maxMessageSize", static_cast<double>(l.ws_max_message_size)));
     l.ws_send_queue_limit =
         static_cast<uint64_t>(Num(ws, "sendQueueLimit", static_cast<double>(l.ws_send_queue_limit)));
+    l.receive_queue_limit = static_cast<uint64_t>(
+        Num(ws, "receiveQueueLimit", static_cast<double>(l.receive_queue_limit)));
     l.ws_ping_interval_ms = static_cast<uint32_t>(Num(ws, "pingIntervalMs", l.ws_ping_interval_ms));
     l.ws_ping_timeout_ms = static_cast<uint32_t>(Num(ws, "pingTimeoutMs", l.ws_ping_timeout_ms));
     l.ws_close_timeout_ms = static_cast<uint32_t>(Num(ws, "closeTimeoutMs", l.ws_close_timeout_ms));

@@ -24,6 +24,9 @@ constexpr size_t kReadBufferSize = 64 * 1024;
 constexpr uint64_t kLingerMs = 2000;
 // Stop reading from a socket while this many unparsed bytes wait (pipelined or paused input).
 constexpr size_t kMaxBufferedInput = 256 * 1024;
+// What an event costs beyond its payload, for the receive queue: the Event itself and its
+// conversion to JS. Makes a flood of empty messages count too.
+constexpr int64_t kEventCost = 256;
 
 int OpenTempFile() {
   const char* dir = getenv("TMPDIR");
@@ -52,7 +55,11 @@ bool WriteAll(int fd, const char* p, size_t n) {
 }  // namespace
 
 Connection::Connection(Server* server, bool is_pipe)
-    : server_(server), is_pipe_(is_pipe), parser_(&server->limits(), this) {
+    : server_(server),
+      is_pipe_(is_pipe),
+      parser_(&server->limits(), this),
+      receive_(std::make_shared<ReceiveBudget>(
+          static_cast<int64_t>(server->limits().receive_queue_limit))) {
   uv_loop_t* loop = server->registry()->loop();
   if (is_pipe_) {
     uv_pipe_init(loop, &handle_.pipe, 0);
@@ -159,14 +166,70 @@ void Connection::OnTimer(uv_timer_t* t) {
 // ---- reading --------------------------------------------------------------------------------
 
 void Connection::UpdateReading() {
-  if (closing_ || peer_eof_) return;
-  bool want = (in_buf_.size() - in_off_) < kMaxBufferedInput;
+  // Every reason to stop reading is checked here, so no input path can bypass it: unparsed
+  // input over kMaxBufferedInput (HTTP pipelining), WebSocket bytes held back from the frame
+  // parser, and InputBlocked() (JS or the peer is behind). Held bytes are fed first whenever
+  // nothing blocks them any more.
+  for (;;) {
+    if (closing_ || peer_eof_ || lingering_) return;
+    if (ws_ && ws_->holding() && !InputBlocked()) {
+      ws_->FeedHeld();  // stops again as soon as the input is blocked
+      continue;
+    }
+    if (receive_->Over() && !ArmReceiveWake()) continue;  // JS caught up meanwhile: look again
+    break;
+  }
+  bool want = (in_buf_.size() - in_off_) < kMaxBufferedInput && !(ws_ && ws_->holding()) &&
+              !InputBlocked();
   if (want && !reading_) {
     if (uv_read_start(stream(), OnAlloc, OnRead) == 0) reading_ = true;
   } else if (!want && reading_) {
     uv_read_stop(stream());
     reading_ = false;
   }
+  if (!want && !read_paused_) {
+    read_paused_ = true;
+    ServerStats::Add(server_->stats().reads_paused, 1);
+  } else if (want && read_paused_) {
+    read_paused_ = false;
+    ServerStats::Sub(server_->stats().reads_paused, 1);
+  }
+}
+
+bool Connection::ArmReceiveWake() {
+  // Register for the wake-up the JS thread's discharge sends (registry → OnReceiveDrained),
+  // then look again: JS may have caught up before it could see `waiting`.
+  if (!receive_waiting_) {
+    registry()->WaitForReceive(receive_.get(), this);
+    receive_waiting_ = true;
+  }
+  receive_->waiting.store(true);
+  if (receive_->Over()) return true;
+  receive_->waiting.store(false);  // if JS took it first, its wake-up finds nothing to do
+  return false;
+}
+
+bool Connection::OutputFull() const {
+  // Only WebSockets queue output without an answer to a request: pongs, close frames and the
+  // app's messages. HTTP has at most one response in flight (the parser waits for it to leave).
+  return phase_ == Phase::kWebSocket && OutputQueued() > server_->limits().ws_send_queue_limit;
+}
+
+void Connection::OnReceiveDrained() {
+  receive_waiting_ = false;  // the registry has dropped our entry
+  ResumeInput();
+}
+
+void Connection::ResumeInput() { UpdateReading(); }
+
+void Connection::EmitCharged(Event&& e) {
+  int64_t bytes = kEventCost + static_cast<int64_t>(e.data.size() + e.method.size() +
+                                                    e.target.size());
+  for (const auto& h : e.headers) bytes += static_cast<int64_t>(h.first.size() + h.second.size());
+  receive_->queued.fetch_add(bytes);
+  e.charge.budget = receive_;
+  e.charge.bytes = bytes;
+  registry()->Emit(std::move(e));
 }
 
 void Connection::OnAlloc(uv_handle_t*, size_t, uv_buf_t* buf) {
@@ -222,6 +285,7 @@ void Connection::OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
   ServerStats::Add(self->server_->stats().bytes_in, static_cast<uint64_t>(nread));
   if (self->phase_ == Phase::kWebSocket) {
     self->ws_->OnBytes(buf->base, static_cast<size_t>(nread));
+    self->UpdateReading();
     return;
   }
   self->in_buf_.append(buf->base, static_cast<size_t>(nread));
@@ -574,7 +638,7 @@ void Connection::EmitRequestEvent(int kind, Request& req, bool with_body,
     e.headers = req.headers;
     e.data = protocol;
   }
-  registry()->Emit(std::move(e));
+  EmitCharged(std::move(e));
 }
 
 // ---- commands from JS -----------------------------------------------------------------------
@@ -683,6 +747,15 @@ void Connection::Close(int ws_code) {
   }
   ReleaseCharges(&cork_counts_);
   cork_.clear();
+  cork_bytes_ = 0;
+  if (receive_waiting_) {
+    registry()->CancelReceiveWait(receive_.get());
+    receive_waiting_ = false;
+  }
+  if (read_paused_) {
+    read_paused_ = false;
+    ServerStats::Sub(server_->stats().reads_paused, 1);
+  }
   if (ws_) ws_->OnTransportClosed();
   if (ws_id_ != 0) registry()->RemoveRoute(ws_id_);
   EndJsRequest();

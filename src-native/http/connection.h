@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "http/events.h"
 #include "http/parser.h"
 #include "http/request.h"
 #include "http/response_writer.h"
@@ -72,6 +73,24 @@ class Connection : public ParserDelegate {
   void QueueFrame(std::string&& header, std::string&& payload, bool close_after,
                   const WsCounter& counter, int64_t counted);
   void FlushCorked();
+  // Posts an event for JS, charged to this connection's receive queue (see receive_budget.h).
+  void EmitCharged(Event&& e);
+  // Read backpressure: true while this connection must not read or parse more input, because
+  // JS has more than receiveQueueLimit bytes of its events to handle, or (WebSocket) the peer
+  // leaves more than sendQueueLimit bytes of our output unread.
+  bool InputBlocked() const { return receive_->Over() || OutputFull(); }
+  // Reading may go on again (JS caught up: the registry's wake, or output drained): feeds the
+  // WebSocket bytes held back, then restarts reading unless still blocked.
+  void ResumeInput();
+  // The registry's wake-up: JS has discharged this connection's receive queue to half its limit.
+  void OnReceiveDrained();
+  // WebSocket output not yet written: corked frames plus libuv's write queue.
+  size_t OutputQueued() const { return cork_bytes_ + stream()->write_queue_size; }
+  int writes_pending() const { return writes_pending_; }
+  // Send timeout bookkeeping for WebSockets: notes the output queued now, and reports whether
+  // the peer took any of it since the last mark.
+  void MarkSendProgress();
+  bool SendProgressed() const;
   ServerRegistry* registry();
   Server* server() { return server_; }
   const PeerInfo& peer() const { return peer_; }
@@ -134,6 +153,10 @@ class Connection : public ParserDelegate {
   // tell JS (kEventRequestEnded) so that it frees that state and drops a late answer.
   void EndJsRequest();
   void UpdateReading();
+  // Read backpressure: registers for JS's wake-up; false if the receive queue is no longer over
+  // its limit (nothing to wait for).
+  bool ArmReceiveWake();
+  bool OutputFull() const;
 
   struct WriteReq;
   static void OnWrite(uv_write_t* req, int status);
@@ -196,8 +219,14 @@ class Connection : public ParserDelegate {
   std::unique_ptr<WsSession> ws_;
   std::vector<std::string> cork_;
   WsCharges cork_counts_;
+  size_t cork_bytes_ = 0;
   bool cork_close_after_ = false;
   bool dirty_ = false;
+
+  // Read backpressure (see InputBlocked).
+  ReceiveBudgetRef receive_;
+  bool receive_waiting_ = false;  // registered with the registry for a wake-up from JS
+  bool read_paused_ = false;      // counted in ServerStats::reads_paused
 };
 
 }  // namespace httpuv

@@ -16,6 +16,7 @@
 
 #include "http/connection.h"
 #include "http/server.h"
+#include "ws/ws_session.h"
 
 namespace httpuv {
 
@@ -41,6 +42,7 @@ void Connection::QueueFrame(std::string&& header, std::string&& payload, bool cl
     if (counter) counter->fetch_sub(counted, std::memory_order_relaxed);
     return;
   }
+  cork_bytes_ += header.size() + payload.size();
   cork_.push_back(std::move(header));
   if (!payload.empty()) cork_.push_back(std::move(payload));
   if (counter && counted != 0) cork_counts_.emplace_back(counter, counted);
@@ -56,6 +58,7 @@ void Connection::FlushCorked() {
   if (cork_.empty()) return;
   bool close_after = cork_close_after_;
   cork_close_after_ = false;
+  cork_bytes_ = 0;  // from here on the bytes are written or in libuv's write queue
   if (closing_) {
     ReleaseCharges(&cork_counts_);
     cork_.clear();
@@ -88,7 +91,9 @@ void Connection::FlushCorked() {
       if (close_after) {
         close_after_response_ = true;
         Linger();
+        return;
       }
+      if (!reading_) ResumeInput();  // the output that blocked input (if any) is gone
       return;
     }
   }
@@ -110,6 +115,7 @@ void Connection::FlushCorked() {
     }
   }
   w->req.data = w;
+  bool was_idle = writes_pending_ == 0;
   writes_pending_++;
   if (uv_write(&w->req, stream(), bufs.data() + first, static_cast<unsigned>(bufs.size() - first),
                OnWrite) != 0) {
@@ -119,6 +125,17 @@ void Connection::FlushCorked() {
     return;
   }
   if (close_after) close_after_response_ = true;
+  // The peer is not taking our output as fast as we produce it: the send timeout starts.
+  if (was_idle && ws_) ws_->OnOutputQueued();
+}
+
+void Connection::MarkSendProgress() {
+  send_progress_ = false;
+  send_mark_ = stream()->write_queue_size;
+}
+
+bool Connection::SendProgressed() const {
+  return send_progress_ || stream()->write_queue_size < send_mark_;
 }
 
 void Connection::ArmSendTimer() {
@@ -409,7 +426,14 @@ void Connection::OnWrite(uv_write_t* req, int status) {
     return;
   }
   if (self->phase_ == Phase::kWebSocket) {
-    if (self->close_after_response_ && self->writes_pending_ == 0) self->Linger();
+    if (self->writes_pending_ == 0) {
+      if (self->close_after_response_) {
+        self->Linger();
+        return;
+      }
+      if (self->ws_) self->ws_->OnOutputDrained();
+    }
+    if (!self->reading_) self->ResumeInput();  // input may have waited for this output to drain
     return;
   }
   if (last) {

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 
+#include "http/receive_budget.h"
 #include "http/request.h"
 
 namespace httpuv {
@@ -49,6 +50,9 @@ struct Event {
   FdHandle fd;
   uint64_t length = 0;
   int code = 0;         // ws close code; binary flag for messages; log level for logs
+  // What this event adds to its connection's receive queue (request, headers, ws-open and
+  // ws-message events); discharged by the JS thread once the event has been handled.
+  ReceiveCharge charge;
 };
 
 class EventSink {

@@ -131,6 +131,9 @@ struct ServerLimits {
   bool ws_per_message_deflate = true;
   uint64_t ws_max_message_size = 16 * 1024 * 1024;
   uint64_t ws_send_queue_limit = 16 * 1024 * 1024;
+  // Bytes of received events waiting for JS per connection (HTTP or WebSocket) before the
+  // connection stops being read (websocket.receiveQueueLimit).
+  uint64_t receive_queue_limit = 1024 * 1024;
   uint32_t ws_ping_interval_ms = 0;
   uint32_t ws_ping_timeout_ms = 30000;
   uint32_t ws_close_timeout_ms = 5000;

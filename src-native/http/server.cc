@@ -115,6 +115,14 @@ Connection* ServerRegistry::Route(uint64_t id) {
   return it == routes_.end() ? nullptr : it->second;
 }
 
+void ServerRegistry::WakeReceive(const ReceiveBudget* b) {
+  auto it = receive_waits_.find(b);
+  if (it == receive_waits_.end()) return;
+  Connection* c = it->second;
+  receive_waits_.erase(it);
+  c->OnReceiveDrained();
+}
+
 void ServerRegistry::CloseAll() {
   std::vector<Server*> all;
   for (auto& kv : servers_) all.push_back(kv.second);

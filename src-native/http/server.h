@@ -73,6 +73,14 @@ class ServerRegistry {
   void RemoveRoute(uint64_t id) { routes_.erase(id); }
   Connection* Route(uint64_t id);
 
+  // Read backpressure: connections that stopped reading until JS handles their events, by
+  // their receive budget (see receive_budget.h). WakeReceive runs the command the JS thread
+  // posts when it discharged a waiting budget to half its limit; a budget whose connection has
+  // closed meanwhile is simply not found.
+  void WaitForReceive(const ReceiveBudget* b, Connection* c) { receive_waits_[b] = c; }
+  void CancelReceiveWait(const ReceiveBudget* b) { receive_waits_.erase(b); }
+  void WakeReceive(const ReceiveBudget* b);
+
   // Closes every server and connection without waiting for JS (environment teardown).
   void CloseAll();
   bool empty() const { return servers_.empty(); }
@@ -85,6 +93,7 @@ class ServerRegistry {
   WsCounters* ws_counters_;
   std::map<uint32_t, Server*> servers_;
   std::unordered_map<uint64_t, Connection*> routes_;
+  std::unordered_map<const ReceiveBudget*, Connection*> receive_waits_;
   uv_prepare_t flush_check_{};
   uv_check_t flush_after_poll_{};
   // Event publication is deferred while poll rounds keep producing events (see PublishOrDefer):

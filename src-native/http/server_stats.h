@@ -19,6 +19,8 @@ struct ServerStats {
   std::atomic<uint64_t> bytes_out{0};
   std::atomic<uint64_t> websockets_open{0};
   std::atomic<uint64_t> websockets_total{0};
+  // Connections not being read right now because JS or the peer is behind (read backpressure).
+  std::atomic<uint64_t> reads_paused{0};
 
   static void Add(std::atomic<uint64_t>& c, uint64_t n) { c.fetch_add(n, std::memory_order_relaxed); }
   static void Sub(std::atomic<uint64_t>& c, uint64_t n) { c.fetch_sub(n, std::memory_order_relaxed); }

@@ -277,7 +277,8 @@ bool FrameParser::FinishFrame(FrameSink& sink) {
 
 size_t FrameParser::Consume(const uint8_t* data, size_t len, FrameSink& sink) {
   size_t i = 0;
-  while (i < len && stage_ != Stage::kDone) {
+  paused_ = false;
+  while (i < len && stage_ != Stage::kDone && !paused_) {
     if (stage_ == Stage::kHeader) {
       header_[header_have_++] = data[i++];
       if (header_have_ == 1) {

@@ -75,13 +75,20 @@ class FrameParser {
   void SetInflater(PerMessageDeflate* inflater) { inflater_ = inflater; }
 
   // Consumes bytes, calling `sink` for each event. Returns how many bytes were consumed: all of
-  // them, except that consumption stops right after a close frame, or after the header byte or
-  // payload piece that caused an error (bytes after it are never looked at). Once done(),
-  // returns 0 and does nothing.
+  // them, except that consumption stops right after a close frame, after the header byte or
+  // payload piece that caused an error (bytes after it are never looked at), or after a
+  // callback that called Pause(). Once done(), returns 0 and does nothing.
   size_t Consume(const uint8_t* data, size_t len, FrameSink& sink);
   size_t Consume(const char* data, size_t len, FrameSink& sink) {
     return Consume(reinterpret_cast<const uint8_t*>(data), len, sink);
   }
+
+  // Called from a sink callback: Consume() returns right after that callback, leaving the
+  // following bytes unconsumed for the caller to feed again later (read backpressure: the
+  // receiver must not turn bytes it already holds into more messages). paused() stays true
+  // until the next Consume().
+  void Pause() { paused_ = true; }
+  bool paused() const { return paused_; }
 
   bool done() const { return stage_ == Stage::kDone; }
   ParseError error() const { return error_; }
@@ -107,6 +114,7 @@ class FrameParser {
   Stage stage_ = Stage::kHeader;
   ParseError error_ = kErrNone;
   bool error_reported_ = false;
+  bool paused_ = false;
 
   // Current frame.
   uint8_t header_[14];  // 2 + up to 8 length bytes + 4 mask bytes

@@ -51,6 +51,7 @@ void WsSession::ArmNextTimer() {
   } else if (state_ == State::kClosing) {
     consider(close_deadline_);
   }
+  if (state_ != State::kClosed) consider(send_deadline_);
   if (next == 0) {
     conn_->StopTimer();
   } else {
@@ -60,6 +61,22 @@ void WsSession::ArmNextTimer() {
 
 void WsSession::OnTimer() {
   uint64_t now = uv_now(conn_->registry()->loop());
+  if (send_deadline_ != 0 && now >= send_deadline_) {
+    if (conn_->writes_pending() == 0) {
+      send_deadline_ = 0;
+    } else if (conn_->SendProgressed()) {
+      // The peer read some of it: another period.
+      conn_->MarkSendProgress();
+      send_deadline_ = now + limits_.send_timeout_ms;
+    } else {
+      // Neither reading nor draining: what we queued for it (pongs, messages, a close frame)
+      // would otherwise stay in memory for as long as the peer likes.
+      conn_->registry()->Log(kLogInfo, "WebSocket send timed out: the peer stopped reading");
+      close_code_ = 1006;
+      conn_->Close();
+      return;
+    }
+  }
   if (state_ == State::kClosing && close_deadline_ != 0 && now >= close_deadline_) {
     if (reply_pending_) {
       SendReply();  // JS did not acknowledge in time: answer the peer now
@@ -89,7 +106,39 @@ void WsSession::OnTimer() {
 
 void WsSession::OnBytes(const char* data, size_t len) {
   if (state_ == State::kClosed) return;
-  parser_.Consume(data, len, *this);
+  if (!held_.empty()) {
+    held_.append(data, len);  // keep the order; the connection stops reading while holding
+    return;
+  }
+  size_t used = parser_.Consume(data, len, *this);
+  if (used < len && parser_.paused()) held_.assign(data + used, len - used);
+}
+
+void WsSession::FeedHeld() {
+  if (state_ == State::kClosed || held_.empty()) return;
+  std::string bytes;
+  bytes.swap(held_);
+  size_t used = parser_.Consume(bytes.data(), bytes.size(), *this);
+  if (used < bytes.size() && parser_.paused()) {
+    bytes.erase(0, used);
+    held_.swap(bytes);
+  }
+}
+
+void WsSession::PauseIfBlocked() {
+  if (conn_->InputBlocked()) parser_.Pause();
+}
+
+void WsSession::OnOutputQueued() {
+  if (limits_.send_timeout_ms == 0 || state_ == State::kClosed) return;
+  conn_->MarkSendProgress();
+  send_deadline_ = uv_now(conn_->registry()->loop()) + limits_.send_timeout_ms;
+  ArmNextTimer();
+}
+
+void WsSession::OnOutputDrained() {
+  // The timer may still fire for the old deadline; OnTimer then finds nothing to do.
+  send_deadline_ = 0;
 }
 
 void WsSession::SendFrame(int opcode, std::string&& payload, bool rsv1, bool close_after,
@@ -168,12 +217,14 @@ void WsSession::OnMessage(bool binary, std::string&& payload) {
   e.id = id_;
   e.code = binary ? 1 : 0;
   e.data = std::move(payload);
-  conn_->registry()->Emit(std::move(e));
+  conn_->EmitCharged(std::move(e));
+  PauseIfBlocked();
 }
 
 void WsSession::OnPing(std::string&& payload) {
   if (state_ != State::kOpen) return;
   SendFrame(ws::kOpPong, std::move(payload), false, false);
+  PauseIfBlocked();
 }
 
 void WsSession::OnPong(std::string&&) { pong_deadline_ = 0; }

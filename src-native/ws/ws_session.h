@@ -27,7 +27,16 @@ class WsSession : public ws::FrameSink {
 
   // All methods run on the I/O thread.
   void Start();
+  // Feeds received bytes to the frame parser. When the connection's input is blocked (see
+  // Connection::InputBlocked) the parser stops after the message or ping that blocked it and
+  // the rest of the bytes are held until FeedHeld().
   void OnBytes(const char* data, size_t len);
+  bool holding() const { return !held_.empty(); }
+  void FeedHeld();
+  // The connection's output started waiting in libuv (the peer is not reading as fast as we
+  // write) / has all been written: the send timeout (sendTimeoutMs) runs between the two.
+  void OnOutputQueued();
+  void OnOutputDrained();
   // JS commands.
   // `counted` = bytes JS added to this WebSocket's bufferedAmount for this message.
   void Send(bool binary, std::string&& data, int64_t counted);
@@ -60,6 +69,8 @@ class WsSession : public ws::FrameSink {
   void SendClose(int code, const std::string& reason, bool close_after);
   void EmitClose(int code, const std::string& reason);
   void ArmNextTimer();
+  // Pauses the frame parser when the connection must stop taking input.
+  void PauseIfBlocked();
   // Holds the reply to a peer close or a protocol error until JS acknowledges the close event.
   void DeferReply(int code, const std::string& reason, uint64_t fallback_ms);
   void SendReply();
@@ -82,6 +93,8 @@ class WsSession : public ws::FrameSink {
   uint64_t close_deadline_ = 0;   // loop time (ms) when a sent close gives up waiting
   uint64_t next_ping_ = 0;        // loop time of the next keep-alive ping (0 = off)
   uint64_t pong_deadline_ = 0;    // loop time by which a pong must arrive (0 = none pending)
+  uint64_t send_deadline_ = 0;    // loop time by which queued output must progress (0 = none)
+  std::string held_;              // received bytes not fed to the parser yet (input blocked)
   bool reply_pending_ = false;    // a close reply waits for JS (OnCloseAck)
   int reply_code_ = 1000;
   std::string reply_reason_;
