@@ -61,8 +61,9 @@ export interface ServerOptions {
    */
   keepAliveTimeoutMs?: number;
   /**
-   * Time a response may go without the client reading any of it, in ms (default 60000, as
-   * nginx's send_timeout); then the connection is closed. 0 disables it.
+   * Time a response, or a WebSocket's queued output, may go without the client reading any of
+   * it, in ms (default 60000, as nginx's send_timeout); then the connection is closed (a
+   * WebSocket's onClose sees 1006). 0 disables it.
    */
   sendTimeoutMs?: number;
   /** Most simultaneous connections (default 0 = unlimited); extra ones are closed. */
