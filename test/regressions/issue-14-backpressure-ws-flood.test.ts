@@ -147,7 +147,10 @@ async function runCase(t: test.TestContext, c: Case): Promise<void> {
     assert.ok(r.maxSeen < bound, `the server grew by ${(r.maxSeen / MiB).toFixed(0)} MiB during the flood ` +
       `(${r.sent} messages sent; bound ${bound / MiB} MiB): it does not stop reading while JS is behind`);
     if (c.expectClientBackpressure) {
-      assert.ok(r.maxBuffered >= high / 2, `the client never saw backpressure (max bufferedAmount ${r.maxBuffered})`);
+      // The kernel buffers are full and the client's own queue grows (on the old code it stayed
+      // near 0: the server read everything at once). 1 MiB, not `high`: a loaded machine may not
+      // let the client produce much more within the flood.
+      assert.ok(r.maxBuffered >= MiB, `the client never saw backpressure (max bufferedAmount ${r.maxBuffered})`);
     }
     // Once the app has caught up, every message has been delivered, in order.
     let total = 0;
