@@ -16,7 +16,11 @@ import { spawnFixture, type Child } from '../helpers/child.js';
 import { MiB, readRss } from '../helpers/rss.js';
 
 const BOUND = 64 * MiB;
-const ABORT = 256 * MiB;
+// Under ASan/TSan (npm run test:asan / test:tsan) RSS says nothing about our queues (ASan keeps
+// 256 MiB of freed memory in quarantine, plus shadow memory): the bounds are not asserted there,
+// only the behaviour (nothing lost, in order, closed in time).
+const MEASURE = !process.env.HTTPUV_SANITIZER;
+const ABORT = (MEASURE ? 256 : 1024) * MiB;
 const HAS_PROC = readRss(process.pid) !== null;
 const SLOW = process.env.HTTPUV_SANITIZER ? 4 : 1;
 
@@ -92,7 +96,7 @@ async function runCase(t: test.TestContext, requests: Buffer[], options: ServerO
     const r = await pipelineFlood(child, port, requests, 30000 * SLOW);
     t.diagnostic(`wrote ${(r.written / MiB).toFixed(1)} MiB of requests; server peak RSS ` +
       `+${(r.growth / MiB).toFixed(1)} MiB; closed after ${r.closedAfterMs} ms`);
-    assert.ok(r.growth < BOUND, `server RSS grew by ${(r.growth / MiB).toFixed(1)} MiB (bound ${BOUND / MiB} MiB)`);
+    if (MEASURE) assert.ok(r.growth < BOUND, `server RSS grew by ${(r.growth / MiB).toFixed(1)} MiB (bound ${BOUND / MiB} MiB)`);
     assert.ok(r.closedAfterMs >= 0, 'a client that reads no response was never closed');
   } finally {
     await stopChild(child);

@@ -19,7 +19,11 @@ import { pollUntil } from '../helpers/tools.js';
 import { frame, OP, RawWs } from '../websocket/ws-helpers.js';
 
 const BOUND = 64 * MiB;
-const ABORT = 256 * MiB;
+// Under ASan/TSan (npm run test:asan / test:tsan) RSS says nothing about our queues (ASan keeps
+// 256 MiB of freed memory in quarantine, plus shadow memory): the bounds are not asserted there,
+// only the behaviour (nothing lost, in order, closed in time).
+const MEASURE = !process.env.HTTPUV_SANITIZER;
+const ABORT = (MEASURE ? 256 : 1024) * MiB;
 const HAS_PROC = readRss(process.pid) !== null;
 const SLOW = process.env.HTTPUV_SANITIZER ? 4 : 1;
 
@@ -83,7 +87,7 @@ async function runNonReader(t: test.TestContext, options: ServerOptions): Promis
     const r = await pingFlood(c, child.proc.pid!, baseline, 20000 * SLOW);
     t.diagnostic(`wrote ${(r.bytesWritten / MiB).toFixed(1)} MiB of pings; server peak RSS ` +
       `+${(r.growth / MiB).toFixed(1)} MiB; closed after ${r.closedAfterMs} ms`);
-    assert.ok(r.growth < BOUND, `server RSS grew by ${(r.growth / MiB).toFixed(1)} MiB (bound ${BOUND / MiB} MiB)`);
+    if (MEASURE) assert.ok(r.growth < BOUND, `server RSS grew by ${(r.growth / MiB).toFixed(1)} MiB (bound ${BOUND / MiB} MiB)`);
     assert.ok(r.closedAfterMs >= 0, 'the server never closed a peer that reads nothing');
     // The app learns of it as an abnormal closure.
     const m = await child.waitLine(/^CLOSE (\d+)/, 10000);

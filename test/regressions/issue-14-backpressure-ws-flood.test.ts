@@ -29,7 +29,11 @@ import { frame, OP } from '../websocket/ws-helpers.js';
 
 const BOUND = 64 * MiB;
 const BOUND_WITH_GC_SLACK = 128 * MiB;
-const ABORT = 256 * MiB;
+// Under ASan/TSan (npm run test:asan / test:tsan) RSS says nothing about our queues (ASan keeps
+// 256 MiB of freed memory in quarantine, plus shadow memory): the bounds are not asserted there,
+// only the behaviour (nothing lost, in order, closed in time).
+const MEASURE = !process.env.HTTPUV_SANITIZER;
+const ABORT = (MEASURE ? 256 : 1024) * MiB;
 const HAS_PROC = readRss(process.pid) !== null;
 const SLOW = process.env.HTTPUV_SANITIZER ? 4 : 1;  // sanitizer builds run several times slower
 
@@ -144,7 +148,7 @@ async function runCase(t: test.TestContext, c: Case): Promise<void> {
     const high = 8 * MiB;
     const r = await flood(clients, child.proc.pid!, baseline,
       { size: c.size, durationMs: 2500 * SLOW, maxMessages: c.maxMessages, high });
-    assert.ok(r.maxSeen < bound, `the server grew by ${(r.maxSeen / MiB).toFixed(0)} MiB during the flood ` +
+    if (MEASURE) assert.ok(r.maxSeen < bound, `the server grew by ${(r.maxSeen / MiB).toFixed(0)} MiB during the flood ` +
       `(${r.sent} messages sent; bound ${bound / MiB} MiB): it does not stop reading while JS is behind`);
     if (c.expectClientBackpressure) {
       // The kernel buffers are full and the client's own queue grows (on the old code it stayed
@@ -165,7 +169,7 @@ async function runCase(t: test.TestContext, c: Case): Promise<void> {
     t.diagnostic(`${r.sent} messages of ${c.size} bytes; server peak RSS +${(r.maxSeen / MiB).toFixed(1)} MiB ` +
       `during the flood, +${(growth / MiB).toFixed(1)} MiB overall; client max bufferedAmount ` +
       `${(r.maxBuffered / MiB).toFixed(1)} MiB`);
-    assert.ok(growth < 2 * bound, `server RSS grew by ${(growth / MiB).toFixed(1)} MiB over the whole run ` +
+    if (MEASURE) assert.ok(growth < 2 * bound, `server RSS grew by ${(growth / MiB).toFixed(1)} MiB over the whole run ` +
       `(bound ${2 * bound / MiB} MiB)`);
   } finally {
     for (const ws of clients) await closeClient(ws);
