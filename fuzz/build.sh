@@ -19,8 +19,8 @@ sn="$root/src-native"
 # Sources per target (paths relative to the repo); a target is skipped when one is missing.
 sources_for() {
   case "$1" in
-    http_parser) echo "src-native/http/parser.cc src-native/http/request.cc" ;;
-    static_path | static_rules) echo "src-native/http/static_files.cc src-native/http/static_resolve.cc src-native/http/static_negotiation.cc src-native/http/mime_types.cc" ;;
+    http_parser) echo "src-native/http/parser.cc src-native/http/request.cc src-native/util/ascii.cc" ;;
+    static_path | static_rules) echo "src-native/static/static_files.cc src-native/static/static_resolve.cc src-native/static/static_negotiation.cc src-native/static/mime_types.cc src-native/util/ascii.cc src-native/util/reason_phrase.cc src-native/util/utf8.cc" ;;
     ws_frames) echo "src-native/ws/frame_parser.cc src-native/ws/frame_writer.cc src-native/ws/permessage_deflate.cc src-native/util/utf8.cc" ;;
     pmd_inflate) echo "src-native/ws/permessage_deflate.cc" ;;
     *) return 1 ;;

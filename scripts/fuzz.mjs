@@ -16,9 +16,9 @@ const fuzzDir = path.join(root, 'fuzz');
 const TARGETS = {
   http_parser: { kind: 'native', needs: ['src-native/http/parser.cc'], dict: 'http.dict',
     about: 'httpuv::Parser (llhttp + limits + pause/resume), whole vs split vs byte-wise' },
-  static_path: { kind: 'native', needs: ['src-native/http/static_files.cc'], dict: 'static.dict',
+  static_path: { kind: 'native', needs: ['src-native/static/static_files.cc'], dict: 'static.dict',
     about: 'ServeStatic on a temp tree with escaping symlinks: no fd outside the root' },
-  static_rules: { kind: 'native', needs: ['src-native/http/static_files.cc'], dict: 'static_rules.dict',
+  static_rules: { kind: 'native', needs: ['src-native/static/static_files.cc'], dict: 'static_rules.dict',
     about: 'static-path rules (excluded, validated) vs /, ., .., %2f, %2e, %5c, case: no protected file served' },
   ws_frames: { kind: 'native',
     needs: ['src-native/ws/frame_parser.cc', 'src-native/ws/frame_writer.cc', 'src-native/ws/permessage_deflate.cc',

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Generates src-native/http/mime_types.inc from the installed `mime-db` package: the extension →
+// Generates src-native/static/mime_types.inc from the installed `mime-db` package: the extension →
 // content-type table that static file serving uses, and the per-type `compressible` flags that the
 // dynamic gzip decision uses. Run `npm run gen-mime` after upgrading mime-db and commit the output.
 //
@@ -29,7 +29,7 @@ const dbVersion = JSON.parse(
   readFileSync(join(dirname(require.resolve('mime-db')), 'package.json'), 'utf8'),
 ).version;
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const outPath = join(root, 'src-native', 'http', 'mime_types.inc');
+const outPath = join(root, 'src-native', 'static', 'mime_types.inc');
 
 const kSourceRank = { iana: 3, apache: 2, nginx: 1 };
 const kTypeRank = { font: 7, video: 6, application: 5, audio: 4, image: 3, model: 2, text: 1 };

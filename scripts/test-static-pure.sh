@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the static-file engine (src-native/http/static_*.cc, mime_types.cc) with its standalone
-# C++ test driver under AddressSanitizer + UBSan, runs it against a fixture tree created in a
+# Builds the static-file engine (src-native/static/, and the src-native/util/ helpers it uses) with
+# its standalone C++ test driver under AddressSanitizer + UBSan, runs it against a fixture tree created in a
 # temporary directory (files, index pages, dotfiles, symlinks inside and escaping the root, a
 # sibling "www-secret", precompressed siblings, a FIFO), and removes the tree afterwards.
 # No addon, no libuv, no Node: `npm run test:native-pure` calls it.
@@ -13,10 +13,11 @@ trap 'chmod -R u+rwx "$work" 2>/dev/null || true; rm -rf "$work"' EXIT
 
 "$cxx" -std=c++17 -Wall -Wextra -Werror -fsanitize=address,undefined -fno-sanitize-recover=all \
   -fno-omit-frame-pointer -g -pthread -I "$root/src-native" -I "$root/test" \
-  "$root/src-native/http/static_files.cc" \
-  "$root/src-native/http/static_resolve.cc" \
-  "$root/src-native/http/static_negotiation.cc" \
-  "$root/src-native/http/mime_types.cc" \
+  "$root/src-native/static/static_files.cc" \
+  "$root/src-native/static/static_resolve.cc" \
+  "$root/src-native/static/static_negotiation.cc" \
+  "$root/src-native/static/mime_types.cc" \
+  "$root"/src-native/util/*.cc \
   "$root/test/native/cpp/static_files_test.cc" \
   "$root/test/native/cpp/static_files_fs_test.cc" \
   "$root/test/native/cpp/static_helpers_test.cc" \

@@ -21,6 +21,7 @@
 
 #include "fuzz_check.h"
 #include "http/parser.h"
+#include "util/ascii.h"
 
 namespace {
 
@@ -69,7 +70,7 @@ class Delegate : public httpuv::ParserDelegate {
     const std::string* cl = nullptr;
     for (const auto& h : req.headers) {
       bytes += h.first.size() + h.second.size();
-      if (httpuv::HeaderNameEquals(h.first, "content-length")) {
+      if (httpuv::util::EqualsIgnoreCase(h.first, "content-length")) {
         cl_count++;
         cl = &h.second;
       }

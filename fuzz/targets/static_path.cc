@@ -1,4 +1,4 @@
-// libFuzzer harness for the static-file engine (src-native/http/static_files.cc + static_resolve.cc)
+// libFuzzer harness for the static-file engine (src-native/static/static_files.cc + static_resolve.cc)
 // against a fixed temporary tree with symlinks that stay inside the root, leave it, point at a
 // sibling "www-secret", loop, or name dotfiles. Built with ASan + UBSan by fuzz/build.sh.
 //
@@ -24,16 +24,16 @@
 #include <utility>
 
 #include "fuzz_check.h"
-#include "http/static_files.h"
-#include "http/static_resolve.h"
+#include "static/static_files.h"
+#include "static/static_resolve.h"
 
 namespace {
 
-using httpuv::http::StaticConfig;
-using httpuv::http::StaticHeaders;
-using httpuv::http::StaticPathEntry;
-using httpuv::http::StaticRequest;
-using httpuv::http::StaticResult;
+using httpuv::statics::StaticConfig;
+using httpuv::statics::StaticHeaders;
+using httpuv::statics::StaticPathEntry;
+using httpuv::statics::StaticRequest;
+using httpuv::statics::StaticResult;
 
 std::string g_tmp;
 StaticConfig g_config;
@@ -185,8 +185,8 @@ bool LeakedTreeFd() {
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   BuildTree();
-  g_has_openat2 = httpuv::http::SetOpenat2ForTesting(true);
-  httpuv::http::SetOpenat2ForTesting(g_has_openat2);
+  g_has_openat2 = httpuv::statics::SetOpenat2ForTesting(true);
+  httpuv::statics::SetOpenat2ForTesting(g_has_openat2);
   g_free_fd = NextFreeFd();
   return 0;
 }
@@ -210,12 +210,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     headers.emplace_back(line.substr(0, colon), line.substr(v));
   }
 
-  httpuv::http::SetOpenat2ForTesting((flags & 1) == 0 && g_has_openat2);
+  httpuv::statics::SetOpenat2ForTesting((flags & 1) == 0 && g_has_openat2);
   StaticRequest req;
   req.method = kMethods[(flags >> 1) & 3];
   req.target = target;
   req.headers = &headers;
-  StaticResult r = httpuv::http::ServeStatic(g_config, req);
+  StaticResult r = httpuv::statics::ServeStatic(g_config, req);
 
   if (r.kind == StaticResult::Kind::kNotStatic) {
     FUZZ_CHECK(r.fd < 0, "fd returned with kNotStatic");

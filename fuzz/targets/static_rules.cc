@@ -1,5 +1,5 @@
 // libFuzzer harness for static-path RULE matching (issue 14, class 1 / acceptance 3): ServeStatic
-// (src-native/http/static_files.cc + static_resolve.cc) with excluded and validated static paths
+// (src-native/static/static_files.cc + static_resolve.cc) with excluded and validated static paths
 // over one root, fed request-targets built from the pieces that fooled raw-path matching: '/',
 // '.', '..', "%2f", "%2e", "%5c", case changes, percent-encoded letters, prefixes of the
 // configured rules, absolute-form, queries. Built with ASan + UBSan by fuzz/build.sh; run with
@@ -33,17 +33,17 @@
 #include <utility>
 
 #include "fuzz_check.h"
-#include "http/static_files.h"
-#include "http/static_resolve.h"
+#include "static/static_files.h"
+#include "static/static_resolve.h"
 
 namespace {
 
-using httpuv::http::NormalizeStaticKey;
-using httpuv::http::StaticConfig;
-using httpuv::http::StaticHeaders;
-using httpuv::http::StaticPathEntry;
-using httpuv::http::StaticRequest;
-using httpuv::http::StaticResult;
+using httpuv::statics::NormalizeStaticKey;
+using httpuv::statics::StaticConfig;
+using httpuv::statics::StaticHeaders;
+using httpuv::statics::StaticPathEntry;
+using httpuv::statics::StaticRequest;
+using httpuv::statics::StaticResult;
 
 using FileId = std::pair<dev_t, ino_t>;
 
@@ -225,15 +225,15 @@ StaticResult Serve(const std::string& target, const char* method, const StaticHe
   req.method = method;
   req.target = target;
   req.headers = &headers;
-  return httpuv::http::ServeStatic(g_config, req);
+  return httpuv::statics::ServeStatic(g_config, req);
 }
 
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   BuildTree();
-  g_has_openat2 = httpuv::http::SetOpenat2ForTesting(true);
-  httpuv::http::SetOpenat2ForTesting(g_has_openat2);
+  g_has_openat2 = httpuv::statics::SetOpenat2ForTesting(true);
+  httpuv::statics::SetOpenat2ForTesting(g_has_openat2);
   g_free_fd = NextFreeFd();
   return 0;
 }
@@ -256,7 +256,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (const char* enc = kEncodings[(flags >> 2) & 3]) headers.emplace_back("Accept-Encoding", enc);
   const bool token_ok = token == 1;
 
-  httpuv::http::SetOpenat2ForTesting((flags & 0x10) == 0 && g_has_openat2);
+  httpuv::statics::SetOpenat2ForTesting((flags & 0x10) == 0 && g_has_openat2);
   StaticResult get = Serve(target, "GET", headers);
   StaticResult head = Serve(target, "HEAD", headers);
 

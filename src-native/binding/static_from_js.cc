@@ -4,20 +4,20 @@
 
 #include "binding/addon_data.h"
 #include "binding/from_js.h"
-#include "http/static_resolve.h"
+#include "static/static_resolve.h"
 
 namespace httpuv {
 
 std::shared_ptr<const StaticConfig> StaticConfigFromJs(Napi::Value v) {
-  auto config = std::make_shared<http::StaticConfig>();
+  auto config = std::make_shared<statics::StaticConfig>();
   if (!v.IsArray()) return config;
   Napi::Array a = v.As<Napi::Array>();
   for (uint32_t i = 0; i < a.Length(); i++) {
     Napi::Object o = a.Get(i).As<Napi::Object>();
-    http::StaticPathEntry e;
+    statics::StaticPathEntry e;
     // TS already normalised the key (static-paths.ts normalizeKey); kept idempotent here so the
     // matcher's form (static_files.h) holds whatever the caller passed.
-    e.path = http::NormalizeStaticKey(Utf8FromJs(o.Get("path")));
+    e.path = statics::NormalizeStaticKey(Utf8FromJs(o.Get("path")));
     Napi::Value dir = o.Get("dir");
     e.excluded = dir.IsNull() || dir.IsUndefined();
     if (!e.excluded) e.dir = Utf8FromJs(dir);

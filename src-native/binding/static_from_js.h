@@ -6,12 +6,12 @@
 
 #include <memory>
 
-#include "http/static_files.h"
+#include "static/static_files.h"
 
 namespace httpuv {
 
 // Array of { path, dir|null, indexhtml, fallthrough, htmlCharset, headers[], validation[] }.
-std::shared_ptr<const http::StaticConfig> StaticConfigFromJs(Napi::Value v);
+std::shared_ptr<const statics::StaticConfig> StaticConfigFromJs(Napi::Value v);
 // static_paths_set(serverId, entries): replaces a running server's static configuration.
 Napi::Value StaticPathsSet(const Napi::CallbackInfo& info);
 

@@ -3,7 +3,6 @@
 #include "http/connection.h"
 
 #include <fcntl.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,7 +12,8 @@
 #include <cstring>
 
 #include "http/server.h"
-#include "http/static_files.h"
+#include "static/static_files.h"
+#include "util/ascii.h"
 #include "ws/ws_session.h"
 
 namespace httpuv {
@@ -435,7 +435,7 @@ int Connection::OnHeadersComplete(Request& req) {
   has_body_framing_ = req.has_body_framing;
   const std::string* expect = req.FindHeader("expect");
   expect_continue_ = expect != nullptr && req.http_minor >= 1 &&
-                     strcasecmp(expect->c_str(), "100-continue") == 0;
+                     util::EqualsIgnoreCase(*expect, "100-continue");
   if (expect != nullptr && !expect_continue_ && req.http_minor >= 1) {
     // RFC 9110 §10.1.1: an expectation we cannot meet gets 417 (as Node does).
     parser_.Fail(417, "unsupported Expect");
@@ -492,12 +492,12 @@ void Connection::ArmBodyTimer() {
 bool Connection::TryStatic(Request& req) {
   std::shared_ptr<const StaticConfig> config = server_->static_config();
   if (!config || config->entries.empty()) return false;
-  http::StaticRequest sreq;
+  statics::StaticRequest sreq;
   sreq.method = req.method;
   sreq.target = req.target;
   sreq.headers = &req.headers;
-  http::StaticResult r = http::ServeStatic(*config, sreq);
-  if (r.kind != http::StaticResult::Kind::kRespond) return false;
+  statics::StaticResult r = statics::ServeStatic(*config, sreq);
+  if (r.kind != statics::StaticResult::Kind::kRespond) return false;
   if (r.close_connection) close_after_response_ = true;
   ResponseSpec spec;
   spec.status = r.status;

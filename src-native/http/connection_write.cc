@@ -16,6 +16,8 @@
 
 #include "http/connection.h"
 #include "http/server.h"
+#include "util/ascii.h"
+#include "util/reason_phrase.h"
 #include "ws/ws_session.h"
 
 namespace httpuv {
@@ -180,7 +182,7 @@ void Connection::WriteResponse(ResponseSpec&& spec) {
   response_in_flight_ = true;
   registry()->RemoveRoute(current_id_);
   for (const auto& h : spec.headers) {
-    if (HeaderNameEquals(h.first, "connection") && HeaderHasToken(h.second, "close")) {
+    if (util::EqualsIgnoreCase(h.first, "connection") && util::ListHasToken(h.second, "close")) {
       close_after_response_ = true;
     }
   }
@@ -324,7 +326,7 @@ void Connection::WriteError(int status, const std::string& reason, const HeaderL
   spec.headers.emplace_back("Content-Type", "text/plain; charset=UTF-8");
   for (const auto& h : extra) spec.headers.push_back(h);
   spec.body_kind = ResponseSpec::BodyKind::kMemory;
-  spec.body = std::to_string(status) + " " + ReasonPhrase(status) + "\n";
+  spec.body = std::to_string(status) + " " + util::ReasonPhrase(status) + "\n";
   keep_alive_ = false;
   responded_ = true;
   response_in_flight_ = true;

@@ -10,41 +10,13 @@
 #include <utility>
 #include <vector>
 
+#include "util/fd_handle.h"
+
 namespace httpuv {
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
-// An owned file descriptor (a spilled request body, an open response file). Move-only.
-class FdHandle {
- public:
-  FdHandle() = default;
-  explicit FdHandle(int fd) : fd_(fd) {}
-  FdHandle(FdHandle&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
-  FdHandle& operator=(FdHandle&& o) noexcept {
-    if (this != &o) {
-      Reset();
-      fd_ = o.fd_;
-      o.fd_ = -1;
-    }
-    return *this;
-  }
-  FdHandle(const FdHandle&) = delete;
-  FdHandle& operator=(const FdHandle&) = delete;
-  ~FdHandle() { Reset(); }
-  int get() const { return fd_; }
-  int Release() {
-    int fd = fd_;
-    fd_ = -1;
-    return fd;
-  }
-  void Reset() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-
- private:
-  int fd_ = -1;
-};
+using util::FdHandle;  // owned file descriptors (util/fd_handle.h)
 
 // The path of a `{ file }` response body, and whether the app handed the file over (`owned`).
 // An owned file is unlinked when this object dies, or earlier by Unlink() (once the file is
@@ -139,10 +111,6 @@ struct ServerLimits {
   uint32_t ws_close_timeout_ms = 5000;
   std::vector<std::string> ws_protocols;
 };
-
-bool HeaderNameEquals(const std::string& a, const char* b);
-// Is `token` one of the comma-separated elements of `value` (case-insensitive, OWS trimmed)?
-bool HeaderHasToken(const std::string& value, const char* token);
 
 }  // namespace httpuv
 

@@ -40,9 +40,6 @@ bool IsValidHeaderValue(const std::string& value);
 // First header of `headers` that fails the checks above, or nullptr.
 const std::pair<std::string, std::string>* FindInvalidHeader(const HeaderList& headers);
 
-// Standard reason phrase for `status` ("Unknown" for codes without one).
-const char* ReasonPhrase(int status);
-
 // True for statuses that never carry a body (1xx, 204, 304).
 bool StatusForbidsBody(int status);
 

@@ -25,10 +25,10 @@ namespace httpuv {
 
 class Connection;
 class Server;
-namespace http {
+namespace statics {
 struct StaticConfig;
 }
-using http::StaticConfig;
+using statics::StaticConfig;
 
 // The I/O-side state of one JS environment: its servers, the ids that commands address, and
 // the sink events go out through.

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 
+#include "util/ascii.h"
 #include "util/base64.h"
 #include "util/sha1.h"
 
@@ -17,50 +18,7 @@ namespace {
 constexpr char kGuid[] = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";  // RFC 6455 §1.3
 constexpr char kDeflateName[] = "permessage-deflate";
 
-char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool EqualsIgnoreCase(const std::string& a, const char* b) {
-  size_t i = 0;
-  for (; i < a.size(); ++i) {
-    if (b[i] == '\0' || Lower(a[i]) != Lower(b[i])) return false;
-  }
-  return b[i] == '\0';
-}
-
 bool IsOws(char c) { return c == ' ' || c == '\t'; }
-
-// RFC 9110 §5.6.2 tchar.
-bool IsTchar(char c) {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
-  switch (c) {
-    case '!':
-    case '#':
-    case '$':
-    case '%':
-    case '&':
-    case '\'':
-    case '*':
-    case '+':
-    case '-':
-    case '.':
-    case '^':
-    case '_':
-    case '`':
-    case '|':
-    case '~':
-      return true;
-    default:
-      return false;
-  }
-}
-
-bool IsToken(const std::string& s) {
-  if (s.empty()) return false;
-  for (char c : s) {
-    if (!IsTchar(c)) return false;
-  }
-  return true;
-}
 
 std::string Trim(const std::string& s) {
   size_t b = 0, e = s.size();
@@ -73,7 +31,7 @@ std::string Trim(const std::string& s) {
 std::vector<const std::string*> Values(const Headers& headers, const char* name) {
   std::vector<const std::string*> out;
   for (const auto& h : headers) {
-    if (EqualsIgnoreCase(h.first, name)) out.push_back(&h.second);
+    if (util::EqualsIgnoreCase(h.first, name)) out.push_back(&h.second);
   }
   return out;
 }
@@ -95,8 +53,8 @@ std::vector<std::string> ListElements(const Headers& headers, const char* name) 
 }
 
 bool HasToken(const Headers& headers, const char* name, const char* token) {
-  for (const std::string& e : ListElements(headers, name)) {
-    if (EqualsIgnoreCase(e, token)) return true;
+  for (const std::string* v : Values(headers, name)) {
+    if (util::ListHasToken(*v, token)) return true;
   }
   return false;
 }
@@ -145,7 +103,7 @@ class Cursor {
   }
   std::string Token() {
     size_t b = i_;
-    while (!AtEnd() && IsTchar(s_[i_])) ++i_;
+    while (!AtEnd() && util::IsTokenChar(s_[i_])) ++i_;
     return s_.substr(b, i_ - b);
   }
   // After the opening quote: reads to the closing quote, unescaping quoted-pairs.
@@ -204,7 +162,7 @@ bool ParseExtensions(const std::string& value, std::vector<ExtensionOffer>* out)
         if (c.Peek() == '"') {
           c.Skip();
           // RFC 6455 §9.1: an unquoted quoted-string must itself be a token.
-          if (!c.QuotedRest(&p.value) || !IsToken(p.value)) return false;
+          if (!c.QuotedRest(&p.value) || !util::IsToken(p.value)) return false;
         } else {
           p.value = c.Token();
           if (p.value.empty()) return false;
@@ -222,23 +180,23 @@ bool ParseExtensions(const std::string& value, std::vector<ExtensionOffer>* out)
 
 OfferVerdict NegotiateDeflateOffer(const ExtensionOffer& offer, const HandshakeOptions& options,
                                    DeflateParams* params, std::string* response) {
-  if (!EqualsIgnoreCase(offer.name, kDeflateName)) return OfferVerdict::kDeclined;
+  if (!util::EqualsIgnoreCase(offer.name, kDeflateName)) return OfferVerdict::kDeclined;
   bool seen_snct = false, seen_cnct = false, seen_smwb = false, seen_cmwb = false;
   int smwb = 0;  // 0 = not offered
   int cmwb = 0;  // 0 = not offered or offered without a value
   for (const ExtensionParam& p : offer.params) {
-    if (EqualsIgnoreCase(p.name, "server_no_context_takeover")) {
+    if (util::EqualsIgnoreCase(p.name, "server_no_context_takeover")) {
       if (seen_snct || p.has_value) return OfferVerdict::kDeclined;
       seen_snct = true;
-    } else if (EqualsIgnoreCase(p.name, "client_no_context_takeover")) {
+    } else if (util::EqualsIgnoreCase(p.name, "client_no_context_takeover")) {
       if (seen_cnct || p.has_value) return OfferVerdict::kDeclined;
       seen_cnct = true;
-    } else if (EqualsIgnoreCase(p.name, "server_max_window_bits")) {
+    } else if (util::EqualsIgnoreCase(p.name, "server_max_window_bits")) {
       if (seen_smwb) return OfferVerdict::kDeclined;
       seen_smwb = true;
       smwb = ParseWindowBits(p);
       if (smwb < 0) return OfferVerdict::kDeclined;
-    } else if (EqualsIgnoreCase(p.name, "client_max_window_bits")) {
+    } else if (util::EqualsIgnoreCase(p.name, "client_max_window_bits")) {
       if (seen_cmwb) return OfferVerdict::kDeclined;
       seen_cmwb = true;
       if (p.has_value) {
@@ -307,7 +265,7 @@ HandshakeResult EvaluateHandshake(const std::string& method, int http_major, int
   if (!Values(headers, "sec-websocket-protocol").empty()) {
     std::vector<std::string> offered = ListElements(headers, "sec-websocket-protocol");
     for (size_t i = 0; i < offered.size(); ++i) {
-      if (!IsToken(offered[i])) return Fail(400, "Invalid Sec-WebSocket-Protocol header");
+      if (!util::IsToken(offered[i])) return Fail(400, "Invalid Sec-WebSocket-Protocol header");
       for (size_t j = 0; j < i; ++j) {
         if (offered[j] == offered[i]) return Fail(400, "Invalid Sec-WebSocket-Protocol header");
       }

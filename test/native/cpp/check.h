@@ -33,5 +33,6 @@ extern int g_failures;
 void TestNegotiation();
 void TestMime();
 void TestResolveHelpers();
+void TestUtilText();
 
 #endif  // NODE_HTTPUV_TEST_NATIVE_CPP_CHECK_H_

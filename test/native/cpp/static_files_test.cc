@@ -404,6 +404,7 @@ int main(int argc, char** argv) {
   TestNegotiation();
   TestMime();
   TestResolveHelpers();
+  TestUtilText();
   TestBasicServing();
   TestMatching();
   TestOptions();

@@ -1,17 +1,25 @@
 // Tests of the static-file engine's pure helpers: HTTP dates, Range, entity-tag lists,
-// Accept-Encoding, the generated MIME table, target paths, percent-decoding, UTF-8 and the
-// subpath rules. Linked into static_files_test by scripts/test-static-pure.sh.
+// Accept-Encoding, the generated MIME table, target paths, percent-decoding, UTF-8, the
+// subpath rules, and the src-native/util/ text helpers the engine shares with HTTP and WebSocket. Linked into static_files_test by scripts/test-static-pure.sh.
 // No file system, no napi.h, no uv.h.
 #include <ctime>
 #include <string>
 #include <string_view>
 
-#include "http/mime_types.h"
-#include "http/static_negotiation.h"
-#include "http/static_resolve.h"
+#include "static/mime_types.h"
+#include "static/static_negotiation.h"
+#include "static/static_resolve.h"
+#include "util/ascii.h"
+#include "util/reason_phrase.h"
+#include "util/utf8.h"
 #include "native/cpp/check.h"
 
-using namespace httpuv::http;  // NOLINT(build/namespaces): test file
+using namespace httpuv::statics;  // NOLINT(build/namespaces): test file
+
+namespace {
+// Whole-string strict UTF-8, as the path rules apply it to each decoded segment.
+bool IsValidUtf8(std::string_view s) { return httpuv::util::IsValidUtf8(s.data(), s.size()); }
+}  // namespace
 
 // ---- negotiation helpers ------------------------------------------------------------------------
 
@@ -224,4 +232,27 @@ void TestResolveHelpers() {
   CHECK(KeyMatchesFolded("/\xe2\x84\xaa" "ey", "/KEY"));
   CHECK(!KeyMatchesFolded("/f\xc3\xbc", "/f\xc3\x9c"));  // other non-ASCII: exact bytes
   CHECK(!KeyMatchesFolded("/s", "/\xc5"));                 // truncated sequence: no match, no overread
+}
+
+// ---- util/ text helpers (one copy each, shared with http/ and ws/) -----------------------------
+
+void TestUtilText() {
+  using httpuv::util::EqualsIgnoreCase;
+  using httpuv::util::ListHasToken;
+  using httpuv::util::ReasonPhrase;
+  CHECK(EqualsIgnoreCase("Content-Length", "content-LENGTH"));
+  CHECK(EqualsIgnoreCase("", ""));
+  CHECK(!EqualsIgnoreCase("ETag", "ETags"));
+  CHECK(!EqualsIgnoreCase("a", "b"));
+  CHECK(!EqualsIgnoreCase("\xc3\xa9", "\xc3\x89"));  // ASCII only: no Unicode case folding
+  CHECK(!EqualsIgnoreCase("[", "{"));                  // '[' + 32 is '{', but neither is a letter
+  CHECK(ListHasToken("keep-alive, Upgrade", "upgrade"));
+  CHECK(ListHasToken(" \tclose\t ", "close"));
+  CHECK(ListHasToken("a,,b", "b"));
+  CHECK(!ListHasToken("closed, x-close", "close"));
+  CHECK(!ListHasToken("", "close"));
+  CHECK(!ListHasToken("gzip;q=1", "gzip"));  // parameters are part of the element
+  CHECK_EQ(std::string(ReasonPhrase(404)), std::string("Not Found"));
+  CHECK_EQ(std::string(ReasonPhrase(416)), std::string("Range Not Satisfiable"));
+  CHECK_EQ(std::string(ReasonPhrase(299)), std::string("Unknown"));
 }

@@ -18,12 +18,13 @@
 #include <thread>
 #include <vector>
 
-#include "http/static_files.h"
-#include "http/static_negotiation.h"
-#include "http/static_resolve.h"
+#include "static/static_files.h"
+#include "static/static_negotiation.h"
+#include "static/static_resolve.h"
+#include "util/ascii.h"
 #include "native/cpp/check.h"
 
-using namespace httpuv::http;  // NOLINT(build/namespaces): test file
+using namespace httpuv::statics;  // NOLINT(build/namespaces): test file
 
 namespace stest {
 
@@ -52,7 +53,7 @@ struct Res {
   int status() const { return NotStatic() ? -1 : r.status; }
   const std::string* H(std::string_view name) const {
     for (const auto& h : r.headers) {
-      if (EqualsIgnoreCase(h.first, name)) return &h.second;
+      if (httpuv::util::EqualsIgnoreCase(h.first, name)) return &h.second;
     }
     return nullptr;
   }
@@ -62,7 +63,7 @@ struct Res {
   }
   int Count(std::string_view name) const {
     int n = 0;
-    for (const auto& h : r.headers) n += EqualsIgnoreCase(h.first, name) ? 1 : 0;
+    for (const auto& h : r.headers) n += httpuv::util::EqualsIgnoreCase(h.first, name) ? 1 : 0;
     return n;
   }
 };

@@ -2,7 +2,7 @@
 // representation choice (precompressed siblings), preconditions and ranges, producing a response
 // as plain data. File access goes through static_resolve.cc.
 // Runs on the I/O thread; no napi.h, no uv.h.
-#include "http/static_files.h"
+#include "static/static_files.h"
 
 #include <sys/stat.h>
 
@@ -10,12 +10,14 @@
 #include <cinttypes>
 #include <cstdio>
 
-#include "http/mime_types.h"
-#include "http/static_negotiation.h"
-#include "http/static_resolve.h"
+#include "static/mime_types.h"
+#include "static/static_negotiation.h"
+#include "static/static_resolve.h"
+#include "util/ascii.h"
+#include "util/reason_phrase.h"
 
 namespace httpuv {
-namespace http {
+namespace statics {
 namespace {
 
 using Kind = StaticResult::Kind;
@@ -29,7 +31,7 @@ int JoinedHeader(const StaticHeaders* headers, std::string_view name, std::strin
   if (headers == nullptr) return 0;
   int n = 0;
   for (const auto& h : *headers) {
-    if (!EqualsIgnoreCase(h.first, name)) continue;
+    if (!util::EqualsIgnoreCase(h.first, name)) continue;
     if (n++ > 0) out->append(", ");
     out->append(h.second);
   }
@@ -42,25 +44,11 @@ const std::string* SingleHeader(const StaticHeaders* headers, std::string_view n
   if (headers == nullptr) return nullptr;
   const std::string* found = nullptr;
   for (const auto& h : *headers) {
-    if (!EqualsIgnoreCase(h.first, name)) continue;
+    if (!util::EqualsIgnoreCase(h.first, name)) continue;
     if (found != nullptr) return nullptr;
     found = &h.second;
   }
   return found;
-}
-
-bool ListHasToken(std::string_view list, std::string_view token) {
-  size_t start = 0;
-  while (start <= list.size()) {
-    size_t end = list.find(',', start);
-    if (end == std::string_view::npos) end = list.size();
-    std::string_view t = list.substr(start, end - start);
-    while (!t.empty() && (t.front() == ' ' || t.front() == '\t')) t.remove_prefix(1);
-    while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.remove_suffix(1);
-    if (EqualsIgnoreCase(t, token)) return true;
-    start = end + 1;
-  }
-  return false;
 }
 
 // Compares in time that depends only on the lengths, so a validation secret cannot be guessed
@@ -89,24 +77,12 @@ bool PassesValidation(const StaticPathEntry& entry, const StaticHeaders* headers
 
 // ---- responses ---------------------------------------------------------------------------------
 
-const char* Reason(int status) {
-  switch (status) {
-    case 400: return "Bad Request";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 412: return "Precondition Failed";
-    case 416: return "Range Not Satisfiable";
-    default: return "Internal Server Error";
-  }
-}
-
 // httpuv's error_response(): body "<code> <reason>\n", no Content-Type, no configured headers.
 StaticResult Error(int status, bool head) {
   StaticResult r;
   r.kind = Kind::kRespond;
   r.status = status;
-  r.body = std::to_string(status) + " " + Reason(status) + "\n";
+  r.body = std::to_string(status) + " " + util::ReasonPhrase(status) + "\n";
   r.length = r.body.size();
   r.head_only = head;
   return r;
@@ -116,14 +92,14 @@ StaticResult NotStatic() { return StaticResult(); }
 
 bool HasHeader(const StaticHeaders& headers, std::string_view name) {
   for (const auto& h : headers) {
-    if (EqualsIgnoreCase(h.first, name)) return true;
+    if (util::EqualsIgnoreCase(h.first, name)) return true;
   }
   return false;
 }
 
 const std::string* FindHeader(const StaticHeaders& headers, std::string_view name) {
   for (const auto& h : headers) {
-    if (EqualsIgnoreCase(h.first, name)) return &h.second;
+    if (util::EqualsIgnoreCase(h.first, name)) return &h.second;
   }
   return nullptr;
 }
@@ -131,7 +107,7 @@ const std::string* FindHeader(const StaticHeaders& headers, std::string_view nam
 // Configured headers a 304 keeps (RFC 9110 §15.4.5; httpuv kept the same five, case-sensitively).
 bool KeptOn304(std::string_view name) {
   for (std::string_view keep : {"Cache-Control", "Content-Location", "ETag", "Expires", "Vary"}) {
-    if (EqualsIgnoreCase(name, keep)) return true;
+    if (util::EqualsIgnoreCase(name, keep)) return true;
   }
   return false;
 }
@@ -519,7 +495,7 @@ StaticResult ServeStatic(const StaticConfig& config, const StaticRequest& req) {
 
   // 1. WebSocket handshakes belong to the app (httpuv #215); other Upgrade values are ignored.
   std::string upgrade;
-  if (JoinedHeader(headers, "Upgrade", &upgrade) > 0 && ListHasToken(upgrade, "websocket")) {
+  if (JoinedHeader(headers, "Upgrade", &upgrade) > 0 && util::ListHasToken(upgrade, "websocket")) {
     return NotStatic();
   }
 
@@ -609,5 +585,5 @@ StaticResult ServeStatic(const StaticConfig& config, const StaticRequest& req) {
   return Respond(*entry, std::move(rep), type, headers, head);
 }
 
-}  // namespace http
+}  // namespace statics
 }  // namespace httpuv

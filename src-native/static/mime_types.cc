@@ -1,13 +1,13 @@
 // Binary search over the generated mime-db tables (mime_types.inc, sorted by byte order).
 // Runs on the I/O thread; no napi.h, no uv.h.
-#include "http/mime_types.h"
+#include "static/mime_types.h"
 
 #include <algorithm>
 #include <cstddef>
 #include <string>
 
 namespace httpuv {
-namespace http {
+namespace statics {
 namespace {
 
 struct ExtensionRow {
@@ -23,13 +23,13 @@ struct TypeRow {
 
 constexpr ExtensionRow kExtensions[] = {
 #define HTTPUV_MIME_EXTENSION(ext, type, compressible) {ext, type, compressible},
-#include "http/mime_types.inc"
+#include "static/mime_types.inc"
 #undef HTTPUV_MIME_EXTENSION
 };
 
 constexpr TypeRow kTypes[] = {
 #define HTTPUV_MIME_COMPRESSIBLE(type, compressible) {type, compressible},
-#include "http/mime_types.inc"
+#include "static/mime_types.inc"
 #undef HTTPUV_MIME_COMPRESSIBLE
 };
 
@@ -89,5 +89,5 @@ bool IsCompressibleType(std::string_view content_type) {
   return false;
 }
 
-}  // namespace http
+}  // namespace statics
 }  // namespace httpuv

@@ -1,6 +1,6 @@
 // Request path → open file under a static root: decoding, the path safety rules and the
 // realpath containment check around open(). Runs on the I/O thread; no napi.h, no uv.h.
-#include "http/static_resolve.h"
+#include "static/static_resolve.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -22,8 +22,10 @@
 #endif
 #endif
 
+#include "util/utf8.h"
+
 namespace httpuv {
-namespace http {
+namespace statics {
 namespace {
 
 int HexValue(char c) {
@@ -79,7 +81,7 @@ bool IsPlainRel(std::string_view rel) {
 
 // Step 4 of OpenUnderRoot for a freshly opened `fd`: type and size from fstat.
 void FinishOpen(int fd, OpenedFile* out) {
-  out->fd = FdHandle(fd);
+  out->fd = util::FdHandle(fd);
   if (fstat(fd, &out->st) != 0) {
     out->status = StatusFromErrno(errno);
     out->fd.Reset();
@@ -124,7 +126,7 @@ int OpenNoSymlinks(int dirfd, const char* path, bool beneath, bool* tried) {
 int OpenBeneath(const std::string& root, const std::string& rel, bool* tried) {
   *tried = false;
   if (!g_openat2_usable.load(std::memory_order_relaxed)) return -1;
-  FdHandle dir(open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  util::FdHandle dir(open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (dir.get() < 0) return -1;
   return OpenNoSymlinks(dir.get(), rel.c_str(), true, tried);
 }
@@ -172,44 +174,6 @@ bool PercentDecode(std::string_view in, std::string* out) {
   return true;
 }
 
-bool IsValidUtf8(std::string_view s) {
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  size_t n = s.size();
-  size_t i = 0;
-  while (i < n) {
-    unsigned char c = p[i];
-    if (c < 0x80) {
-      i++;
-      continue;
-    }
-    size_t len;
-    uint32_t cp;
-    if (c >= 0xC2 && c <= 0xDF) {
-      len = 2;
-      cp = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      len = 3;
-      cp = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      len = 4;
-      cp = c & 0x07;
-    } else {
-      return false;  // continuation byte, C0/C1 (always overlong), F5..FF
-    }
-    if (i + len > n) return false;
-    for (size_t k = 1; k < len; k++) {
-      if ((p[i + k] & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (p[i + k] & 0x3F);
-    }
-    if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-        (cp >= 0xD800 && cp <= 0xDFFF)) {
-      return false;
-    }
-    i += len;
-  }
-  return true;
-}
-
 void NormalizeRequestPath(std::string_view raw, NormalizedPath* out) {
   std::string& p = out->path;
   out->ok = true;
@@ -235,7 +199,7 @@ void NormalizeRequestPath(std::string_view raw, NormalizedPath* out) {
     std::string_view seg(p.data() + start, end - start);
     const bool bad = (bad_at != std::string::npos && end == n) || seg == ".." ||
                      seg.find('\0') != std::string_view::npos ||
-                     seg.find('\\') != std::string_view::npos || !IsValidUtf8(seg);
+                     seg.find('\\') != std::string_view::npos || !util::IsValidUtf8(seg.data(), seg.size());
     if (bad) {
       out->ok = false;
       break;
@@ -434,5 +398,5 @@ bool SetOpenat2ForTesting(bool enabled) {
 #endif
 }
 
-}  // namespace http
+}  // namespace statics
 }  // namespace httpuv

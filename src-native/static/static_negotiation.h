@@ -2,15 +2,15 @@
 // single byte ranges (RFC 9110 §14), entity-tag lists (§8.8.3, §13.1) and Accept-Encoding
 // q-values (§12.5.3). Pure functions over strings, used by static_files.cc and its tests.
 // Runs on the I/O thread; no napi.h, no uv.h.
-#ifndef NODE_HTTPUV_HTTP_STATIC_NEGOTIATION_H_
-#define NODE_HTTPUV_HTTP_STATIC_NEGOTIATION_H_
+#ifndef NODE_HTTPUV_STATIC_STATIC_NEGOTIATION_H_
+#define NODE_HTTPUV_STATIC_STATIC_NEGOTIATION_H_
 
 #include <cstdint>
 #include <string>
 #include <string_view>
 
 namespace httpuv {
-namespace http {
+namespace statics {
 
 // "Sun, 06 Nov 1994 08:49:37 GMT" for a Unix time in seconds.
 std::string FormatHttpDate(int64_t unix_seconds);
@@ -55,10 +55,7 @@ struct AcceptEncoding {
 };
 AcceptEncoding ParseAcceptEncoding(std::string_view header);
 
-// True when `a` and `b` are equal ASCII-case-insensitively (header names, tokens).
-bool EqualsIgnoreCase(std::string_view a, std::string_view b);
-
-}  // namespace http
+}  // namespace statics
 }  // namespace httpuv
 
-#endif  // NODE_HTTPUV_HTTP_STATIC_NEGOTIATION_H_
+#endif  // NODE_HTTPUV_STATIC_STATIC_NEGOTIATION_H_

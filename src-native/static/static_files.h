@@ -4,8 +4,8 @@
 // the connection code writes what this returns. File access is synchronous POSIX
 // (realpath/open/fstat) on the calling thread, never libuv's thread pool.
 // Runs on the I/O thread; no napi.h, no uv.h.
-#ifndef NODE_HTTPUV_HTTP_STATIC_FILES_H_
-#define NODE_HTTPUV_HTTP_STATIC_FILES_H_
+#ifndef NODE_HTTPUV_STATIC_STATIC_FILES_H_
+#define NODE_HTTPUV_STATIC_STATIC_FILES_H_
 
 #include <cstdint>
 #include <string>
@@ -15,7 +15,7 @@
 #include <vector>
 
 namespace httpuv {
-namespace http {
+namespace statics {
 
 // Same type as httpuv::HeaderList (http/request.h), spelled out to keep this header standalone.
 using StaticHeaders = std::vector<std::pair<std::string, std::string>>;
@@ -157,7 +157,7 @@ struct StaticResult {
 //     ETag or exact date) → 206 / 416; otherwise 200.
 StaticResult ServeStatic(const StaticConfig& config, const StaticRequest& req);
 
-}  // namespace http
+}  // namespace statics
 }  // namespace httpuv
 
-#endif  // NODE_HTTPUV_HTTP_STATIC_FILES_H_
+#endif  // NODE_HTTPUV_STATIC_STATIC_FILES_H_

@@ -1,13 +1,13 @@
 // Content types by file extension, and the compressible flag by content type, over the tables that
 // scripts/gen-mime.mjs generates from mime-db into mime_types.inc.
 // Runs on the I/O thread; no napi.h, no uv.h.
-#ifndef NODE_HTTPUV_HTTP_MIME_TYPES_H_
-#define NODE_HTTPUV_HTTP_MIME_TYPES_H_
+#ifndef NODE_HTTPUV_STATIC_MIME_TYPES_H_
+#define NODE_HTTPUV_STATIC_MIME_TYPES_H_
 
 #include <string_view>
 
 namespace httpuv {
-namespace http {
+namespace statics {
 
 // The fallback for unknown extensions (httpuv's choice too).
 inline constexpr std::string_view kDefaultMimeType = "application/octet-stream";
@@ -30,7 +30,7 @@ std::string_view MimeTypeForFileName(std::string_view name);
 // has no flag for, text/* and +json/+text/+xml. Parameters (";charset=…") and case are ignored.
 bool IsCompressibleType(std::string_view content_type);
 
-}  // namespace http
+}  // namespace statics
 }  // namespace httpuv
 
-#endif  // NODE_HTTPUV_HTTP_MIME_TYPES_H_
+#endif  // NODE_HTTPUV_STATIC_MIME_TYPES_H_

@@ -1,21 +1,22 @@
 // Parsers and formatters for the headers static file responses negotiate with (dates, ranges,
 // entity tags, Accept-Encoding). Pure string code.
 // Runs on the I/O thread; no napi.h, no uv.h.
-#include "http/static_negotiation.h"
+#include "static/static_negotiation.h"
 
 #include <cstdio>
 #include <cstring>
 #include <ctime>
 
+#include "util/ascii.h"
+
 namespace httpuv {
-namespace http {
+namespace statics {
 namespace {
 
 constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
 constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
-char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsSpace(char c) { return c == ' ' || c == '\t'; }
 
@@ -121,14 +122,6 @@ bool ParseQ(std::string_view v, int* out) {
 
 }  // namespace
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); i++) {
-    if (Lower(a[i]) != Lower(b[i])) return false;
-  }
-  return true;
-}
-
 std::string FormatHttpDate(int64_t unix_seconds) {
   time_t t = static_cast<time_t>(unix_seconds);
   struct tm tm;
@@ -194,7 +187,7 @@ ByteRange ParseRange(std::string_view header, uint64_t size) {
   ByteRange r;
   std::string_view h = Trim(header);
   size_t eq = h.find('=');
-  if (eq == std::string_view::npos || !EqualsIgnoreCase(Trim(h.substr(0, eq)), "bytes")) return r;
+  if (eq == std::string_view::npos || !util::EqualsIgnoreCase(Trim(h.substr(0, eq)), "bytes")) return r;
   std::string_view spec = Trim(h.substr(eq + 1));
   // Several ranges (or a list with empty elements) get the whole file: no multipart bodies, so
   // no amplification from thousands of small or overlapping ranges.
@@ -259,16 +252,16 @@ AcceptEncoding ParseAcceptEncoding(std::string_view header) {
         if (p.empty()) continue;
         size_t peq = p.find('=');
         if (peq == std::string_view::npos) continue;
-        if (EqualsIgnoreCase(Trim(p.substr(0, peq)), "q")) ok = ParseQ(Trim(p.substr(peq + 1)), &q);
+        if (util::EqualsIgnoreCase(Trim(p.substr(0, peq)), "q")) ok = ParseQ(Trim(p.substr(peq + 1)), &q);
       }
       if (!ok) return;
     }
     int* slot = nullptr;
-    if (EqualsIgnoreCase(coding, "br")) {
+    if (util::EqualsIgnoreCase(coding, "br")) {
       slot = &ae.br;
-    } else if (EqualsIgnoreCase(coding, "gzip") || EqualsIgnoreCase(coding, "x-gzip")) {
+    } else if (util::EqualsIgnoreCase(coding, "gzip") || util::EqualsIgnoreCase(coding, "x-gzip")) {
       slot = &ae.gzip;
-    } else if (EqualsIgnoreCase(coding, "identity")) {
+    } else if (util::EqualsIgnoreCase(coding, "identity")) {
       slot = &ae.identity;
     } else if (coding == "*") {
       slot = &ae.any;
@@ -278,5 +271,5 @@ AcceptEncoding ParseAcceptEncoding(std::string_view header) {
   return ae;
 }
 
-}  // namespace http
+}  // namespace statics
 }  // namespace httpuv

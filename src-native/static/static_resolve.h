@@ -2,18 +2,18 @@
 // percent-decoding, the path safety rules (reliability-plan §4.1) and the symlink-aware
 // containment check around open(). Used by static_files.cc and its tests.
 // Runs on the I/O thread; no napi.h, no uv.h.
-#ifndef NODE_HTTPUV_HTTP_STATIC_RESOLVE_H_
-#define NODE_HTTPUV_HTTP_STATIC_RESOLVE_H_
+#ifndef NODE_HTTPUV_STATIC_STATIC_RESOLVE_H_
+#define NODE_HTTPUV_STATIC_STATIC_RESOLVE_H_
 
 #include <sys/stat.h>
 
 #include <string>
 #include <string_view>
 
-#include "http/request.h"
+#include "util/fd_handle.h"
 
 namespace httpuv {
-namespace http {
+namespace statics {
 
 // The path of a request-target: origin-form as is; absolute-form ("http://h/x?y") → "/x?y", or "/"
 // when it has no path. False for asterisk-form and authority-form (never static).
@@ -22,9 +22,6 @@ bool TargetPath(std::string_view target, std::string_view* path);
 // Decodes every %XX once ("%252e" → "%2e", not "."); '+' is kept. False on a malformed escape,
 // with `out` holding what was decoded before it.
 bool PercentDecode(std::string_view in, std::string* out);
-
-// Strict UTF-8 (RFC 3629): no overlongs ("C0 AE"), surrogates, or code points above U+10FFFF.
-bool IsValidUtf8(std::string_view s);
 
 // The one normalised form of a request path. ServeStatic computes it once per request, and both
 // the rule lookup (which static path, excluded, validation) and the file lookup (the relative path
@@ -86,7 +83,7 @@ struct OpenedFile {
     kError,      // anything else (EMFILE, EIO, …)
   };
   Status status = Status::kMissing;
-  FdHandle fd;  // O_RDONLY|O_CLOEXEC|O_NONBLOCK (no effect on reads of regular files)
+  util::FdHandle fd;  // O_RDONLY|O_CLOEXEC|O_NONBLOCK (no effect on reads of regular files)
   struct stat st {};
   std::string rel;  // resolved path relative to the root ("" = the root itself)
 };
@@ -112,7 +109,7 @@ OpenedFile OpenUnderRoot(const StaticRoot& root, std::string_view rel);
 // fallback is exercised too. Returns whether openat2 was in use before the call.
 bool SetOpenat2ForTesting(bool enabled);
 
-}  // namespace http
+}  // namespace statics
 }  // namespace httpuv
 
-#endif  // NODE_HTTPUV_HTTP_STATIC_RESOLVE_H_
+#endif  // NODE_HTTPUV_STATIC_STATIC_RESOLVE_H_
