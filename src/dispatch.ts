@@ -8,7 +8,7 @@
 // tracked (its connection or server is gone) is dropped here, never sent, and logged: at DEBUG
 // when the client left, at WARN when its server's stop cut it off (grace period over, graceMs 0).
 import * as fs from 'node:fs';
-import { native, unpackRequest, type EventBatch, type RequestEvent } from './native.js';
+import { native, unpackRequest, type EventBatch, type NativeResponse, type RequestEvent } from './native.js';
 import { batch, queueResponse, queueWsCloseAck } from './outbox.js';
 import { serversById, type ServerRecord } from './registry.js';
 import { attachBody, buildRequest, type BuiltRequest } from './rook.js';
@@ -16,8 +16,11 @@ import { prepareResponse, ResponseError } from './response.js';
 import { WebSocket } from './websocket.js';
 import { errorText, log, setLevelListener, type LogLevelName } from './log.js';
 
+// The event layout is described once, at the top of native.ts.
 const K = native.EVENT;
-
+const ENDED = native.REQUEST_ENDED;
+const EVENT_NUMS = native.LAYOUT.EVENT_NUMS;
+const EVENT_VALS = native.LAYOUT.EVENT_VALS;
 
 // Requests the app may still answer → their server: from their headers or request event until
 // the answer, their request-ended event, or their server's close.
@@ -27,7 +30,14 @@ const pendingHeaders = new Map<number, BuiltRequest>();
 // Open WebSockets, for their message and close events. (Every pendingHeaders id is also in
 // liveRequests; a server's closing, which is rare, walks these maps.)
 const sockets = new Map<number, { ws: WebSocket; server: ServerRecord }>();
-const LEVEL_NAMES: Exclude<LogLevelName, 'OFF'>[] = ['ERROR', 'ERROR', 'WARN', 'INFO', 'DEBUG'];
+// LOG events' levels → names (an unknown level logs at INFO).
+const LEVEL_NAMES: (Exclude<LogLevelName, 'OFF'> | undefined)[] = [];
+for (const name of ['ERROR', 'WARN', 'INFO', 'DEBUG'] as const) LEVEL_NAMES[native.LOG_LEVEL[name]] = name;
+LEVEL_NAMES[native.LOG_LEVEL.OFF] = 'ERROR';
+// 404 for an app without `call`: read only by the outbox, so one record serves every request.
+const NOT_FOUND: NativeResponse = {
+  status: 404, headers: ['Content-Type', 'text/plain'], body: '404 Not Found\n', file: null, fileOwned: false, gzip: false,
+};
 
 // A `then` getter that throws (a hostile Proxy) makes the value not thenable: it is then checked
 // as a response, and refused with a 500 if its other members throw too.
@@ -75,16 +85,14 @@ function logDropped(server: ServerRecord, id: number, what: string): void {
  * once. A late answer (the client left, or the server stopped) is dropped and logged (see
  * logDropped); an owned file it named is deleted.
  */
-function respond(server: ServerRecord, id: number, status: number, headers: string[],
-                 bodyKind: 0 | 1 | 2, body: string | Uint8Array | null, filePath: string | null,
-                 fileOwned: boolean, gzip: boolean): void {
+function respond(server: ServerRecord, id: number, r: NativeResponse): void {
   if (liveRequests.get(id) !== server) {
     logDropped(server, id, 'answer');
-    if (bodyKind === 2 && fileOwned && filePath !== null) fs.unlink(filePath, () => {});
+    if (r.file !== null && r.fileOwned) fs.unlink(r.file, () => {});
     return;
   }
   forgetRequest(id);
-  queueResponse(id, status, headers, bodyKind, body, filePath, fileOwned, gzip);
+  queueResponse(id, r);
 }
 
 // onHeaders returned nothing: read the body, if the request is still there.
@@ -115,18 +123,20 @@ function sendError(server: ServerRecord, id: number, err: unknown, where: string
   log('ERROR', `${where} ${internal ? 'returned a bad response' : 'threw'}: ${errorText(err, !internal)}`);
   // httpuv's format for app errors ("ERROR: <message>"); a malformed response gets a plain text.
   const body = internal ? `Internal Server Error: ${errorText(err, false)}` : `ERROR: ${errorText(err, false)}`;
-  respond(server, id, 500, ['Content-Type', 'text/plain; charset=UTF-8'], 1, body, null, false, false);
+  respond(server, id, {
+    status: 500, headers: ['Content-Type', 'text/plain; charset=UTF-8'], body, file: null, fileOwned: false, gzip: false,
+  });
 }
 
 function send(server: ServerRecord, id: number, built: BuiltRequest, res: unknown, where: string): void {
-  let p;
+  let r;
   try {
-    p = prepareResponse(res, built.req.HEADERS['accept-encoding'], server.gzip);
+    r = prepareResponse(res, built.req.HEADERS['accept-encoding'], server.gzip);
   } catch (err) {
     sendError(server, id, err, where);
     return;
   }
-  respond(server, id, p.status, p.headers, p.bodyKind, p.body, p.filePath, p.fileOwned, p.gzip);
+  respond(server, id, r);
 }
 
 function finish(built: BuiltRequest): void {
@@ -136,7 +146,7 @@ function finish(built: BuiltRequest): void {
 function runCall(server: ServerRecord, id: number, built: BuiltRequest): void {
   const call = server.app.call;
   if (call === undefined) {
-    respond(server, id, 404, ['Content-Type', 'text/plain'], 1, '404 Not Found\n', null, false, false);
+    respond(server, id, NOT_FOUND);
     finish(built);
     return;
   }
@@ -237,10 +247,10 @@ export function handleBatch(events: EventBatch): void {
 
 function handleEvents(batch: EventBatch): void {
   const [nums, vals] = batch;
-  const n = nums.length >> 2;
+  const n = nums.length / EVENT_NUMS;
   for (let i = 0; i < n; i++) {
-    const o = i << 2;
-    const v = i << 1;
+    const o = i * EVENT_NUMS;
+    const v = i * EVENT_VALS;
     const kind = nums[o];
     try {
       switch (kind) {
@@ -272,7 +282,7 @@ function handleEvents(batch: EventBatch): void {
         }
         case K.REQUEST_ENDED: {
           const id = nums[o + 1];
-          if (nums[o + 3] === 1) liveRequests.get(id)?.cutByStop.add(id);  // the stop cut it off
+          if (nums[o + 3] === ENDED.STOPPED) liveRequests.get(id)?.cutByStop.add(id);
           forgetRequest(id);
           break;
         }
@@ -290,4 +300,4 @@ function handleEvents(batch: EventBatch): void {
 }
 
 native.init(handleBatch);
-setLevelListener((rank) => native.log_level_set(rank));
+setLevelListener((level) => native.log_level_set(native.LOG_LEVEL[level]));

@@ -6,12 +6,12 @@ const LEVELS = ['OFF', 'ERROR', 'WARN', 'INFO', 'DEBUG'] as const;
 export type LogLevelName = (typeof LEVELS)[number];
 
 let current: LogLevelName = 'ERROR';
-let onChange: ((rank: number) => void) | undefined;
+let onChange: ((level: LogLevelName) => void) | undefined;
 
 /** @internal Lets the native layer follow the level (it only posts lines that would print). */
-export function setLevelListener(f: (rank: number) => void): void {
+export function setLevelListener(f: (level: LogLevelName) => void): void {
   onChange = f;
-  f(LEVELS.indexOf(current));
+  f(current);
 }
 
 /**
@@ -27,7 +27,7 @@ export function logLevel(level?: LogLevelName): LogLevelName {
     throw e;
   }
   current = level;
-  onChange?.(LEVELS.indexOf(level));
+  onChange?.(level);
   return previous;
 }
 

@@ -1,9 +1,38 @@
 // Loads the native addon and declares its whole surface: the single place to update when the
-// C++ exports change (src-native/binding/exports.cc, event layouts in binding/to_js.cc).
+// C++ exports change (src-native/binding/exports.cc; the wire's constants in binding/wire.h).
+//
+// The wire between the threads, as TS sees it (the C++ side's one description is
+// src-native/binding/wire.h). Every number below is a name the addon exports at load
+// (`binding.EVENT`, `binding.COMMAND`, …); no other file writes these numbers or positions down.
+//
+// Events, I/O thread → JS, read by dispatch.ts: a batch is [nums, vals], nums a Float64Array of
+// LAYOUT.EVENT_NUMS numbers per event, vals an array of LAYOUT.EVENT_VALS values per event
+// (unset slots are undefined). Per EVENT kind, nums | vals:
+//   REQUEST / HEADERS / WS_OPEN: [kind, id, bodyFd (-1, or an unlinked temp file's fd now owned by
+//       JS), bodyLength] | [packed, body (REQUEST: a Buffer or unset; WS_OPEN: the chosen
+//       subprotocol, "" for none)]. packed is one latin1 string joined by NUL:
+//       serverId NUL id NUL httpMinor NUL remotePort NUL localPort NUL method NUL target NUL
+//       remoteAddr NUL localAddr (NUL name NUL value)*   (split by unpackRequest: `parts`)
+//   WS_MESSAGE:    [kind, id, binary (0/1), 0] | [data (a Buffer if binary, else a string)]
+//   WS_CLOSE:      [kind, id, code, 0] | [reason]
+//   SERVER_CLOSED: [kind, serverId, 0, 0] | []
+//   REQUEST_ENDED: [kind, id, serverId, REQUEST_ENDED code] | []
+//   LOG:           [kind, 0, LOG_LEVEL, 0] | [text]
+//
+// Commands, JS → I/O thread, written by outbox.ts: commands_send(nums, count, vals), `count`
+// commands of LAYOUT.COMMAND_NUMS numbers in the Float64Array and LAYOUT.COMMAND_VALS values:
+//   RESPONSE:     [kind, id, status, flags] | [headers ("name NUL value …", or ""), body (a string
+//                 or a Uint8Array over an ordinary ArrayBuffer, see bytes.ts; the file's path
+//                 for a FILE body; null for none)], flags = BODY kind | RESPONSE_FLAG.GZIP |
+//                 RESPONSE_FLAG.FILE_OWNED (the outbox encodes a NativeResponse into this)
+//   WS_TEXT / WS_BINARY: [kind, id, 0, 0] | [data, –]
+//   WS_CLOSE:     [kind, id, code, 0] | [reason, –]
+//   WS_CLOSE_ACK: [kind, id, 0, 0] | [–, –] (JS has handled the socket's close event; the I/O
+//                 thread now answers the peer's close, after every send queued before it)
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-/** Event kinds, exported by the addon at init (C++ `kEvent*`). */
+/** Event kinds (C++ `EventKind`, http/events.h). */
 export interface EventKinds {
   REQUEST: number;
   HEADERS: number;
@@ -12,19 +41,73 @@ export interface EventKinds {
   WS_CLOSE: number;
   SERVER_CLOSED: number;
   LOG: number;
-  /** A request JS was told about ended without its answer (see binding/to_js.cc). */
+  /** A request JS was told about ended without its answer (code: {@link RequestEndedCodes}). */
   REQUEST_ENDED: number;
 }
 
-/** [kind, packed, body, bodyFd, bodyLength] (rebuilt by dispatch.ts from a batch's slots); packed = serverId NUL id NUL httpMinor NUL
- *  remotePort NUL localPort NUL method NUL target NUL remoteAddr NUL localAddr (NUL name NUL value)* */
+/** Command kinds (C++ `CommandKind`, binding/wire.h). */
+export interface CommandKinds {
+  RESPONSE: number;
+  WS_TEXT: number;
+  WS_BINARY: number;
+  WS_CLOSE: number;
+  WS_CLOSE_ACK: number;
+}
+
+/** Body kinds of a RESPONSE command: the low bits of its flags. */
+export interface BodyKinds {
+  NONE: number;
+  MEMORY: number;
+  FILE: number;
+}
+
+/** The other bits of a RESPONSE command's flags. */
+export interface ResponseFlags {
+  GZIP: number;
+  FILE_OWNED: number;
+}
+
+/** Codes of a REQUEST_ENDED event. */
+export interface RequestEndedCodes {
+  /** Client gone, error answer, refused upgrade: a late answer is logged at DEBUG. */
+  GONE: number;
+  /** The server's stop cut it off (grace period over, graceMs 0): a late answer is a WARN. */
+  STOPPED: number;
+}
+
+/** server_start's first argument. */
+export interface ListenKinds {
+  TCP: number;
+  PIPE: number;
+}
+
+/** Log levels of LOG events and log_level_set (the names are log.ts's level names). */
+export interface LogLevels {
+  OFF: number;
+  ERROR: number;
+  WARN: number;
+  INFO: number;
+  DEBUG: number;
+}
+
+/** Slots per event and per command (see the layouts at the top of this file). */
+export interface WireLayout {
+  EVENT_NUMS: number;
+  EVENT_VALS: number;
+  COMMAND_NUMS: number;
+  COMMAND_VALS: number;
+}
+
+/** [kind, packed, body, bodyFd, bodyLength]: a request, headers or ws-open event, rebuilt by
+ *  dispatch.ts from a batch's slots (layout at the top of this file). */
 export type RequestEvent = [number, string, Buffer | null, number, number];
 
 /** The fields of a request event's packed string, split. */
 export interface UnpackedRequest {
   serverId: number;
   id: number;
-  parts: string[];  // parts[5] method, [6] target, [7] remoteAddr, [8] localAddr, [9..] headers
+  /** The packed fields in order (layout at the top of this file): [5] method, [9..] headers. */
+  parts: string[];
 }
 
 /** Splits a request event's packed string. */
@@ -32,8 +115,25 @@ export function unpackRequest(ev: RequestEvent): UnpackedRequest {
   const parts = ev[1].split('\0');
   return { serverId: Number(parts[0]), id: Number(parts[1]), parts };
 }
-/** A batch: [nums, vals], 4 numbers and 2 values per event (layouts in binding/to_js.cc). */
+/** A batch of events: [nums, vals] (layout at the top of this file). */
 export type EventBatch = [Float64Array, unknown[]];
+
+/**
+ * One answer for the I/O thread, built once (response.ts, or dispatch for its own 404 and 500)
+ * and encoded into a RESPONSE command by the outbox. `body` and `file` are never both set.
+ */
+export interface NativeResponse {
+  status: number;
+  /** Flat [name, value, …], already validated for the wire. */
+  headers: string[];
+  /** An in-memory body: a string (sent as UTF-8) or bytes in an ordinary ArrayBuffer; null for none. */
+  body: string | Uint8Array | null;
+  /** A file body's path (null for none). */
+  file: string | null;
+  /** The file is handed over: deleted once opened, and on every path where it is not sent. */
+  fileOwned: boolean;
+  gzip: boolean;
+}
 
 /** Resolved server options as the addon reads them. */
 export interface NativeServerOptions {
@@ -109,17 +209,25 @@ export interface ServerStats {
   commandQueueDepth: number;
 }
 
+/** The addon's exports. */
 export interface NativeBinding {
   EVENT: EventKinds;
+  COMMAND: CommandKinds;
+  BODY: BodyKinds;
+  RESPONSE_FLAG: ResponseFlags;
+  REQUEST_ENDED: RequestEndedCodes;
+  LISTEN: ListenKinds;
+  LOG_LEVEL: LogLevels;
+  LAYOUT: WireLayout;
   init(onEvents: (batch: EventBatch) => void): void;
-  /** kind 0 = TCP (host, port), 1 = pipe (name, mask). Returns [serverId, boundPort]. */
-  server_start(kind: 0 | 1, where: string, portOrMask: number, options: NativeServerOptions,
+  /** kind LISTEN.TCP (host, port) or LISTEN.PIPE (name, mask). Returns [serverId, boundPort]. */
+  server_start(kind: number, where: string, portOrMask: number, options: NativeServerOptions,
                reusePort: boolean): [number, number];
   /** Closes the listener now and drains connections for up to graceMs (0: closes them now). */
   server_stop(id: number, graceMs: number): void;
   server_closed(id: number): void;
   server_stats(id: number): ServerStats | undefined;
-  /** `count` commands for the I/O thread, 4 numbers and 2 values each (layout in src/outbox.ts). */
+  /** `count` commands for the I/O thread (layout at the top of this file). */
   commands_send(nums: Float64Array, count: number, vals: unknown[]): void;
   request_continue(id: number): void;
   /** Bytes sent and not yet written to the socket. */
@@ -128,7 +236,7 @@ export interface NativeBinding {
   /** The batch from the last events_take has been handled (its connections may read again). */
   events_done(): void;
   port_available(host: string, port: number): boolean;
-  /** 0 OFF, 1 ERROR, 2 WARN, 3 INFO, 4 DEBUG. */
+  /** A LOG_LEVEL. */
   log_level_set(level: number): void;
   static_paths_set(serverId: number, entries: NativeStaticEntry[]): void;
 }

@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import { toBytes, type BinaryData } from './bytes.js';
 import { log } from './log.js';
+import type { NativeResponse } from './native.js';
 import { describe, isHttpFieldValue, isHttpToken } from './validate.js';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const mimeDb = require('mime-db') as Record<string, { compressible?: boolean }>;
@@ -38,18 +39,6 @@ export interface Response {
    * a {@link FileBody}, or nothing.
    */
   body?: string | BinaryData | FileBody | null;
-}
-
-/** A response checked and flattened for the addon. */
-export interface PreparedResponse {
-  status: number;
-  headers: string[];
-  bodyKind: 0 | 1 | 2;
-  /** A string, or bytes in an ordinary (non-shared) ArrayBuffer (see bytes.ts). */
-  body: string | Uint8Array | null;
-  filePath: string | null;
-  fileOwned: boolean;
-  gzip: boolean;
 }
 
 /** Thrown for a malformed app response; dispatch turns it into a 500 and logs the reason. */
@@ -139,14 +128,13 @@ export function acceptsGzip(acceptEncoding: string | undefined): boolean {
 
 const GZIP_MIN_BYTES = 1024;
 
-// The body member → a PreparedResponse with the body set (status and headers filled in later).
-function readBody(body: unknown): PreparedResponse {
-  const out: PreparedResponse = {
-    status: 500, headers: [], bodyKind: 0, body: null, filePath: null, fileOwned: false, gzip: false,
+// The body member → a NativeResponse with the body set (status and headers filled in later).
+function readBody(body: unknown): NativeResponse {
+  const out: NativeResponse = {
+    status: 500, headers: [], body: null, file: null, fileOwned: false, gzip: false,
   };
   if (body === undefined || body === null) return out;
   if (typeof body === 'string') {
-    out.bodyKind = 1;
     out.body = body;
     return out;
   }
@@ -157,7 +145,6 @@ function readBody(body: unknown): PreparedResponse {
     throw new ResponseError((err as Error).message);
   }
   if (bytes !== null) {
-    out.bodyKind = 1;
     out.body = bytes;
     return out;
   }
@@ -172,8 +159,7 @@ function readBody(body: unknown): PreparedResponse {
       if (file === '' || file.includes('\0')) {
         throw new ResponseError(`body.file must be a non-empty path without NUL characters, got ${describe(file)}`);
       }
-      out.bodyKind = 2;
-      out.filePath = file;
+      out.file = file;
       out.fileOwned = owned === true;
       return out;
     }
@@ -187,9 +173,9 @@ function readBody(body: unknown): PreparedResponse {
  * (asynchronously; the JS thread never waits for the disk). Every place that drops a response
  * in JS calls this; once queued, the addon owns the file and deletes it on every path.
  */
-export function releaseResponse(p: PreparedResponse): void {
-  if (p.bodyKind !== 2 || !p.fileOwned || p.filePath === null) return;
-  const path = p.filePath;
+export function releaseResponse(p: NativeResponse): void {
+  if (p.file === null || !p.fileOwned) return;
+  const path = p.file;
   p.fileOwned = false;
   fs.unlink(path, (err) => {
     if (err !== null && err.code !== 'ENOENT') log('WARN', `cannot delete owned response file ${JSON.stringify(path)}: ${err.message}`);
@@ -201,7 +187,7 @@ export function releaseResponse(p: PreparedResponse): void {
  * header (undefined if absent); `gzipEnabled` the server option.
  */
 export function prepareResponse(res: unknown, acceptEncoding: string | undefined,
-                                gzipEnabled: boolean): PreparedResponse {
+                                gzipEnabled: boolean): NativeResponse {
   if (res === null || typeof res !== 'object' || Array.isArray(res)) {
     throw new ResponseError(`the app returned ${res === undefined ? 'nothing' : 'a ' + typeof res} instead of a response object`);
   }
@@ -223,7 +209,7 @@ export function prepareResponse(res: unknown, acceptEncoding: string | undefined
     releaseResponse(out);
     throw err;
   }
-  if (out.bodyKind !== 1) return out;
+  if (out.body === null) return out;
   const { status, headers } = out;
   // gzip: compressible, big enough, not already encoded (design.md "Shapes and defaults").
   if (gzipEnabled && findHeader(headers, 'content-encoding') < 0 && status !== 204 && status !== 304 && status >= 200) {

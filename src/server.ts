@@ -260,7 +260,7 @@ export class PipeServer extends Server {
 export type CallFunction = (req: RookRequest) => Response | Promise<Response> | undefined | null;
 type AppArg = App | CallFunction;
 
-function startNative(kind: 0 | 1, where: string, portOrMask: number, app: NormalizedApp,
+function startNative(kind: number, where: string, portOrMask: number, app: NormalizedApp,
                      options: ResolvedOptions, statics: PreparedStatics): [number, number] {
   try {
     return native.server_start(kind, where, portOrMask, {
@@ -295,7 +295,7 @@ export function startServer(host: string, port: number, app: AppArg, options?: S
   const a = normalizeApp(app);
   const opts = resolveOptions(options);
   const statics = prepareStatics(a);
-  const [id, bound] = startNative(0, host, port, a, opts, statics);
+  const [id, bound] = startNative(native.LISTEN.TCP, host, port, a, opts, statics);
   return new WebServer(id, a, opts, statics, host, bound);
 }
 
@@ -317,7 +317,7 @@ export function startPipeServer(name: string, mask: number | null | undefined, a
   const opts = resolveOptions(options);
   const full = path.resolve(name);
   const statics = prepareStatics(a);
-  const [id] = startNative(1, full, m, a, opts, statics);
+  const [id] = startNative(native.LISTEN.PIPE, full, m, a, opts, statics);
   return new PipeServer(id, a, opts, statics, full, m);
 }
 

@@ -3,6 +3,7 @@
 #include "binding/exports.h"
 
 #include <exception>
+#include <initializer_list>
 #include <memory>
 #include <string>
 
@@ -10,6 +11,7 @@
 #include "binding/from_js.h"
 #include "binding/static_from_js.h"
 #include "binding/to_js.h"
+#include "binding/wire.h"
 #include "http/connection.h"
 #include "loop/port_probe.h"
 
@@ -35,11 +37,12 @@ Napi::Value Init(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// server_start(kind 0=tcp 1=pipe, hostOrName, portOrMask, options, reusePort) → [id, port]
+// server_start(kind (ListenKind: LISTEN.TCP / LISTEN.PIPE), hostOrName, portOrMask, options,
+// reusePort) → [id, port]
 Napi::Value ServerStart(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   AddonData* d = GetAddonData(env);
-  bool pipe = info[0].As<Napi::Number>().Int32Value() == 1;
+  bool pipe = info[0].As<Napi::Number>().Int32Value() == kListenPipe;
   std::string where = Utf8FromJs(info[1]);
   int port_or_mask = info[2].As<Napi::Number>().Int32Value();
   Napi::Object options = info[3].As<Napi::Object>();
@@ -105,15 +108,8 @@ Napi::Value ServerClosed(const Napi::CallbackInfo& info) {
 }
 
 // commands_send(nums, count, vals): the JS thread's queued commands (src/outbox.ts), `count` of
-// them, each as kCmdNums numbers in the Float64Array `nums` and kCmdVals values in `vals`:
-//   0 response: [0, id, status, flags] | [headers "name NUL value (NUL name NUL value)*" or "",
-//                body (string | ArrayBufferView | null; the file path when the body is a file)],
-//                flags = bodyKind (0 none, 1 memory, 2 file) | 4 gzip | 8 file owned
-//   1 / 2 WebSocket text / binary: [type, id, 0, 0] | [data]
-//   3 WebSocket close: [3, id, code, 0] | [reason]
-//   4 WebSocket close acknowledged: [4, id, 0, 0] | []
-// The numbers are read straight from the typed array; converted here, posted as ONE command:
-// one lock and one wake-up.
+// them, in the command layout of binding/wire.h. The numbers are read straight from the typed
+// array; converted here, posted as ONE command: one lock and one wake-up.
 //
 // One bad entry never costs the others (issue 14): each command is converted on its own, and
 // one that cannot be (TS let through something it should not have) becomes a 500 for that
@@ -121,9 +117,6 @@ Napi::Value ServerClosed(const Napi::CallbackInfo& info) {
 // batch goes on. Commands are converted even when no I/O thread runs (a late answer after the
 // last server stopped) so that an owned response file is still deleted (ResponseFile) when the
 // batch is dropped.
-constexpr size_t kCmdNums = 4;
-constexpr uint32_t kCmdVals = 2;
-
 struct Cmd {
   int type = 0;
   uint64_t id = 0;
@@ -148,7 +141,7 @@ std::unique_ptr<ResponseSpec> ConversionFailedResponse() {
 // Throws (Napi::Error from ThrowInternal) for values TS should never have passed.
 void ConvertCommand(AddonData* d, Napi::Env env, const double* q, Napi::Array vals, uint32_t v,
                     Cmd* c) {
-  if (c->type == 0) {
+  if (c->type == kCmdResponse) {
     c->response = std::make_unique<ResponseSpec>();
     ResponseSpec& spec = *c->response;
     const double status = q[2];
@@ -159,13 +152,14 @@ void ConvertCommand(AddonData* d, Napi::Env env, const double* q, Napi::Array va
     }
     spec.status = static_cast<int>(status);
     const int flags = static_cast<int>(q[3]);
-    spec.gzip = (flags & 4) != 0;
-    const int kind = flags & 3;
-    if (kind == 2) {
+    spec.gzip = (flags & kRespFlagGzip) != 0;
+    const int kind = flags & kRespFlagBodyMask;
+    if (kind == kWireBodyFile) {
       // First, so that an owned file is deleted even if a later value fails.
       spec.body_kind = ResponseSpec::BodyKind::kFilePath;
-      spec.file = ResponseFile(Utf8FromJs(vals.Get(v + 1)), (flags & 8) != 0);  // may be non-latin1
-    } else if (kind == 1) {
+      // The path may be non-latin1.
+      spec.file = ResponseFile(Utf8FromJs(vals.Get(v + 1)), (flags & kRespFlagFileOwned) != 0);
+    } else if (kind == kWireBodyMemory) {
       spec.body_kind = ResponseSpec::BodyKind::kMemory;
       spec.body = BodyFromJs(vals.Get(v + 1));
     }
@@ -175,7 +169,7 @@ void ConvertCommand(AddonData* d, Napi::Env env, const double* q, Napi::Array va
     if (FindInvalidHeader(spec.headers) != nullptr) {
       ThrowInternal(env, "response header name or value with a character not allowed on the wire");
     }
-  } else if (c->type == 1 || c->type == 2) {
+  } else if (c->type == kCmdWsText || c->type == kCmdWsBinary) {
     c->data = BodyFromJs(vals.Get(v));
     // Count the message into bufferedAmount now; the I/O thread subtracts it once written.
     if (!d->io.running()) return;  // dropped below: nothing will subtract it
@@ -183,10 +177,10 @@ void ConvertCommand(AddonData* d, Napi::Env env, const double* q, Napi::Array va
       c->counted = static_cast<int64_t>(c->data.size());
       k->fetch_add(c->counted, std::memory_order_relaxed);
     }
-  } else if (c->type == 3) {
+  } else if (c->type == kCmdWsClose) {
     c->code = static_cast<int>(q[2]);
     c->data = Utf8FromJs(vals.Get(v));
-  } else if (c->type != 4) {
+  } else if (c->type != kCmdWsCloseAck) {
     ThrowInternal(env, "unknown command type");
   }
 }
@@ -220,7 +214,7 @@ Napi::Value CommandsSend(const Napi::CallbackInfo& info) {
   for (size_t i = 0; i < n; i++) {
     Cmd& c = (*cmds)[i];
     const double* q = nums + i * kCmdNums;
-    c.type = q[0] >= 0 && q[0] <= 4 ? static_cast<int>(q[0]) : -1;
+    c.type = q[0] >= 0 && q[0] <= kCmdKindLast ? static_cast<int>(q[0]) : -1;
     c.id = q[1] >= 0 && q[1] < 9007199254740992.0 ? static_cast<uint64_t>(q[1]) : 0;
     try {
       ConvertCommand(d, env, q, vals, static_cast<uint32_t>(i) * kCmdVals, &c);
@@ -235,7 +229,7 @@ Napi::Value CommandsSend(const Napi::CallbackInfo& info) {
     if (!c.error.empty()) {
       // A response becomes a 500 (the partial one dies here: an owned file is deleted); any
       // other command is dropped (nothing was counted into bufferedAmount).
-      if (c.type == 0) {
+      if (c.type == kCmdResponse) {
         c.response = ConversionFailedResponse();
       } else {
         c.type = -1;
@@ -249,29 +243,29 @@ Napi::Value CommandsSend(const Napi::CallbackInfo& info) {
     for (Cmd& c : *cmds) {
       if (!c.error.empty()) {
         registry->Log(kLogError, "command for id " + std::to_string(c.id) +
-                                     (c.type == 0 ? " answered 500" : " dropped") + ": " + c.error);
+                                     (c.type == kCmdResponse ? " answered 500" : " dropped") + ": " + c.error);
       }
       if (c.type < 0) continue;
       Connection* conn = registry->Route(c.id);
-      if (conn == nullptr && c.type != 4) {
+      if (conn == nullptr && c.type != kCmdWsCloseAck) {
         // Ids are never reused (ServerRegistry::NextId), so a command for an id without a route
         // belongs to a request or WebSocket that is gone (client left, error answer, server
         // stopped): dropped, never delivered to anyone else. An acknowledgement after the
         // close is the normal case and is not logged.
         if (registry->LogEnabled(kLogDebug)) {
-          registry->Log(kLogDebug, std::string(c.type == 0 ? "response" : "WebSocket command") +
+          registry->Log(kLogDebug, std::string(c.type == kCmdResponse ? "response" : "WebSocket command") +
                                        " for id " + std::to_string(c.id) +
                                        " dropped: its connection is gone");
         }
       }
-      if (c.type == 0) {
+      if (c.type == kCmdResponse) {
         if (conn != nullptr) conn->SendResponse(c.id, std::move(*c.response));
-      } else if (c.type == 3) {
+      } else if (c.type == kCmdWsClose) {
         if (conn != nullptr) conn->WsClose(c.id, c.code, std::move(c.data));
-      } else if (c.type == 4) {
+      } else if (c.type == kCmdWsCloseAck) {
         if (conn != nullptr) conn->WsCloseAck(c.id);
       } else if (conn != nullptr) {
-        conn->WsSend(c.id, c.type == 2, std::move(c.data), c.counted);
+        conn->WsSend(c.id, c.type == kCmdWsBinary, std::move(c.data), c.counted);
       } else if (c.counted != 0) {
         if (WsCounter k = registry->ws_counters().Find(c.id)) {
           k->fetch_sub(c.counted, std::memory_order_relaxed);
@@ -430,16 +424,42 @@ void RegisterExports(Napi::Env env, Napi::Object exports) {
   };
   for (const auto& f : kFunctions) SetFunction(env, exports, f.name, f.cb);
 
-  Napi::Object kinds = Napi::Object::New(env);
-  kinds.Set("REQUEST", Napi::Number::New(env, kEventRequest));
-  kinds.Set("HEADERS", Napi::Number::New(env, kEventHeaders));
-  kinds.Set("WS_OPEN", Napi::Number::New(env, kEventWsOpen));
-  kinds.Set("WS_MESSAGE", Napi::Number::New(env, kEventWsMessage));
-  kinds.Set("WS_CLOSE", Napi::Number::New(env, kEventWsClose));
-  kinds.Set("SERVER_CLOSED", Napi::Number::New(env, kEventServerClosed));
-  kinds.Set("LOG", Napi::Number::New(env, kEventLog));
-  kinds.Set("REQUEST_ENDED", Napi::Number::New(env, kEventRequestEnded));
-  exports.Set("EVENT", kinds);
+  // The wire's names (binding/wire.h), read by src/native.ts.
+  struct Named {
+    const char* name;
+    int value;
+  };
+  auto set_group = [&](const char* group, std::initializer_list<Named> members) {
+    Napi::Object o = Napi::Object::New(env);
+    for (const Named& m : members) o.Set(m.name, Napi::Number::New(env, m.value));
+    exports.Set(group, o);
+  };
+  set_group("EVENT", {{"REQUEST", kEventRequest},
+                      {"HEADERS", kEventHeaders},
+                      {"WS_OPEN", kEventWsOpen},
+                      {"WS_MESSAGE", kEventWsMessage},
+                      {"WS_CLOSE", kEventWsClose},
+                      {"SERVER_CLOSED", kEventServerClosed},
+                      {"LOG", kEventLog},
+                      {"REQUEST_ENDED", kEventRequestEnded}});
+  set_group("COMMAND", {{"RESPONSE", kCmdResponse},
+                        {"WS_TEXT", kCmdWsText},
+                        {"WS_BINARY", kCmdWsBinary},
+                        {"WS_CLOSE", kCmdWsClose},
+                        {"WS_CLOSE_ACK", kCmdWsCloseAck}});
+  set_group("BODY", {{"NONE", kWireBodyNone}, {"MEMORY", kWireBodyMemory}, {"FILE", kWireBodyFile}});
+  set_group("RESPONSE_FLAG", {{"GZIP", kRespFlagGzip}, {"FILE_OWNED", kRespFlagFileOwned}});
+  set_group("REQUEST_ENDED", {{"GONE", kRequestEndedGone}, {"STOPPED", kRequestEndedStopped}});
+  set_group("LISTEN", {{"TCP", kListenTcp}, {"PIPE", kListenPipe}});
+  set_group("LOG_LEVEL", {{"OFF", kLogOff},
+                          {"ERROR", kLogError},
+                          {"WARN", kLogWarn},
+                          {"INFO", kLogInfo},
+                          {"DEBUG", kLogDebug}});
+  set_group("LAYOUT", {{"EVENT_NUMS", static_cast<int>(kEventNums)},
+                       {"EVENT_VALS", static_cast<int>(kEventVals)},
+                       {"COMMAND_NUMS", static_cast<int>(kCmdNums)},
+                       {"COMMAND_VALS", static_cast<int>(kCmdVals)}});
 }
 
 }  // namespace httpuv

@@ -1,20 +1,8 @@
 // I/O events → JS values (see to_js.h). Runs on the JS thread.
 //
-// A batch is [nums, vals]: nums a Float64Array with kNumStride numbers per event, vals an array
-// with kValStride values per event (unset slots read as undefined). Numbers are written straight
-// into the typed array's memory, so an event costs one or two napi values instead of a napi
-// array and a napi call per field. Layouts (src/dispatch.ts reads these positions; keep both in
-// step), nums | vals:
-//   request/headers/ws-open: [kind, id, bodyFd (-1 or an unlinked temp file's fd, now owned by
-//       JS), bodyLength] | [packed, body (Buffer, or unset; for ws-open the chosen subprotocol
-//       string)], where packed is one latin1 string: serverId NUL id NUL httpMinor NUL
-//       remotePort NUL localPort NUL method NUL target NUL remoteAddr NUL localAddr
-//       (NUL name NUL value)*
-//   ws-message: [kind, id, binary (0/1), 0] | [data (Buffer if binary, else string)]
-//   ws-close:   [kind, id, code, 0] | [reason]
-//   server-closed: [kind, serverId, 0, 0] | []
-//   request-ended: [kind, id, serverId, 0] | []
-//   log:        [kind, 0, level, 0] | [text]
+// Numbers are written straight into the batch's typed array memory, so an event costs one or two
+// napi values instead of a napi array and a napi call per field. The layout of each kind is
+// described once, in binding/wire.h (src/dispatch.ts reads it).
 #include "binding/to_js.h"
 
 #include <cstdint>
@@ -74,8 +62,8 @@ Napi::Value TextString(Napi::Env env, const std::string& s) {
   return Napi::Value(env, v);
 }
 
-// Everything of a request but the body travels as ONE latin1 string joined by NUL (which llhttp
-// never lets through in a method, target or header): one napi string instead of one per field.
+// Everything of a request but the body travels as ONE latin1 string (the packed layout in
+// binding/wire.h): one napi string instead of one per field.
 Napi::Value PackedRequest(Napi::Env env, const Event& e) {
   std::string packed;
   size_t need = e.method.size() + e.target.size() + e.peer.remote_addr.size() +
@@ -113,17 +101,17 @@ Napi::Value EventsToJs(Napi::Env env, std::vector<Event>&& events) {
   const size_t n = events.size();
   void* mem = nullptr;
   napi_value ab;
-  napi_status st = napi_create_arraybuffer(env, n * kNumStride * sizeof(double), &mem, &ab);
+  napi_status st = napi_create_arraybuffer(env, n * kEventNums * sizeof(double), &mem, &ab);
   NAPI_THROW_IF_FAILED(env, st, Napi::Value());
   napi_value nums_v;
-  st = napi_create_typedarray(env, napi_float64_array, n * kNumStride, ab, 0, &nums_v);
+  st = napi_create_typedarray(env, napi_float64_array, n * kEventNums, ab, 0, &nums_v);
   NAPI_THROW_IF_FAILED(env, st, Napi::Value());
   double* nums = static_cast<double*>(mem);
-  Napi::Array vals = Napi::Array::New(env, n * kValStride);
+  Napi::Array vals = Napi::Array::New(env, n * kEventVals);
   for (size_t i = 0; i < n; i++) {
     Event& e = events[i];
-    double* q = nums + i * kNumStride;
-    const uint32_t v = static_cast<uint32_t>(i * kValStride);
+    double* q = nums + i * kEventNums;
+    const uint32_t v = static_cast<uint32_t>(i * kEventVals);
     q[0] = e.kind;
     q[1] = static_cast<double>(e.id);
     q[2] = 0;
@@ -158,7 +146,7 @@ Napi::Value EventsToJs(Napi::Env env, std::vector<Event>&& events) {
         break;
       case kEventRequestEnded:
         q[2] = e.server_id;
-        q[3] = e.code;  // 1: cut off by the server's stop
+        q[3] = e.code;  // a RequestEndedCode
         break;
       case kEventLog:
       default:

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "binding/wire.h"
 #include "http/events.h"
 
 namespace httpuv {
@@ -16,10 +17,7 @@ namespace httpuv {
 // the String for something convertible to std::string and copies it out to UTF-8 and back into
 // a new JS string (Value::From); a Napi::Value is stored as it is.
 Napi::Value Latin1String(Napi::Env env, const std::string& s);
-// Per-event slots of a batch: numbers in a Float64Array, values in an array.
-constexpr size_t kNumStride = 4;
-constexpr size_t kValStride = 2;
-// A batch as [nums, vals]; layouts documented in to_js.cc and read by src/dispatch.ts.
+// A batch as [nums, vals] (layout: binding/wire.h).
 Napi::Value EventsToJs(Napi::Env env, std::vector<Event>&& events);
 
 }  // namespace httpuv

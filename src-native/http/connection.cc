@@ -774,7 +774,7 @@ void Connection::EndJsRequest() {
   Event e;
   e.kind = kEventRequestEnded;
   e.server_id = server_->id();
-  e.code = cut_by_stop_ ? 1 : 0;
+  e.code = cut_by_stop_ ? kRequestEndedStopped : kRequestEndedGone;
   e.id = current_id_;
   registry()->Emit(std::move(e));
 }

@@ -1,7 +1,7 @@
 // Plain-data events that the I/O layer posts for JavaScript, and the sink interface it posts
 // them through (implemented in binding/event_sink). No uv.h, no napi.h.
-// The positional layout of each kind in JS is documented in binding/to_js.cc and read by
-// src/dispatch.ts; kinds are exported to JS at init (src/native.ts declares them).
+// Kinds, request-ended codes and log levels are exported to JS at load (EVENT, REQUEST_ENDED,
+// LOG_LEVEL); how each kind is laid out for JS is described once, in binding/wire.h.
 #ifndef NODE_HTTPUV_HTTP_EVENTS_H_
 #define NODE_HTTPUV_HTTP_EVENTS_H_
 
@@ -25,9 +25,14 @@ enum EventKind : int {
   // without becoming a WebSocket: client gone, error answer (408, 413, 400…), refused upgrade,
   // server stop. JS drops what it holds for the id; an answer sent later is dropped. Never
   // emitted on the normal path (headers → request → answer, or onHeaders answering).
-  // code = 1 when the server's stop cut the request off (grace period over, graceMs 0): JS then
-  // logs a late answer at WARN instead of DEBUG.
+  // code: a RequestEndedCode.
   kEventRequestEnded = 8,
+};
+
+// The code of a kEventRequestEnded event.
+enum RequestEndedCode : int {
+  kRequestEndedGone = 0,     // client gone, error answer, refused upgrade: a late answer is DEBUG
+  kRequestEndedStopped = 1,  // the server's stop cut it off (grace over, graceMs 0): WARN
 };
 
 enum LogLevel : int { kLogError = 1, kLogWarn = 2, kLogInfo = 3, kLogDebug = 4 };

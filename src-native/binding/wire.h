@@ -1,0 +1,82 @@
+// The wire between the JS thread and the binding, in both directions: every constant JS and C++
+// share, and the one description of each direction's layout. Everything here is exported to JS at
+// load (RegisterExports in exports.cc puts it on the binding object: EVENT, COMMAND, BODY, …), so
+// both sides use the names and no number is written twice. The TS side reads these in
+// src/native.ts (its own one description of the same layouts). Header-only constants; no thread.
+//
+// Events, I/O thread → JS (built on the JS thread by EventsToJs in to_js.cc, read by
+// src/dispatch.ts). A batch is [nums, vals]: nums a Float64Array with kEventNums numbers per
+// event, vals an array with kEventVals values per event (unset slots read as undefined). Per
+// kind (EventKind in http/events.h), nums | vals:
+//   REQUEST / HEADERS / WS_OPEN: [kind, id, bodyFd (-1, or an unlinked temp file's fd now owned
+//       by JS), bodyLength] | [packed, body (REQUEST: a Buffer, or unset; WS_OPEN: the chosen
+//       subprotocol string, "" for none)], where packed is ONE latin1 string joined by NUL
+//       (which llhttp never lets through in a method, target or header):
+//       serverId NUL id NUL httpMinor NUL remotePort NUL localPort NUL method NUL target NUL
+//       remoteAddr NUL localAddr (NUL name NUL value)*
+//   WS_MESSAGE:    [kind, id, binary (0/1), 0] | [data (a Buffer if binary, else a string)]
+//   WS_CLOSE:      [kind, id, code, 0] | [reason]
+//   SERVER_CLOSED: [kind, serverId, 0, 0] | []
+//   REQUEST_ENDED: [kind, id, serverId, RequestEndedCode] | []
+//   LOG:           [kind, 0, LogLevel, 0] | [text]
+//
+// Commands, JS → I/O thread (src/outbox.ts writes them, CommandsSend in exports.cc reads the
+// numbers straight from the typed array's memory): commands_send(nums, count, vals), `count`
+// commands of kCmdNums numbers in the Float64Array `nums` and kCmdVals values in `vals`:
+//   RESPONSE:     [kind, id, status, flags] | [headers ("name NUL value (NUL name NUL value)*",
+//                 or ""), body (a string, an ArrayBufferView, or null; the file's path when the
+//                 body kind is FILE)], flags = BodyKind | RESPONSE_FLAG.GZIP |
+//                 RESPONSE_FLAG.FILE_OWNED
+//   WS_TEXT / WS_BINARY: [kind, id, 0, 0] | [data, –]
+//   WS_CLOSE:     [kind, id, code, 0] | [reason, –]
+//   WS_CLOSE_ACK: [kind, id, 0, 0] | [–, –] (JS has handled the socket's close event; the I/O
+//                 thread now answers the peer's close, after every send queued before it)
+#ifndef NODE_HTTPUV_BINDING_WIRE_H_
+#define NODE_HTTPUV_BINDING_WIRE_H_
+
+#include <cstddef>
+#include <cstdint>
+
+#include "http/events.h"
+
+namespace httpuv {
+
+// Slots per event in a batch.
+constexpr size_t kEventNums = 4;
+constexpr uint32_t kEventVals = 2;
+
+// Slots per command in commands_send.
+constexpr size_t kCmdNums = 4;
+constexpr uint32_t kCmdVals = 2;
+
+// JS: COMMAND.*
+enum CommandKind : int {
+  kCmdResponse = 0,
+  kCmdWsText = 1,
+  kCmdWsBinary = 2,
+  kCmdWsClose = 3,
+  kCmdWsCloseAck = 4,
+};
+constexpr int kCmdKindLast = kCmdWsCloseAck;
+
+// JS: BODY.* — the low bits of a RESPONSE command's flags.
+enum WireBodyKind : int {
+  kWireBodyNone = 0,
+  kWireBodyMemory = 1,
+  kWireBodyFile = 2,
+};
+// JS: RESPONSE_FLAG.* — the other bits of a RESPONSE command's flags.
+constexpr int kRespFlagBodyMask = 3;
+constexpr int kRespFlagGzip = 4;
+constexpr int kRespFlagFileOwned = 8;
+
+// JS: LISTEN.* — server_start's first argument.
+enum ListenKind : int { kListenTcp = 0, kListenPipe = 1 };
+
+// JS: REQUEST_ENDED.* is RequestEndedCode, LOG_LEVEL.* is LogLevel (both in http/events.h,
+// where the I/O thread sets them); LOG_LEVEL.OFF (0) is log_level_set's "nothing".
+constexpr int kLogOff = 0;
+
+}  // namespace httpuv
+
+#endif  // NODE_HTTPUV_BINDING_WIRE_H_
