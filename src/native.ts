@@ -256,7 +256,12 @@ function packageRoot(): string {
   }
 }
 
-function load(): NativeBinding {
+/**
+ * Loads the addon. Called once, by runtime.ts, which wires what it returns into the dispatcher,
+ * the outbox and the servers; nothing else loads it (the core modules take the binding as an
+ * argument, so the unit tests can pass a fake).
+ */
+export function loadBinding(): NativeBinding {
   const root = packageRoot();
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -274,6 +279,3 @@ function load(): NativeBinding {
     throw e;
   }
 }
-
-/** The loaded addon (one instance per JS environment). */
-export const native: NativeBinding = load();

@@ -1,100 +1,124 @@
 // Commands for the I/O thread (responses, WebSocket sends and closes) are queued here and sent in
 // one native call per batch of events, or per microtask checkpoint otherwise: one lock and one
 // wake-up of the I/O thread for many commands. Order is kept, so a WebSocket's sends and its
-// close leave in the order the app made them.
-import { native, type NativeResponse } from './native.js';
+// close leave in the order the app made them. The command layout is described once, at the top
+// of native.ts; the binding is passed in (runtime.ts builds the one this environment uses).
+import type { CommandKinds, NativeBinding, NativeResponse } from './native.js';
 import { errorText, log } from './log.js';
 
-// The command layout is described once, at the top of native.ts.
-const C = native.COMMAND;
-const BODY = native.BODY;
-const FLAG = native.RESPONSE_FLAG;
-const NUMS = native.LAYOUT.COMMAND_NUMS;
-let nums = new Float64Array(NUMS * 256);
-let count = 0;
-let vals: unknown[] = [];
-let scheduled = false;
-let holding = 0;
+/** What the outbox needs of the binding. */
+export type OutboxBinding = Pick<NativeBinding, 'commands_send' | 'COMMAND' | 'BODY' | 'RESPONSE_FLAG' | 'LAYOUT'>;
 
-/**
- * Sends every queued command now. Never throws: every value was validated and normalised when it
- * was queued (response.ts, websocket.ts), and the addon converts each command on its own (one it
- * cannot read becomes a logged 500 or a dropped WebSocket command, never the loss of the batch).
- * Anything else that still escaped would be a bug in the addon; it is logged, not thrown into a
- * microtask (which would end the process).
- */
-export function flush(): void {
-  scheduled = false;
-  if (count === 0) return;
-  const n = count;
-  const v = vals;
-  count = 0;
-  vals = [];
-  try {
-    native.commands_send(nums, n, v);
-  } catch (err) {
-    log('ERROR', `internal error sending ${n} command(s) to the I/O thread: ${errorText(err)}`);
+/** The command queue of one JS environment. */
+export class Outbox {
+  private readonly binding: OutboxBinding;
+  private readonly cmd: CommandKinds;
+  private readonly bodyNone: number;
+  private readonly bodyMemory: number;
+  private readonly bodyFile: number;
+  private readonly flagGzip: number;
+  private readonly flagFileOwned: number;
+  private readonly stride: number;
+  private nums: Float64Array;
+  private count = 0;
+  private vals: unknown[] = [];
+  private scheduled = false;
+  private holding = 0;
+
+  constructor(binding: OutboxBinding) {
+    this.binding = binding;
+    this.cmd = binding.COMMAND;
+    this.bodyNone = binding.BODY.NONE;
+    this.bodyMemory = binding.BODY.MEMORY;
+    this.bodyFile = binding.BODY.FILE;
+    this.flagGzip = binding.RESPONSE_FLAG.GZIP;
+    this.flagFileOwned = binding.RESPONSE_FLAG.FILE_OWNED;
+    this.stride = binding.LAYOUT.COMMAND_NUMS;
+    this.nums = new Float64Array(this.stride * 256);
   }
-}
 
-function push(kind: number, id: number, a: number, b: number, v0: unknown, v1: unknown): void {
-  const o = count * NUMS;
-  if (o + NUMS > nums.length) {
-    const bigger = new Float64Array(nums.length * 2);
-    bigger.set(nums);
-    nums = bigger;
+  /**
+   * Sends every queued command now. Never throws: every value was validated and normalised when
+   * it was queued (response.ts, websocket.ts), and the addon converts each command on its own
+   * (one it cannot read becomes a logged 500 or a dropped WebSocket command, never the loss of the
+   * batch). Anything else that still escaped would be a bug in the addon; it is logged, not thrown
+   * into a microtask (which would end the process). A bound function: it is queued as a microtask.
+   */
+  readonly flush = (): void => {
+    this.scheduled = false;
+    const n = this.count;
+    if (n === 0) return;
+    const v = this.vals;
+    this.count = 0;
+    this.vals = [];
+    try {
+      this.binding.commands_send(this.nums, n, v);
+    } catch (err) {
+      log('ERROR', `internal error sending ${n} command(s) to the I/O thread: ${errorText(err)}`);
+    }
+  };
+
+  private push(kind: number, id: number, a: number, b: number, v0: unknown, v1: unknown): void {
+    const stride = this.stride;
+    const o = this.count * stride;
+    let nums = this.nums;
+    if (o + stride > nums.length) {
+      const bigger = new Float64Array(nums.length * 2);
+      bigger.set(nums);
+      this.nums = nums = bigger;
+    }
+    nums[o] = kind;
+    nums[o + 1] = id;
+    nums[o + 2] = a;
+    nums[o + 3] = b;
+    this.vals.push(v0, v1);
+    this.count++;
+    if (!this.scheduled && this.holding === 0) {
+      this.scheduled = true;
+      queueMicrotask(this.flush);
+    }
   }
-  nums[o] = kind;
-  nums[o + 1] = id;
-  nums[o + 2] = a;
-  nums[o + 3] = b;
-  vals.push(v0, v1);
-  count++;
-  if (!scheduled && holding === 0) {
-    scheduled = true;
-    queueMicrotask(flush);
+
+  /** Runs `f` with flushing held back, then flushes once (a batch of events). */
+  batch(f: () => void): void {
+    this.holding++;
+    try {
+      f();
+    } finally {
+      this.holding--;
+      if (this.holding === 0) this.flush();
+    }
   }
-}
 
-/** Runs `f` with flushing held back, then flushes once (a batch of events). */
-export function batch(f: () => void): void {
-  holding++;
-  try {
-    f();
-  } finally {
-    holding--;
-    if (holding === 0) flush();
+  /** Queues the answer to request `id`: encodes `r` into a RESPONSE command. */
+  queueResponse(id: number, r: NativeResponse): void {
+    const file = r.file;
+    let flags: number;
+    let body: unknown;
+    if (file !== null) {
+      flags = this.bodyFile | (r.fileOwned ? this.flagFileOwned : 0);
+      body = file;
+    } else {
+      body = r.body;
+      flags = body !== null ? this.bodyMemory : this.bodyNone;
+    }
+    if (r.gzip) flags |= this.flagGzip;
+    const headers = r.headers;
+    this.push(this.cmd.RESPONSE, id, r.status, flags, headers.length === 0 ? '' : headers.join('\0'), body);
   }
-}
 
-/** Queues the answer to request `id`: encodes `r` into a RESPONSE command. */
-export function queueResponse(id: number, r: NativeResponse): void {
-  const file = r.file;
-  let flags: number;
-  let body: unknown;
-  if (file !== null) {
-    flags = BODY.FILE | (r.fileOwned ? FLAG.FILE_OWNED : 0);
-    body = file;
-  } else {
-    body = r.body;
-    flags = body !== null ? BODY.MEMORY : BODY.NONE;
+  /** Queues a WebSocket message. */
+  queueWsSend(id: number, binary: boolean, data: string | Uint8Array): void {
+    this.push(binary ? this.cmd.WS_BINARY : this.cmd.WS_TEXT, id, 0, 0, data, undefined);
   }
-  if (r.gzip) flags |= FLAG.GZIP;
-  const headers = r.headers;
-  push(C.RESPONSE, id, r.status, flags, headers.length === 0 ? '' : headers.join('\0'), body);
-}
 
-/** Queues a WebSocket message. */
-export function queueWsSend(id: number, binary: boolean, data: string | Uint8Array): void {
-  push(binary ? C.WS_BINARY : C.WS_TEXT, id, 0, 0, data, undefined);
-}
+  /** Queues the acknowledgement of a WebSocket's close event. */
+  queueWsCloseAck(id: number): void {
+    this.push(this.cmd.WS_CLOSE_ACK, id, 0, 0, undefined, undefined);
+  }
 
-/** Queues the acknowledgement of a WebSocket's close event. */
-export function queueWsCloseAck(id: number): void {
-  push(C.WS_CLOSE_ACK, id, 0, 0, undefined, undefined);
-}
-
-/** Queues a WebSocket close. */
-export function queueWsClose(id: number, code: number, reason: string): void {
-  push(C.WS_CLOSE, id, code, 0, reason, undefined);
+  /** Queues a WebSocket close. */
+  queueWsClose(id: number, code: number, reason: string): void {
+    this.push(this.cmd.WS_CLOSE, id, code, 0, reason, undefined);
+  }
 }

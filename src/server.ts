@@ -1,9 +1,7 @@
 // WebServer / PipeServer and the functions that start, list, stop and run them, plus service()
 // and interrupt(). Each server lives on this environment's I/O thread; these objects are handles.
 import * as path from 'node:path';
-import { native } from './native.js';
-import { handleBatch } from './dispatch.js';
-import { flush as flushCommands } from './outbox.js';
+import { dispatcher, native, outbox } from './runtime.js';
 import { normalizeApp, type App, type NormalizedApp } from './app.js';
 import { resolveOptions, type ResolvedOptions, type ServerOptions } from './options.js';
 import { serversById } from './registry.js';
@@ -123,11 +121,11 @@ export abstract class Server {
       this.#stopBy = Date.now() + grace;
       // What the app queued before calling stop() (a response, ws.send('bye'), ws.close(4000))
       // reaches the I/O thread before the stop does, so it is not overtaken by the close 1001.
-      flushCommands();
+      outbox.flush();
       native.server_stop(this.#id, grace);
     } else if (!this.#done && Date.now() + grace < this.#stopBy) {
       this.#stopBy = Date.now() + grace;
-      flushCommands();
+      outbox.flush();
       native.server_stop(this.#id, grace);
     }
     return this.#closed;
@@ -408,7 +406,7 @@ export function service(timeoutMs = 0): boolean {
   const batch = native.events_take(ms);
   if (batch !== undefined) {
     try {
-      handleBatch(batch);
+      dispatcher.handleBatch(batch);
     } finally {
       native.events_done();  // its connections' receive queues are handled: they may read again
     }

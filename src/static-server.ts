@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { startServer, runUntilInterrupted, type WebServer } from './server.js';
 import { staticPath, type StaticPathInput } from './static-paths.js';
 import { randomPort } from './utils.js';
-import { native } from './native.js';
+import { native } from './runtime.js';
 import { argumentError, assertBoolean, assertInteger, assertKnownKeys, assertString, isPlainObject } from './validate.js';
 
 /** Options of `runStaticServer`: where to listen, how to run, and the staticPath options. */

@@ -1,5 +1,5 @@
 // The httpuv utility functions, wired to this package's native pieces where they need them.
-import { native } from './native.js';
+import { native } from './runtime.js';
 import { createRandomPort } from './random-port.js';
 
 /**

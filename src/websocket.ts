@@ -1,11 +1,17 @@
 // The WebSocket handed to app.onWSOpen: onMessage/onClose callbacks, send and close. Frames,
 // masking, fragmentation, deflate and the close handshake all happen on the I/O thread.
-import { native } from './native.js';
-import { flush as flushOutbox, queueWsClose, queueWsSend } from './outbox.js';
+import type { NativeBinding } from './native.js';
+import type { Outbox } from './outbox.js';
 import type { RookRequest } from './rook.js';
 import { errorText, log } from './log.js';
 import { argumentError, assertInteger, rangeError } from './validate.js';
 import { toBytes, type BinaryData } from './bytes.js';
+
+/** @internal What a WebSocket sends through: its environment's outbox and bufferedAmount counter. */
+export interface WsLink {
+  readonly outbox: Outbox;
+  readonly binding: Pick<NativeBinding, 'ws_buffered'>;
+}
 
 type MessageHandler = (binary: boolean, message: string | Buffer) => void;
 type CloseHandler = (code?: number, reason?: string) => void;
@@ -14,6 +20,7 @@ type CloseHandler = (code?: number, reason?: string) => void;
 export class WebSocket {
   /** The subprotocol chosen from `options.websocket.protocols` ("" when none). */
   readonly protocol: string;
+  readonly #link: WsLink;
   readonly #id: number;
   #open = true;
   #state: 1 | 2 | 3 = 1;
@@ -28,8 +35,9 @@ export class WebSocket {
   #onClose: CloseHandler | CloseHandler[] | null = null;
 
   /** @internal Created by the server; never construct directly. */
-  constructor(id: number, request: RookRequest | (() => RookRequest), protocol = '',
+  constructor(link: WsLink, id: number, request: RookRequest | (() => RookRequest), protocol = '',
     sendQueueLimit = 16 * 1024 * 1024) {
+    this.#link = link;
     this.#id = id;
     this.#sendQueueLimit = sendQueueLimit;
     this.#request = request;
@@ -89,24 +97,24 @@ export class WebSocket {
     // Ask the I/O thread's counter only when this message could reach the limit: the counter
     // never exceeds what was sent since it was last read plus what it said then.
     if (this.#knownBuffered + this.#sentSinceCheck + size > this.#sendQueueLimit) {
-      this.#knownBuffered = native.ws_buffered(this.#id) + this.#unflushed();
+      this.#knownBuffered = this.#link.binding.ws_buffered(this.#id) + this.#unflushed();
       this.#sentSinceCheck = 0;
       if (this.#knownBuffered + size > this.#sendQueueLimit) return false;
     }
     this.#sentSinceCheck += size;
-    queueWsSend(this.#id, binary, data);
+    this.#link.outbox.queueWsSend(this.#id, binary, data);
     return true;
   }
 
   /** Bytes passed to `send()` that are not yet written to the socket (as the browser API). */
   get bufferedAmount(): number {
-    return this.#open ? native.ws_buffered(this.#id) + this.#unflushed() : 0;
+    return this.#open ? this.#link.binding.ws_buffered(this.#id) + this.#unflushed() : 0;
   }
 
   // Bytes queued in this thread's outbox, not yet counted by the I/O side: the counter there is
   // raised when the batch is handed over, so flush first for an exact figure.
   #unflushed(): number {
-    flushOutbox();
+    this.#link.outbox.flush();
     return 0;
   }
 
@@ -121,7 +129,7 @@ export class WebSocket {
     if (Buffer.byteLength(reason) > 123) throw rangeError('reason', 'at most 123 bytes of UTF-8', reason);
     if (!this.#open || this.#state !== 1) return;
     this.#state = 2;
-    queueWsClose(this.#id, code, reason);
+    this.#link.outbox.queueWsClose(this.#id, code, reason);
   }
 
   /** True until the connection is closed. */

@@ -7,7 +7,7 @@
 // one on one connection: the good one must get its own answer.
 import assert from 'node:assert/strict';
 import test, { mock } from 'node:test';
-import { native } from '../../src/native.js';
+import { native } from '../../src/runtime.js';
 import type { App } from '../../src/index.js';
 import { RawConn, get, preview } from '../helpers/clients.js';
 import { finalNoServersTest, withServer } from '../helpers/server.js';

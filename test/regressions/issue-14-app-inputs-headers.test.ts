@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import {
   listServers, logLevel, startServer, staticPath, staticPathOptions, type Response,
 } from '../../src/index.js';
-import { native } from '../../src/native.js';
+import { native } from '../../src/runtime.js';
 import { RawConn } from '../helpers/clients.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'httpuv-i14-headers-'));

@@ -6,7 +6,7 @@
 import test, { after } from 'node:test';
 import assert from 'node:assert/strict';
 import { listServers, startServer, type Response } from '../../src/index.js';
-import { _debugCounts } from '../../src/dispatch.js';
+import { _debugCounts } from '../../src/runtime.js';
 import { RawConn, type ParsedResponse } from '../helpers/clients.js';
 import { deferred, pollUntil } from '../helpers/tools.js';
 
