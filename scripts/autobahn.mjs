@@ -1,12 +1,12 @@
 #!/usr/bin/env node
-// An Autobahn|Testsuite-equivalent fuzzing client (reliability-plan §2.1/§2.2): the 517 cases of
+// An Autobahn|Testsuite-equivalent fuzzing client: the 517 cases of
 // categories 1–7, 9, 10, 12 and 13, graded with Autobahn's rules (case/case.py): the received
 // event sequence must equal an expected one exactly; the close must be initiated by the expected
 // side, be clean where required and carry an expected code; the server must close TCP.
 // Informational cases (7.1.6, 7.13.x) are recorded, never failed.
 //
 //   npm run autobahn                       all 517 cases against test/fixtures/apps/echo-ws.js
-//   node scripts/autobahn.mjs --ci         the CI sample of §2.2 (about 300 cases)
+//   node scripts/autobahn.mjs --ci         the CI sample (about 300 cases)
 //   node scripts/autobahn.mjs --cases 5,6.4 --port 9001 --json
 // Exit status 1 when any case is NON-STRICT or FAILED. Needs `npm run build:ts` (dist/).
 import * as crypto from 'node:crypto';

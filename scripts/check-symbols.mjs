@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Verifies that the built addon exports no llhttp_ symbols (design.md: the vendored llhttp is
+// Verifies that the built addon exports no llhttp_ symbols (the vendored llhttp is
 // built with hidden visibility so the addon never binds to the runtime's own llhttp), and that
 // it does not carry its own copy of libuv or zlib. Exit code 1 on any finding.
 import { execFileSync } from 'node:child_process';

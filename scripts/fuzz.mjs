@@ -23,7 +23,7 @@ const TARGETS = {
   ws_frames: { kind: 'native',
     needs: ['src-native/ws/frame_parser.cc', 'src-native/ws/frame_writer.cc', 'src-native/ws/permessage_deflate.cc',
       'src-native/util/utf8.cc'],
-    dict: 'ws.dict', about: 'WebSocket frame parser (+ deflate, UTF-8): §6.2 #3 invariants' },
+    dict: 'ws.dict', about: 'WebSocket frame parser (+ deflate, UTF-8): the invariants in fuzz/targets/ws_frames.cc' },
   pmd_inflate: { kind: 'native', needs: ['src-native/ws/permessage_deflate.cc'],
     about: 'permessage-deflate inflate: bounded output, no crash on corrupt streams' },
   uri: { kind: 'js', needs: ['src/uri.ts'],

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run prebuildify`: builds the N-API prebuild for this platform into prebuilds/<platform>-<arch>/
-// with `prebuildify --napi --strip --tag-libc` (house-style §8). prebuildify always runs
+// with `prebuildify --napi --strip --tag-libc` (one N-API build serves every runtime). prebuildify always runs
 // `node-gyp rebuild` in its working directory, which would wipe build/ (the developer's own
 // build, and build/ of anyone sharing the tree); so the native sources are staged into a temp
 // directory, prebuildify runs there, and only its output lands in prebuilds/ here (--out).

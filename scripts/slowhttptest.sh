@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs Debian's slowhttptest (apt-get install -y slowhttptest) against a node-httpuv server in a
-# child process, loopback only, one mode after another for a bounded time each (reliability-plan
-# §8.4 checks 40–41, issue 7 item 2): slowloris (-H), slow body (-B), slow read (-X, tiny TCP
+# child process, loopback only, one mode after another for a bounded time each, to show that
+# slow clients cannot take the service down: slowloris (-H), slow body (-B), slow read (-X, tiny TCP
 # window on a 10 MiB static file) and the range attack (-R). For each mode prints slowhttptest's
 # per-second CSV condensed (connected / closed / service available) and the server's RSS and fd
 # count before and after. Usage: scripts/slowhttptest.sh [seconds-per-mode (default 30)]
@@ -22,7 +22,7 @@ trap cleanup EXIT
 head -c $((10 * 1024 * 1024)) /dev/urandom > "$work/big.bin"
 
 # Timeouts small enough for the test window: headers 5 s, whole request 10 s, keep-alive 5 s,
-# send (client reads nothing) 10 s. slowloris uses 1,000 connections (issue 7 item 2).
+# send (client reads nothing) 10 s. slowloris uses 1,000 connections.
 ulimit -n 65536 2>/dev/null || ulimit -n 4096 2>/dev/null || true
 HTTPUV_ROOT="$root" HTTPUV_STATIC="$work" node -e '
   const h = require(process.env.HTTPUV_ROOT + "/dist/index.js");

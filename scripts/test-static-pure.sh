@@ -57,7 +57,8 @@ ln -s ../outside/secret.txt www/link-file
 ln -s ../www-secret/secret.txt www/link-sibling
 ln -s .hidden www/link-dot
 ln -s ../outside/secret.txt www/evil.txt.gz
-# Issue 14 class 1: an excluded and a validated directory, and names that lead into them.
+# Static-path rules: an excluded and a validated directory, and names that lead into them
+# (case twins, symlinks, precompressed siblings) that must not get through either.
 mkdir -p www/private/sub www/private/open www/guarded
 printf 'SECRET private\n' > www/private/secret.txt
 printf 'SECRET private gz\n' > www/private/secret.txt.gz

@@ -1,6 +1,7 @@
 // App-supplied binary data (a response body, a WebSocket message) → a Uint8Array over an ordinary
 // ArrayBuffer, the one byte form the addon reads. Done when the value is handed over, so the
-// command flush (src/outbox.ts) never meets a value it cannot read (issue 14, class 6).
+// command flush (src/outbox.ts) never meets a value it cannot read: a bad value fails the one
+// call that passed it, never a whole batch of other commands.
 import { isAnyArrayBuffer, isSharedArrayBuffer } from 'node:util/types';
 
 /**

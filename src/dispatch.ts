@@ -117,7 +117,7 @@ export class Dispatcher {
   /** Logs an answer or continue dropped because request `id` is no longer tracked. */
   private logDropped(server: ServerRecord, id: number, what: string): void {
     if (server.cutByStop.delete(id)) {
-      // Nothing the app answers is lost silently at stop (issue 14, class 8).
+      // Nothing the app answers is lost silently: an answer that a stop cut off is logged at WARN.
       log('WARN', `${what} to request ${id} dropped: its server was stopped before the app answered ` +
         '(the grace period of stop() ended, or graceMs was 0)');
     } else {

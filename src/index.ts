@@ -20,4 +20,4 @@ export type { ServerStats } from './native.js';
 export { ipFamily } from './ip.js';
 export { encodeURI, encodeURIComponent, decodeURI, decodeURIComponent } from './uri.js';
 export { rawToBase64 } from './base64.js';
-export { randomPort } from './utils.js';
+export { randomPort } from './random-port-native.js';

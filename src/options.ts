@@ -126,8 +126,8 @@ export function ioNiceFromEnv(): number {
 /**
  * NODE_HTTPUV_IO_STACK_KB (test-only): the I/O thread's stack size in KiB (64–65536), applied
  * when a server start creates the thread. Unset or empty = libuv's default (RLIMIT_STACK, or
- * 2 MiB on Linux when that is unlimited). The regression tests for issue 14 class 5 run servers
- * with a small stack to prove that no client can make the I/O thread recurse deeply. A bad value
+ * 2 MiB on Linux when that is unlimited). The stack-depth regression tests
+ * (test/regressions/issue-14-5-*) run servers with a small stack to prove that no client can make the I/O thread recurse deeply. A bad value
  * is a RangeError naming it.
  */
 export function ioStackKbFromEnv(): number {

@@ -211,7 +211,8 @@ export function prepareResponse(res: unknown, acceptEncoding: string | undefined
   }
   if (out.body === null) return out;
   const { status, headers } = out;
-  // gzip: compressible, big enough, not already encoded (design.md "Shapes and defaults").
+  // gzip (when the server enables it): a compressible type, at least GZIP_MIN_BYTES, a status that
+  // carries a body, and no Content-Encoding of the app's own.
   if (gzipEnabled && findHeader(headers, 'content-encoding') < 0 && status !== 204 && status !== 304 && status >= 200) {
     const ctIdx = findHeader(headers, 'content-type');
     const size = typeof out.body === 'string' ? Buffer.byteLength(out.body) : (out.body as Uint8Array).byteLength;

@@ -1,5 +1,6 @@
-// Native request events → Rook environments (httpuv-behaviour.md §2): the CGI-style fields,
-// HTTP_* with httpuv's joining rules, HEADERS, and rook.input over a Buffer or a spilled file.
+// Native request events → Rook environments, field for field as R httpuv builds them: the
+// CGI-style fields, HTTP_* with httpuv's joining rules, HEADERS, and rook.input over a Buffer or
+// a spilled file.
 import * as fs from 'node:fs';
 import type { RequestEvent, UnpackedRequest } from './native.js';
 

@@ -1,6 +1,6 @@
 // The one place that loads the native addon and wires this JS environment's pieces to it: the
 // outbox (commands to the I/O thread), the dispatcher (events from it) with the server registry,
-// and the native log level. server.ts, static-server.ts and utils.ts use what is built here;
+// and the native log level. server.ts, static-server.ts and random-port-native.ts use what is built here;
 // dispatch.ts, outbox.ts, websocket.ts, response.ts and rook.ts take what they need as
 // arguments and never load the addon themselves (test/unit drives them with a fake binding).
 import { loadBinding, type NativeBinding } from './native.js';

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import { spawn } from 'node:child_process';
 import { startServer, runUntilInterrupted, type WebServer } from './server.js';
 import { staticPath, type StaticPathInput } from './static-paths.js';
-import { randomPort } from './utils.js';
+import { randomPort } from './random-port-native.js';
 import { native } from './runtime.js';
 import { argumentError, assertBoolean, assertInteger, assertKnownKeys, assertString, isPlainObject } from './validate.js';
 

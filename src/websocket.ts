@@ -97,7 +97,7 @@ export class WebSocket {
     // Ask the I/O thread's counter only when this message could reach the limit: the counter
     // never exceeds what was sent since it was last read plus what it said then.
     if (this.#knownBuffered + this.#sentSinceCheck + size > this.#sendQueueLimit) {
-      this.#knownBuffered = this.#link.binding.ws_buffered(this.#id) + this.#unflushed();
+      this.#knownBuffered = this.#buffered();
       this.#sentSinceCheck = 0;
       if (this.#knownBuffered + size > this.#sendQueueLimit) return false;
     }
@@ -108,14 +108,14 @@ export class WebSocket {
 
   /** Bytes passed to `send()` that are not yet written to the socket (as the browser API). */
   get bufferedAmount(): number {
-    return this.#open ? this.#link.binding.ws_buffered(this.#id) + this.#unflushed() : 0;
+    return this.#open ? this.#buffered() : 0;
   }
 
-  // Bytes queued in this thread's outbox, not yet counted by the I/O side: the counter there is
-  // raised when the batch is handed over, so flush first for an exact figure.
-  #unflushed(): number {
+  // The exact figure: messages still in this thread's outbox are not counted yet (the counter is
+  // raised when a batch is handed to the binding), so hand the outbox over first, then read it.
+  #buffered(): number {
     this.#link.outbox.flush();
-    return 0;
+    return this.#link.binding.ws_buffered(this.#id);
   }
 
   /** Starts the close handshake with `code` (1000, or 3000–4999) and a reason of ≤ 123 bytes. */

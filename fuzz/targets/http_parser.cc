@@ -5,7 +5,7 @@
 // Input layout: byte 0 = configuration bits, bytes 1-2 = split point, rest = the byte stream.
 // Each input is parsed three ways (whole, split in two at the chosen point, one byte per
 // Execute) and the three event logs must be identical: resumption must not change meaning.
-// Invariants (reliability-plan §6.2 #2, parser-level):
+// Invariants (parser-level):
 //  - Execute never reports more bytes consumed than it was given;
 //  - events nest: begin < headers-complete < body* < complete, never a body outside a message;
 //  - a finished request's target, header section and header count are within the limits;

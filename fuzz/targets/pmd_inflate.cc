@@ -5,7 +5,7 @@
 // Input: byte 0 = flags (bit 0 client_no_context_takeover, bit 1 server_no_context_takeover,
 // bits 2-3 the output limit, bits 4-7 the compressor's window bits - 9), then messages, each
 // a 2-byte big-endian length and that many bytes.
-// Invariants (reliability-plan §6.2 #3, "inflate never writes past maxMessage"):
+// Invariants (inflate never writes past maxMessage):
 //  - kOk output is at most the limit; after kTooBig/kError the connection would close, so stop;
 //  - round trip: each message, compressed by a server-side instance and inflated by a client-side
 //    one with matching context rules, comes back byte-identical (when within the limit);

@@ -1,10 +1,10 @@
-// libFuzzer harness for the static-file engine (src-native/static/static_files.cc + static_resolve.cc)
-// against a fixed temporary tree with symlinks that stay inside the root, leave it, point at a
-// sibling "www-secret", loop, or name dotfiles. Built with ASan + UBSan by fuzz/build.sh.
+// libFuzzer harness for the static-file engine (src-native/static/static_files.cc and
+// static_resolve.cc) against a fixed temporary tree with symlinks that stay inside the root,
+// leave it, point at a sibling "www-secret", loop, or name dotfiles. Built with ASan + UBSan by fuzz/build.sh.
 //
 // Input: byte 0 = flags (bit 0: force the O_NOFOLLOW fallback instead of openat2; bits 1-2:
 // method), then the request-target up to the first '\n', then "Name: value" header lines.
-// Invariants (reliability-plan §4.1, §6.2 #4):
+// Invariants (no file outside the root ever reaches a client):
 //  - an fd is returned only for a regular file that physically lives under the root (its
 //    device/inode is one of the tree's regular files under www/, or the single-file entry);
 //  - the range to send lies inside the file; a generated body never holds the secret marker;

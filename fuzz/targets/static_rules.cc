@@ -1,4 +1,4 @@
-// libFuzzer harness for static-path RULE matching (issue 14, class 1 / acceptance 3): ServeStatic
+// libFuzzer harness for static-path RULE matching (excluded and validated paths): ServeStatic
 // (src-native/static/static_files.cc + static_resolve.cc) with excluded and validated static paths
 // over one root, fed request-targets built from the pieces that fooled raw-path matching: '/',
 // '.', '..', "%2f", "%2e", "%5c", case changes, percent-encoded letters, prefixes of the

@@ -5,7 +5,7 @@
 // Input: byte 0 = flags (bit 0 deflate negotiated, bit 1 client_no_context_takeover, bits 2-3
 // message limit), bytes 1-2 = chop size, rest = the client's byte stream (frames must be masked;
 // a zero mask key leaves the payload readable to the fuzzer).
-// Invariants (reliability-plan §6.2 #3):
+// Invariants:
 //  - every delivered text message and close reason is valid UTF-8;
 //  - a delivered message is at most the limit; control payloads are at most 125 bytes;
 //  - after a Close or a failure nothing else is delivered;

@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "binding/to_js.h"
+#include "loop/thread_check.h"
 
 namespace httpuv {
 
@@ -25,6 +26,7 @@ bool CanRunJs(napi_env env) {
 }  // namespace
 
 void CallJsWithBatch(Napi::Env env, Napi::Function callback, BatchingEventSink* sink, void*) {
+  ASSERT_JS_THREAD();
   // Runs on the JS thread. env is null while the environment is being torn down: nothing to
   // deliver to; the queued events are freed with the sink. The same holds once the environment
   // can no longer run JS (teardown under way, env still non-null).
@@ -35,6 +37,7 @@ void CallJsWithBatch(Napi::Env env, Napi::Function callback, BatchingEventSink* 
 }
 
 void BatchingEventSink::Open(Napi::Env env, Napi::Function callback) {
+  ASSERT_JS_THREAD();
   if (open_) return;
   tsfn_ = Tsfn::New(env, callback, "node-httpuv events", 0, 1, this);
   open_ = true;
@@ -42,6 +45,7 @@ void BatchingEventSink::Open(Napi::Env env, Napi::Function callback) {
 }
 
 void BatchingEventSink::Shut() {
+  ASSERT_JS_THREAD();
   if (!open_) return;
   open_ = false;
   tsfn_.Release();
@@ -52,6 +56,7 @@ void BatchingEventSink::Shut() {
 }
 
 void BatchingEventSink::Ref(Napi::Env env) {
+  ASSERT_JS_THREAD();
   if (open_ && !refed_) {
     tsfn_.Ref(env);
     refed_ = true;
@@ -59,15 +64,20 @@ void BatchingEventSink::Ref(Napi::Env env) {
 }
 
 void BatchingEventSink::Unref(Napi::Env env) {
+  ASSERT_JS_THREAD();
   if (open_ && refed_) {
     tsfn_.Unref(env);
     refed_ = false;
   }
 }
 
-void BatchingEventSink::Emit(Event&& event) { local_.push_back(std::move(event)); }
+void BatchingEventSink::Emit(Event&& event) {
+  ASSERT_IO_THREAD();
+  local_.push_back(std::move(event));
+}
 
 void BatchingEventSink::Flush() {
+  ASSERT_IO_THREAD();
   if (local_.empty()) return;
   bool was_empty;
   {
@@ -89,6 +99,7 @@ void BatchingEventSink::Flush() {
 }
 
 std::vector<Event> BatchingEventSink::Take(int64_t timeout_ms) {
+  ASSERT_JS_THREAD();
   std::vector<Event> out;
   std::unique_lock<std::mutex> lock(mutex_);
   if (pending_.empty() && timeout_ms > 0) {
@@ -99,6 +110,7 @@ std::vector<Event> BatchingEventSink::Take(int64_t timeout_ms) {
 }
 
 size_t BatchingEventSink::PendingCount() {
+  ASSERT_JS_THREAD();
   std::lock_guard<std::mutex> lock(mutex_);
   return pending_.size();
 }
@@ -117,6 +129,7 @@ void BatchingEventSink::Release(std::vector<ReceiveCharge>* charges) {
 }
 
 void BatchingEventSink::HoldTaken(std::vector<Event>* events) {
+  ASSERT_JS_THREAD();
   Release(&taken_);  // the previous service() batch, if events_done was not called
   TakeCharges(events, &taken_);
 }
@@ -125,6 +138,7 @@ void BatchingEventSink::ReleaseTaken() { Release(&taken_); }
 
 void BatchingEventSink::Deliver(Napi::Env env, Napi::Function callback,
                                 std::vector<Event>&& events) {
+  ASSERT_JS_THREAD();
   // The batch's charges leave the receive queues once the JS call below has returned (or the
   // batch was dropped): handled, so their connections may read again.
   struct Discharger {

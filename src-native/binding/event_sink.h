@@ -1,6 +1,6 @@
 // I/O → JS hand-off: events queue under a mutex; the first event of an empty queue triggers one
 // threadsafe-function call, which converts the whole queue in one HandleScope and makes one JS
-// call (design.md: batched). service() can also take the queue synchronously with a timeout.
+// call: events reach JS in batches, never one call per event. service() can also take the queue synchronously with a timeout.
 // Emit runs on the I/O thread; everything else on the JS thread.
 #ifndef NODE_HTTPUV_BINDING_EVENT_SINK_H_
 #define NODE_HTTPUV_BINDING_EVENT_SINK_H_

@@ -14,6 +14,7 @@
 #include "binding/wire.h"
 #include "http/connection.h"
 #include "loop/port_probe.h"
+#include "loop/thread_check.h"
 
 namespace httpuv {
 
@@ -70,7 +71,7 @@ Napi::Value ServerStart(const Napi::CallbackInfo& info) {
   if (err != 0) {
     if (d->live_servers == 0) d->StopIo();
     std::string addr = pipe ? where : where + ":" + std::to_string(port_or_mask);
-    throw UvError(env, err, pipe ? "listen" : "listen", addr);
+    throw UvError(env, err, "listen", addr);  // as Node: "listen EADDRINUSE: ..." for TCP and pipes
   }
   d->live_servers++;
   d->stats[id] = std::move(owned_stats);
@@ -111,7 +112,7 @@ Napi::Value ServerClosed(const Napi::CallbackInfo& info) {
 // them, in the command layout of binding/wire.h. The numbers are read straight from the typed
 // array; converted here, posted as ONE command: one lock and one wake-up.
 //
-// One bad entry never costs the others (issue 14): each command is converted on its own, and
+// One bad entry never costs the others: each command is converted on its own, and
 // one that cannot be (TS let through something it should not have) becomes a 500 for that
 // request, or a dropped WebSocket command, logged at ERROR by the I/O thread; the rest of the
 // batch goes on. Commands are converted even when no I/O thread runs (a late answer after the
@@ -374,6 +375,7 @@ namespace {
 // is left to receive it.
 template <Napi::Value (*F)(const Napi::CallbackInfo&)>
 napi_value Guarded(napi_env env, napi_callback_info cbinfo) {
+  ASSERT_JS_THREAD();  // every exported function: JS calls it, on its own thread
   try {
     Napi::CallbackInfo info(env, cbinfo);
     return F(info);

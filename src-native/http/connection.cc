@@ -77,7 +77,7 @@ Connection::~Connection() = default;
 ServerRegistry* Connection::registry() { return server_->registry(); }
 
 void Connection::FillPeerInfo() {
-  if (is_pipe_) return;  // pipes: "" and 0, as httpuv (behaviour §1.2)
+  if (is_pipe_) return;  // pipes: REMOTE_ADDR "" and REMOTE_PORT 0, as R httpuv
   sockaddr_storage ss;
   int len = sizeof(ss);
   char ip[64];
@@ -111,6 +111,7 @@ void Connection::FillPeerInfo() {
 }
 
 void Connection::Start() {
+  ASSERT_IO_THREAD();
   if (!is_pipe_) uv_tcp_nodelay(&handle_.tcp, 1);
   FillPeerInfo();
   ArmTimer(server_->limits().headers_timeout_ms);
@@ -135,6 +136,7 @@ void Connection::StopTimer() {
 }
 
 void Connection::OnTimer(uv_timer_t* t) {
+  ASSERT_IO_THREAD();
   auto* self = static_cast<Connection*>(t->data);
   if (self->closing_) return;
   if (self->phase_ == Phase::kWebSocket) {
@@ -216,6 +218,7 @@ bool Connection::OutputFull() const {
 }
 
 void Connection::OnReceiveDrained() {
+  ASSERT_IO_THREAD();
   receive_waiting_ = false;  // the registry has dropped our entry
   ResumeInput();
 }
@@ -233,6 +236,7 @@ void Connection::EmitCharged(Event&& e) {
 }
 
 void Connection::OnAlloc(uv_handle_t*, size_t, uv_buf_t* buf) {
+  ASSERT_IO_THREAD();
   // One read buffer per I/O thread: callbacks never nest, and OnRead copies what it keeps, so
   // an idle connection costs no read buffer at all (S5 in the benchmarks).
   thread_local std::unique_ptr<char[]> shared(new char[kReadBufferSize]);
@@ -241,6 +245,7 @@ void Connection::OnAlloc(uv_handle_t*, size_t, uv_buf_t* buf) {
 }
 
 void Connection::OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
+  ASSERT_IO_THREAD();
   auto* self = static_cast<Connection*>(s->data);
   if (self->closing_ || nread == 0) return;
   if (self->lingering_) {
@@ -300,7 +305,7 @@ void Connection::ProcessInput(bool after_resume) {
   // WriteError) may ask for more input processing by calling here again; when this loop is
   // already on the stack that call only leaves its state (parser resumed, force_execute_) for
   // the loop below to pick up. So a run of N pipelined requests answered at once costs N turns
-  // of this loop, not N nested frames (issue 14, class 5; src-native/README.md).
+  // of this loop, not N nested frames (bounded stack depth: src-native/README.md).
   if (in_process_input_) return;
   in_process_input_ = true;
   while (!closing_ && !lingering_ && !parser_paused_ && phase_ != Phase::kWebSocket &&
@@ -644,6 +649,7 @@ void Connection::EmitRequestEvent(int kind, Request& req, bool with_body,
 // ---- commands from JS -----------------------------------------------------------------------
 
 void Connection::ContinueRequest(uint64_t id) {
+  ASSERT_IO_THREAD();
   if (closing_ || id != current_id_ || phase_ != Phase::kWaitOnHeaders || responded_) return;
   if (expect_continue_ && !peer_eof_) {  // (a half-closed client can send no body: no 100)
     WriteRaw("HTTP/1.1 100 Continue\r\n\r\n", false);
@@ -677,16 +683,19 @@ void Connection::FinishRequest() {
 // ---- WebSocket commands -----------------------------------------------------------------------
 
 void Connection::WsSend(uint64_t id, bool binary, std::string&& data, int64_t counted) {
+  ASSERT_IO_THREAD();
   if (closing_ || !ws_ || id != ws_id_) return;
   ws_->Send(binary, std::move(data), counted);
 }
 
 void Connection::WsCloseAck(uint64_t id) {
+  ASSERT_IO_THREAD();
   if (closing_ || !ws_ || id != ws_id_) return;
   ws_->OnCloseAck();
 }
 
 void Connection::WsClose(uint64_t id, int code, std::string&& reason) {
+  ASSERT_IO_THREAD();
   if (closing_ || !ws_ || id != ws_id_) return;
   ws_->Close(code, reason);
 }
@@ -714,6 +723,7 @@ void Connection::Linger() {
 }
 
 void Connection::OnShutdown(uv_shutdown_t* req, int status) {
+  ASSERT_IO_THREAD();
   auto* self = static_cast<Connection*>(req->data);
   delete req;
   if (self->closing_) return;
@@ -733,6 +743,7 @@ void Connection::OnShutdown(uv_shutdown_t* req, int status) {
 void Connection::OnLingerTimer(uv_timer_t* t) { static_cast<Connection*>(t->data)->Close(); }
 
 void Connection::Close(int ws_code) {
+  ASSERT_IO_THREAD();
   if (closing_) return;
   if (ws_ && ws_code != 0) {
     // Server stop: a close frame first; the session closes the socket once it is written (or
@@ -780,11 +791,13 @@ void Connection::EndJsRequest() {
 }
 
 void Connection::CloseForStop(int ws_code) {
+  ASSERT_IO_THREAD();
   cut_by_stop_ = true;
   Close(ws_code);
 }
 
 void Connection::Drain() {
+  ASSERT_IO_THREAD();
   if (closing_ || lingering_) return;
   if (phase_ == Phase::kWebSocket) {
     ws_->CloseForShutdown(true);
@@ -819,6 +832,7 @@ void Connection::Drain() {
 }
 
 void Connection::OnHandleClosed(uv_handle_t* h) {
+  ASSERT_IO_THREAD();
   auto* self = static_cast<Connection*>(h->data);
   if (--self->open_handles_ == 0) {
     self->server_->OnConnectionClosed(self);

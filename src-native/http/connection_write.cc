@@ -56,6 +56,7 @@ void Connection::QueueFrame(std::string&& header, std::string&& payload, bool cl
 }
 
 void Connection::FlushCorked() {
+  ASSERT_IO_THREAD();
   dirty_ = false;
   if (cork_.empty()) return;
   bool close_after = cork_close_after_;
@@ -152,6 +153,7 @@ void Connection::ArmSendTimer() {
 }
 
 void Connection::SendResponse(uint64_t id, ResponseSpec&& spec) {
+  ASSERT_IO_THREAD();
   if (closing_ || id != current_id_ || responded_) return;
   js_holds_ = false;  // JS answered: it has dropped its state for the request
   if (phase_ == Phase::kWaitOnHeaders) {
@@ -415,6 +417,7 @@ void Connection::WriteBuffers(std::string&& head, std::string&& body, bool last)
 }
 
 void Connection::OnWrite(uv_write_t* req, int status) {
+  ASSERT_IO_THREAD();
   auto* w = static_cast<WriteReq*>(req->data);
   Connection* self = w->conn;
   bool last = w->last;

@@ -37,7 +37,9 @@ Parser::Parser(const ServerLimits* limits, ParserDelegate* delegate)
   settings_.on_chunk_header = Cb<&Parser::HandleChunkHeader>;
   llhttp_init(&parser_, HTTP_REQUEST, &settings_);
   parser_.data = this;
-  // Every lenient flag stays at its default (off): see reliability-plan §3.2.
+  // Every lenient flag stays at its default (off): each one admits a malformed form (bare LF,
+  // both Content-Length and Transfer-Encoding, invalid header bytes, loose chunk syntax...) that
+  // two HTTP parsers can read two ways (request smuggling), so such a request is a 400 instead.
 }
 
 void Parser::Fail(int status, const char* reason) {

@@ -34,6 +34,7 @@ void ServerRegistry::Log(int level, std::string text) {
 }
 
 void ServerRegistry::Open() {
+  ASSERT_IO_THREAD();
   if (open_) return;
   open_ = true;
   uv_prepare_init(loop_, &flush_check_);
@@ -57,6 +58,7 @@ void ServerRegistry::Open() {
 }
 
 void ServerRegistry::Flush(bool before_poll) {
+  ASSERT_IO_THREAD();
   if (!dirty_.empty()) {
     std::vector<Connection*> conns;
     conns.swap(dirty_);
@@ -68,6 +70,7 @@ void ServerRegistry::Flush(bool before_poll) {
 }
 
 void ServerRegistry::PublishOrDefer() {
+  ASSERT_IO_THREAD();
   // Waking the JS thread costs a context switch, and when both threads share a core the woken JS
   // thread preempts this one at once, so every poll round would become its own small batch.
   // Instead, while the last poll round produced events (more are likely ready: other clients'
@@ -96,6 +99,7 @@ void ServerRegistry::PublishOrDefer() {
 }
 
 void ServerRegistry::UnmarkDirty(Connection* c) {
+  ASSERT_IO_THREAD();
   for (auto& d : dirty_) {
     if (d == c) d = nullptr;
   }
@@ -104,6 +108,7 @@ void ServerRegistry::UnmarkDirty(Connection* c) {
 void ServerRegistry::AddServer(Server* s) { servers_[s->id()] = s; }
 
 Server* ServerRegistry::FindServer(uint32_t id) {
+  ASSERT_IO_THREAD();
   auto it = servers_.find(id);
   return it == servers_.end() ? nullptr : it->second;
 }
@@ -111,11 +116,13 @@ Server* ServerRegistry::FindServer(uint32_t id) {
 void ServerRegistry::RemoveServer(uint32_t id) { servers_.erase(id); }
 
 Connection* ServerRegistry::Route(uint64_t id) {
+  ASSERT_IO_THREAD();
   auto it = routes_.find(id);
   return it == routes_.end() ? nullptr : it->second;
 }
 
 void ServerRegistry::WakeReceive(const ReceiveBudget* b) {
+  ASSERT_IO_THREAD();
   auto it = receive_waits_.find(b);
   if (it == receive_waits_.end()) return;
   Connection* c = it->second;
@@ -124,6 +131,7 @@ void ServerRegistry::WakeReceive(const ReceiveBudget* b) {
 }
 
 void ServerRegistry::CloseAll() {
+  ASSERT_IO_THREAD();
   std::vector<Server*> all;
   for (auto& kv : servers_) all.push_back(kv.second);
   for (Server* s : all) s->Stop(0);  // teardown: no drain (process exit, Worker end)
@@ -142,6 +150,7 @@ Server::Server(ServerRegistry* registry, uint32_t id, ServerLimits limits, Serve
     : registry_(registry), id_(id), limits_(std::move(limits)), stats_(stats) {}
 
 int Server::ListenTcp(const std::string& host, int port, bool reuse_port, int* bound_port) {
+  ASSERT_IO_THREAD();
   is_pipe_ = false;
   sockaddr_storage addr;
   int err = uv_ip6_addr(host.c_str(), port, reinterpret_cast<sockaddr_in6*>(&addr));
@@ -180,6 +189,7 @@ int Server::ListenTcp(const std::string& host, int port, bool reuse_port, int* b
 }
 
 int Server::ListenPipe(const std::string& name, int mask) {
+  ASSERT_IO_THREAD();
   is_pipe_ = true;
   int err = uv_pipe_init(registry_->loop(), &listener_.pipe, 0);
   if (err != 0) return err;
@@ -198,6 +208,7 @@ int Server::ListenPipe(const std::string& name, int mask) {
 }
 
 void Server::OnConnection(uv_stream_t* listener, int status) {
+  ASSERT_IO_THREAD();
   auto* self = static_cast<Server*>(listener->data);
   if (status != 0) {
     self->registry_->Log(kLogInfo, std::string("accept: ") + uv_strerror(status));
@@ -250,6 +261,7 @@ void Server::WatchDescriptorHeadroom(uv_stream_t* accepted) {
 }
 
 void Server::Stop(uint64_t grace_ms) {
+  ASSERT_IO_THREAD();
   const bool first = !stopping_;
   if (first) {
     stopping_ = true;
@@ -301,6 +313,7 @@ void Server::Stop(uint64_t grace_ms) {
 }
 
 void Server::OnGraceExpired(uv_timer_t* t) {
+  ASSERT_IO_THREAD();
   auto* self = static_cast<Server*>(t->data);
   self->CloseRemaining("the grace period of " + std::to_string(self->grace_ms_) + " ms ended");
 }
@@ -327,6 +340,7 @@ void Server::CloseRemaining(const std::string& why) {
 }
 
 void Server::Abandon() {
+  ASSERT_IO_THREAD();
   emit_closed_ = false;
   stopping_ = true;
   if (listener_open_) {
@@ -337,12 +351,14 @@ void Server::Abandon() {
 }
 
 void Server::OnListenerClosed(uv_handle_t* h) {
+  ASSERT_IO_THREAD();
   auto* self = static_cast<Server*>(h->data);
   self->listener_open_ = false;
   self->MaybeFinish();
 }
 
 void Server::OnConnectionClosed(Connection* c) {
+  ASSERT_IO_THREAD();
   connections_.erase(c);
   ServerStats::Sub(stats_->connections_open, 1);
   delete c;

@@ -2,6 +2,8 @@
 // the I/O thread.
 #include "loop/command_queue.h"
 
+#include "loop/thread_check.h"
+
 namespace httpuv {
 
 int CommandQueue::Init(uv_loop_t* loop) {
@@ -36,6 +38,7 @@ void CommandQueue::OnAsync(uv_async_t* handle) {
 }
 
 void CommandQueue::Drain() {
+  ASSERT_IO_THREAD();
   std::vector<Command> batch;
   for (;;) {
     {

@@ -21,6 +21,7 @@ IoThread::~IoThread() {
 }
 
 int IoThread::Start(int nice_delta, size_t stack_size) {
+  ASSERT_JS_THREAD();
   if (running_) return 0;
   nice_delta_ = nice_delta;
   started_ = false;
@@ -45,6 +46,7 @@ int IoThread::Start(int nice_delta, size_t stack_size) {
 
 void IoThread::ThreadMain(void* arg) {
   auto* self = static_cast<IoThread*>(arg);
+  MarkIoThread();
   self->tag_.Bind();
   self->ConfigureOsThread();
   int err = uv_loop_init(&self->loop_);
@@ -93,6 +95,7 @@ void IoThread::ConfigureOsThread() {
 }
 
 void IoThread::PostAndWait(const std::function<void()>& cmd) {
+  ASSERT_JS_THREAD();
   std::mutex m;
   std::condition_variable cv;
   bool done = false;
@@ -107,6 +110,7 @@ void IoThread::PostAndWait(const std::function<void()>& cmd) {
 }
 
 void IoThread::Stop(std::function<void()> before_close) {
+  ASSERT_JS_THREAD();
   if (!running_) return;
   Post([this, before_close = std::move(before_close)] {
     if (before_close) before_close();

@@ -38,8 +38,9 @@ class IoThread {
   // Runs on any thread: queues `cmd` to run on the I/O thread.
   void Post(CommandQueue::Command cmd) { queue_.Push(std::move(cmd)); }
 
-  // Runs on the JS thread: posts `cmd` and waits for it to finish (bounded use only: binding a
-  // listener, per house-style §4.1).
+  // Runs on the JS thread: posts `cmd` and waits for it to finish. Bounded use only (binding a
+  // listener, so that EADDRINUSE is thrown synchronously): the JS thread never waits on the I/O
+  // thread otherwise.
   void PostAndWait(const std::function<void()>& cmd);
 
   uv_loop_t* loop() { return &loop_; }

@@ -519,7 +519,7 @@ StaticResult ServeStatic(const StaticConfig& config, const StaticRequest& req) {
   const bool head = req.method == "HEAD";
   // 4. Validation precedes everything else, fallthrough included (httpuv's test).
   if (verdict == RuleVerdict::kForbidden) return Error(403, head);
-  // 5. Methods (design.md: 405 with Allow, where httpuv said 400).
+  // 5. Methods: only GET and HEAD; anything else is 405 with Allow (R httpuv answered 400).
   if (req.method != "GET" && !head) {
     StaticResult r = Error(405, false);
     r.headers.emplace_back("Allow", "GET, HEAD");
@@ -533,7 +533,7 @@ StaticResult ServeStatic(const StaticConfig& config, const StaticRequest& req) {
     r.close_connection = true;
     return r;
   }
-  // 7. Path rules (reliability-plan §4.1): a refused path → 400; dotfiles below the static path
+  // 7. Path rules (NormalizeRequestPath): a refused path → 400; dotfiles below the static path
   //    (not in its key) → 404.
   if (!np.ok) return entry->fallthrough ? NotStatic() : Error(400, head);
   const std::string_view rel = RelUnder(*entry, path);
@@ -571,7 +571,7 @@ StaticResult ServeStatic(const StaticConfig& config, const StaticRequest& req) {
     if (v == RuleVerdict::kExcluded) return MissingOr(*entry, OpenedFile::Status::kMissing, head);
   }
   if (file.status != OpenedFile::Status::kOk) return MissingOr(*entry, file.status, head);
-  // "file.txt/" names a directory that does not exist (POSIX ENOTDIR; reliability-plan S20).
+  // "file.txt/" names a directory that does not exist (POSIX ENOTDIR): 404, never the file.
   if (np.trailing_slash && !via_index) return MissingOr(*entry, OpenedFile::Status::kMissing, head);
 
   // The type comes from the name as requested (the URL's last segment, index.html, or the

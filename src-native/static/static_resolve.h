@@ -1,5 +1,5 @@
 // From a request-target to an open file under a static root: target path extraction, one-pass
-// percent-decoding, the path safety rules (reliability-plan §4.1) and the symlink-aware
+// percent-decoding, the path safety rules (NormalizeRequestPath below) and the symlink-aware
 // containment check around open(). Used by static_files.cc and its tests.
 // Runs on the I/O thread; no napi.h, no uv.h.
 #ifndef NODE_HTTPUV_STATIC_STATIC_RESOLVE_H_

@@ -24,7 +24,7 @@ namespace ws {
 
 class PerMessageDeflate;
 
-constexpr uint64_t kDefaultMaxMessageSize = 16 * 1024 * 1024;  // design.md: at least 16 MiB
+constexpr uint64_t kDefaultMaxMessageSize = 16 * 1024 * 1024;  // websocket.maxMessageSize's default
 
 // Named protocol errors. CloseCodeFor() gives the close code to send (RFC 6455 §7.4.1),
 // ErrorReason() a short reason (<= 123 bytes, fit for the close frame and the log).

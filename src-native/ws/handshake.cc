@@ -238,7 +238,7 @@ HandshakeResult EvaluateHandshake(const std::string& method, int http_major, int
     return r;
   }
   // RFC 6455 §4.1: "The method of the request MUST be GET, and the HTTP version MUST be at
-  // least 1.1." (ws accepts 1.0; we do not, see reliability-plan §2.5.)
+  // least 1.1." (the ws package accepts 1.0; we follow the MUST.)
   if (http_major < 1 || (http_major == 1 && http_minor < 1)) {
     return Fail(400, "WebSocket handshake requires HTTP/1.1");
   }

@@ -1,5 +1,5 @@
 // Headless Chromium opens a page served by node-httpuv, connects a WebSocket to the same server,
-// round-trips text and binary and closes cleanly: 1000 seen by both sides (issue 5 acceptance 3).
+// round-trips text and binary and closes cleanly: 1000 seen by both sides.
 import { test, after } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';

@@ -1,4 +1,4 @@
-// Fixture for the static-rule tests of issue 14 class 1 (test/regressions/issue-14-static-rules-*):
+// Fixture for the static-rule tests (test/regressions/issue-14-static-rules-*):
 // a static root whose `private/` is excluded and whose `guarded/` is a validated static path, with
 // precompressed siblings and symlinks that lead into both, every protected file holding a marker
 // that must never appear in an answer; and a raw-socket client that sends a request-target byte

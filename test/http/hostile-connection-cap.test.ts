@@ -1,4 +1,4 @@
-// Connection cap (issue 7 item 3): with maxConnections 10, what happens to the 11th and later
+// Connection cap: with maxConnections 10, what happens to the 11th and later
 // connections. Observed behaviour, asserted so a change is noticed: the server accepts the extra
 // connection and closes it at once without writing anything (no 503), logging a WARN line; the
 // capped connections keep working; once they go away, new connections are served again.

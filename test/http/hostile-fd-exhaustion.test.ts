@@ -1,4 +1,4 @@
-// File-descriptor exhaustion (reliability-plan §8.10 check 89, issue 7 item 3): the server runs in
+// File-descriptor exhaustion: the server runs in
 // a child process under `prlimit --nofile=64`, and this test opens 200 connections to it. Required:
 // the child stays alive, does not spin, keeps serving the connections it holds (an upload that
 // needs a temp file fails with 500 and an ERROR log line, not a crash), and serves new clients

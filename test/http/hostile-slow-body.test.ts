@@ -1,4 +1,4 @@
-// Slow body (reliability-plan §8.4 check 38, issue 7 item 2): clients send complete headers with
+// Slow body: clients send complete headers with
 // Content-Length: 1000 and then one body byte every 200 ms. requestTimeoutMs bounds the whole
 // request: each connection must be answered 408 / closed within the timeout plus slack, the app
 // never sees the incomplete request, and a well-behaved client keeps being served meanwhile.

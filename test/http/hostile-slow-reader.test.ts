@@ -1,4 +1,4 @@
-// Slow readers (reliability-plan §8.4 check 41, §8.10 check 88; issue 7 item 2): clients ask for
+// Slow readers: clients ask for
 // large responses and never read them, or pipeline thousands of requests without reading. The
 // server's memory must stay bounded (TCP backpressure, no unbounded output queue) and other
 // clients must keep getting answers. A reader that stalls for sendTimeoutMs is closed (nginx's
@@ -123,7 +123,7 @@ test('sendTimeoutMs: stalled readers are closed once no byte is read for that lo
   // send buffer, up to tcp_wmem's 4 MiB, plus the receive buffer, tcp_rmem up to 32 MiB on
   // Debian): a response the kernel swallows whole is finished as far as the server can tell,
   // and its connection is then an idle keep-alive one (keepAliveTimeoutMs), not a stalled reader.
-  // Robust to a busy machine (issue 14 item 9): every wait is a deadline on a condition, the
+  // Robust to a busy machine: every wait is a deadline on a condition, the
   // counts use connectionsTotal (which never goes down, so a stalled reader closed before the
   // last one is accepted cannot make the wait miss its moment), and the steady reader takes a
   // little every 100 ms, so timer delays of several hundred ms in this process still leave it

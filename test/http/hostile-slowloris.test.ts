@@ -1,4 +1,4 @@
-// Slowloris (reliability-plan §8.4 check 37, issue 7 item 2): many connections trickle their header
+// Slowloris: many connections trickle their header
 // section one byte at a time, others connect and send nothing. With headersTimeoutMs 1000 every
 // one of them must be closed by the server within the timeout plus slack, while a well-behaved
 // client keeps getting quick answers. Real server on 127.0.0.1 port 0, raw sockets only.
@@ -16,7 +16,7 @@ const SLACK_MS = process.env.HTTPUV_SANITIZER ? 6000 : 1500;
 
 after(() => assert.deepEqual(listServers(), []));
 
-test('1,000 slowloris connections (issue 7: a byte at a time) are reaped by headersTimeoutMs while others are served', async () => {
+test('1,000 slowloris connections (a byte at a time) are reaped by headersTimeoutMs while others are served', async () => {
   const server = startServer('127.0.0.1', 0, () => ({ status: 200, body: 'ok' }),
     { headersTimeoutMs: TIMEOUT_MS, requestTimeoutMs: 10_000 });
   const timers: NodeJS.Timeout[] = [];

@@ -8,7 +8,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
  * Measures how late this process's own event loop ran while a timing test was going on. Times
  * taken on the client side (a socket's 'close' event, a probe's answer) include that delay, which
  * a busy machine can push past a second; timing bounds add it so they test the server, not the
- * machine's load (issue 14 item 9). `stop()` returns the worst delay seen, in ms.
+ * machine's load. `stop()` returns the worst delay seen, in ms.
  */
 export function loopLag(): { stop: () => number } {
   const h = monitorEventLoopDelay({ resolution: 10 });

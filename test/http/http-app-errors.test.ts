@@ -1,5 +1,5 @@
 // A call that throws, rejects, returns nothing or garbage → 500, and the same keep-alive
-// connection still answers the next request (reliability-plan 8.3 #33, #34; design "Bad input").
+// connection still answers the next request.
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import { RawConn, get, preview } from '../helpers/clients.js';

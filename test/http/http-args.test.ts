@@ -1,4 +1,4 @@
-// Argument validation (design.md "Bad input"): TypeError / RangeError naming the argument,
+// Argument validation: TypeError / RangeError naming the argument,
 // unknown option keys, EADDRINUSE.
 import assert from 'node:assert/strict';
 import * as net from 'node:net';

@@ -1,5 +1,4 @@
-// The request-smuggling / malformed-request corpus H01–H64 (reliability-plan §3.3, checks 8.1
-// #1–#4), row by row. Rejected rows ("R4xx"): that status, `Connection: close`, the socket
+// The request-smuggling / malformed-request corpus H01–H64, row by row. Rejected rows ("R4xx"): that status, `Connection: close`, the socket
 // closed by the server, the app never called, nothing after the bad bytes parsed.
 import assert from 'node:assert/strict';
 import test from 'node:test';

@@ -1,5 +1,5 @@
-// The Rook environment field by field (httpuv-behaviour §2), basic responses (test-app.R 1–3,
-// test-http-parse.R 5–6) and the response wire format decisions of design.md.
+// The Rook environment field by field (as R httpuv fills it), basic responses (test-app.R 1–3,
+// test-http-parse.R 5–6) and the response wire format: one write, the server frames every body.
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import { listServers, startServer, stopAllServers } from '../../src/index.js';

@@ -1,6 +1,5 @@
 // Request bodies: 10 MiB through rook.input in chunks with rewind, the spill threshold,
-// maxBodySize → 413 (Content-Length and chunked), interleaved uploads, aborted uploads
-// (reliability-plan 8.2 #13, #14, #17, #18; 8.3 #31).
+// maxBodySize → 413 (Content-Length and chunked), interleaved uploads, aborted uploads.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import test from 'node:test';

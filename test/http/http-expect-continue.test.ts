@@ -1,4 +1,4 @@
-// Expect: 100-continue (reliability-plan H55, 8.3 #22–#24; httpuv-behaviour §3.7).
+// Expect: 100-continue: the interim answer before the body is read, or a final answer instead.
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import { RawConn, finalResponses, preview, saysClose } from '../helpers/clients.js';

@@ -1,4 +1,4 @@
-// gzip of dynamic responses (design.md "gzip"): negotiation with q-values, size and type
+// gzip of dynamic responses: negotiation with q-values, size and type
 // thresholds, the app's Content-Encoding, Vary; bodies decompressed and compared.
 import assert from 'node:assert/strict';
 import test from 'node:test';

@@ -1,4 +1,5 @@
-// Keep-alive and connection closing (httpuv-behaviour §3.6, reliability-plan 8.3 #28, #30, #32).
+// Keep-alive and connection closing: HTTP/1.1 stays open, HTTP/1.0 and `Connection: close`
+// (either side's) close after the answer.
 import assert from 'node:assert/strict';
 import * as http from 'node:http';
 import test from 'node:test';

@@ -1,4 +1,4 @@
-// Limits (design.md "Limits"; reliability-plan 8.2): header section 80 KiB → 431, request-target
+// Limits: header section 80 KiB → 431, request-target
 // 16 KiB → 414, 2000 headers → 431, and the same limits lowered through options.
 import assert from 'node:assert/strict';
 import test from 'node:test';

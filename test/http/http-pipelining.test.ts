@@ -1,4 +1,4 @@
-// Pipelining (reliability-plan H52–H54, 8.3 #25, #27, #36): answers in request order, close
+// Pipelining: answers in request order, close
 // semantics, and a wrong app Content-Length cannot desynchronise the connection.
 import assert from 'node:assert/strict';
 import test from 'node:test';

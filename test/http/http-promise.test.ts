@@ -1,4 +1,4 @@
-// Promise responses (httpuv-behaviour §3.5): resolution is sent, a slow promise does not block
+// Promise responses: resolution is sent, a slow promise does not block
 // other connections, and keep-alive waits for it.
 import assert from 'node:assert/strict';
 import test from 'node:test';

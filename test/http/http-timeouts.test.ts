@@ -1,4 +1,4 @@
-// Timeouts (reliability-plan 8.4 #37–#39): slowloris headers → 408 + close, slow body → 408 +
+// Timeouts: slowloris headers → 408 + close, slow body → 408 +
 // close, idle keep-alive → silent close; a slow app is not a slow client.
 import assert from 'node:assert/strict';
 import test from 'node:test';

@@ -1,5 +1,5 @@
-// startPipeServer on a Unix socket in a temp dir (httpuv-behaviour §1.2; design: pipe servers
-// are listed and stoppable).
+// startPipeServer on a Unix socket in a temp dir: REMOTE_ADDR "" and REMOTE_PORT 0 as R httpuv;
+// pipe servers are listed and stoppable.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as net from 'node:net';

@@ -1,4 +1,4 @@
-// server.stats() counters and the reusePort option (issue 8): counters move with real traffic
+// server.stats() counters and the reusePort option: counters move with real traffic
 // (static vs JS requests, bytes, connections, WebSockets), and two processes bound with
 // reusePort both answer on one port.
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// A process whose servers are all stopped exits by itself (reliability-plan 8.9 #78): the
+// A process whose servers are all stopped exits by itself: the
 // I/O thread, threadsafe function and handles hold no reference after stop.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';

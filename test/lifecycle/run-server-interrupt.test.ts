@@ -1,4 +1,4 @@
-// runServer resolves after interrupt() or SIGINT, with the server stopped (reliability-plan 8.9 #83).
+// runServer resolves after interrupt() or SIGINT, with the server stopped.
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import { interrupt, listServers, runServer } from '../../src/index.js';

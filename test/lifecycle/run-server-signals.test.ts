@@ -1,4 +1,4 @@
-// runServer drains on SIGINT and SIGTERM (issue 14, class 8): a request in flight when the signal
+// runServer drains on SIGINT and SIGTERM: a request in flight when the signal
 // comes is answered, then the child exits 0 by itself; a second signal during the drain stops at
 // once; the signal listeners are gone afterwards. Also in process: the listeners runServer adds.
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// service(timeoutMs) lets a synchronous JS loop keep serving (design.md; reliability-plan 8.9 #82).
+// service(timeoutMs) lets a synchronous JS loop keep serving.
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import { service, startServer } from '../../src/index.js';

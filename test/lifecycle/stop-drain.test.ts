@@ -1,4 +1,4 @@
-// stop() drains (issue 14 class 8): the listener closes at once, idle connections close at once,
+// stop() drains: the listener closes at once, idle connections close at once,
 // requests already received finish within the grace period and are answered with
 // `Connection: close`, the grace period ending cuts the rest off, and a late answer is logged.
 // WebSockets: test/regressions/issue-14-stop-ws-1001; runServer and signals:

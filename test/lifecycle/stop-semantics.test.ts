@@ -1,5 +1,5 @@
 // stop(): resolves when the listener and connections are closed, port rebindable, idempotent,
-// listServers updated, open connections closed (design.md; reliability-plan 8.9 #75–#77). The
+// listServers updated, open connections closed. The
 // drain itself (grace period, in-flight requests, WebSockets) is in stop-drain.test.ts.
 import assert from 'node:assert/strict';
 import * as net from 'node:net';

@@ -1,4 +1,4 @@
-// 1,000 start/stop cycles in one process (issue 6, acceptance 2) with no fd or thread leak:
+// 1,000 start/stop cycles in one process with no fd or thread leak:
 // every stop of the last server stops and joins the I/O thread, every start makes a new one
 // (every 25th cycle also answers a request, every 100th is a pipe server). Counted from
 // /proc/self/fd and /proc/self/task in the child, after a warm-up, with a little slack.

@@ -1,4 +1,4 @@
-// process.exit() with live servers and clients mid-request (issue 6, acceptance 2): 60 child
+// process.exit() with live servers and clients mid-request: 60 child
 // processes, 4 variants (exit inside `call`, from a client's data handler, on a timer, during
 // stop()), each with a request waiting in JS, a half-sent request, a pipelined keep-alive
 // flood, static files and a pipe server. Each must exit with its own code: no crash, no hang.

@@ -1,4 +1,4 @@
-// Workers (issue 6, acceptance 2): worker.terminate() with live servers and clients mid-request,
+// Workers: worker.terminate() with live servers and clients mid-request,
 // 60 times (4 child processes x 15, in parallel), and servers in two Workers at once answering
 // concurrently with the main thread's. The env cleanup hook must close the Worker's listeners
 // before terminate() settles, leave the main thread's servers alone and leak no thread.

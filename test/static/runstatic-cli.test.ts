@@ -1,5 +1,5 @@
-// runStaticServer (httpuv's test-static-server.R, behaviour §1.4 and §7 items 21–28, with the
-// options-object shape of design.md) and the `node-httpuv serve` CLI in a child process: prints
+// runStaticServer (httpuv's test-static-server.R, with an options object in place of R's
+// named arguments) and the `node-httpuv serve` CLI in a child process: prints
 // the URL, serves, logs one line per request to stderr, exits cleanly on SIGINT or SIGTERM.
 // Divergence kept on purpose: httpuv refuses port 0; node-httpuv accepts it (tests bind port 0).
 import test, { after } from 'node:test';

@@ -1,4 +1,4 @@
-// The headline test of issue 4: static files are served by the I/O thread, so they keep flowing
+// The headline test of static files: they are served by the I/O thread, so they keep flowing
 // while the application's JS thread is blocked. The server runs in a child process
 // (test/fixtures/apps/static-busy.js) whose JS thread then spins for 2 s: a static GET (new
 // connection each time) completes in under 200 ms during the spin, while a dynamic GET only

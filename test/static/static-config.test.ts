@@ -1,5 +1,5 @@
-// Static path configuration through the public API (design.md "Shapes and defaults", behaviour
-// §4.1/§4.5): argument validation, defaults, what the getters return, server-level options vs a
+// Static path configuration through the public API (staticPaths and staticPathOptions, as R
+// httpuv shapes them, in an options object): argument validation, defaults, what the getters return, server-level options vs a
 // path's own (the path wins), validation arrays, configured headers replacing ours, and changes
 // that reach an already open keep-alive connection on its next request.
 import test, { after } from 'node:test';

@@ -1,4 +1,4 @@
-// What node-httpuv's static files add to httpuv (issue 4, design.md): Range/206/416, strong ETag
+// What node-httpuv's static files add to httpuv: Range/206/416, strong ETag
 // with If-None-Match / If-Match / If-Range, Accept-Ranges, precompressed .br/.gz siblings with
 // Vary, case-insensitive extensions and mime-db types, HEAD without a body, 405 + Allow, the
 // request-body rules (httpuv #247/#248) and Upgrade handling (#215). Real server, node:http (no

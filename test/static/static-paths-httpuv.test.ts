@@ -1,5 +1,5 @@
-// httpuv's tests/testthat/test-static-paths.R translated (behaviour §7, items 7–20), with the
-// expectations design.md changes (405 + Allow for POST/PUT, mime-db types) and static_files.h's
+// httpuv's tests/testthat/test-static-paths.R translated, with the
+// expectations node-httpuv changes (405 + Allow for POST/PUT, mime-db types) and static_files.h's
 // policies (backslash → never served). Real servers on 127.0.0.1:0; node:http and raw sockets.
 import test, { after } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// Static file safety (reliability-plan §4, §8.8 #62 and #66): the traversal corpus S01–S30 sent
+// Static file safety: the traversal corpus S01–S30 sent
 // with raw sockets (clients normalise `..`), symlinks inside and outside the root, the dotfile
 // policy of static_files.h (segments starting with '.' → 404, except .well-known), and a symlink
 // swap race. Never a byte of a secret in any answer.
@@ -225,7 +225,7 @@ test('unreadable file → 403', { skip: process.getuid?.() === 0 ? 'running as r
   }
 });
 
-test('symlink swap race (§8.8 #66): never a secret while a file flips to a link', async () => {
+test('symlink swap race: never a secret while a file flips to a link', async () => {
   const race = path.join(W, 'race');
   const good = path.join(BASE, 'race-good');
   const evil = path.join(BASE, 'race-evil');

@@ -1,4 +1,4 @@
-// Types test (issue 6, acceptance 4): a consumer of the published package that uses every
+// Types test: a consumer of the published package that uses every
 // public export of src/index.ts, type-checked against dist/*.d.ts through package.json
 // "exports" (require condition) by `npm run test:types` (test/types/tsconfig.json).
 // consumer.mts does the same through the "import" condition. types.test.ts runs the check

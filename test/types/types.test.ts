@@ -1,4 +1,4 @@
-// Types test (issue 6, acceptance 4): `tsc` type-checks consumer.ts (require) and consumer.mts
+// Types test: `tsc` type-checks consumer.ts (require) and consumer.mts
 // (import) against the built dist/*.d.ts through package.json "exports", and both consumers
 // name every export of src/index.ts (so a new export without a consumer use fails here).
 import test from 'node:test';

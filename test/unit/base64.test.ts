@@ -1,4 +1,4 @@
-// rawToBase64 (behaviour §1.6).
+// rawToBase64, as R httpuv's.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { rawToBase64 } from '../../src/base64.js';

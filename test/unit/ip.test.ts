@@ -1,4 +1,4 @@
-// ipFamily with uv_inet_pton semantics (test-utils.R "ipFamily works correctly", behaviour §1.6).
+// ipFamily with uv_inet_pton semantics (test-utils.R "ipFamily works correctly").
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { ipFamily } from '../../src/ip.js';

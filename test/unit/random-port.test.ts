@@ -1,4 +1,4 @@
-// randomPort with R semantics (behaviour §1.5), driven by a fake availability probe.
+// randomPort with R httpuv's semantics, driven by a fake availability probe.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { createRandomPort, UNSAFE_PORTS } from '../../src/random-port.js';

@@ -1,5 +1,5 @@
-// staticPath / excludeStaticPath / staticPathOptions and the server helpers (behaviour §4.1-4.2,
-// the object-level parts of httpuv's test-static-paths.R).
+// staticPath / excludeStaticPath / staticPathOptions and the server helpers (the
+// object-level parts of httpuv's test-static-paths.R).
 import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -295,7 +295,7 @@ test('normalizeStaticPaths: keys normalised as httpuv (test "Basic static file s
   assert.deepEqual([...m2.keys()], ['/', '/a', '/a/b', '/f\u00fc']);
 });
 
-test('normalizeStaticPaths: keys take the form request paths are matched in (issue 14)', () => {
+test('normalizeStaticPaths: keys take the form request paths are matched in', () => {
   // Empty and "." segments are dropped as they are from request paths, so an excluded "//private"
   // or "/./private" is the rule it looks like, not one that no request can match.
   const m = normalizeStaticPaths({ '//private': excludeStaticPath(), '/a/./b//c/': content, './x/.': content, '/./': content }, 'paths');

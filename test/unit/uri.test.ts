@@ -1,4 +1,4 @@
-// R httpuv's encodeURI/encodeURIComponent/decodeURI/decodeURIComponent (test-utils.R, behaviour §1.6).
+// R httpuv's encodeURI/encodeURIComponent/decodeURI/decodeURIComponent (test-utils.R).
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeURI, decodeURIComponent, encodeURI, encodeURIComponent } from '../../src/uri.js';

@@ -1,4 +1,4 @@
-// The CI-sized sample of the Autobahn-equivalent suite (reliability-plan §2.2): runs
+// The CI-sized sample of the Autobahn-equivalent suite: runs
 // scripts/autobahn.mjs --ci against test/fixtures/apps/echo-ws.js and checks the grades.
 import { test, after } from 'node:test';
 import * as assert from 'node:assert/strict';

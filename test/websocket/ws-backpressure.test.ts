@@ -1,4 +1,4 @@
-// Memory bound (issue 5 acceptance 4): a client that completes the handshake and never reads
+// Memory bound: a client that completes the handshake and never reads
 // while the app sends 200 MiB in 64 KiB messages. send() returns false past sendQueueLimit
 // (src/websocket.ts), so the server's RSS stays bounded. Measured in a child process.
 import { test, after } from 'node:test';

@@ -1,5 +1,5 @@
 // The close handshake in both directions, onClose called once with code/reason, closeTimeoutMs
-// when the peer never answers, server.stop() sending 1001 (reliability-plan §8.6 #52, issue 5).
+// when the peer never answers, server.stop() sending 1001.
 import { test, after } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { listServers, type App, type WebSocket } from '../../src/index.js';

@@ -1,5 +1,5 @@
 // End-to-end echo with the `ws` client: text, binary, the 7/16/64-bit length boundaries, 16 MiB,
-// fragmented messages (reliability-plan §8.6 #49; issue 5 acceptance 1).
+// fragmented messages.
 import { test, after } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';

@@ -1,4 +1,4 @@
-// Hand-built frames over raw sockets: every row of reliability-plan §2.4 (ws 8.23.0 oracle),
+// Hand-built frames over raw sockets: every malformed-frame case, with the answer ws 8.23.0 gives,
 // each sent in one write and again one byte per write. For failures: the close code the server
 // sends, and that the SERVER closes TCP.
 import { test, after, before } from 'node:test';

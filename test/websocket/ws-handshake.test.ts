@@ -1,5 +1,5 @@
-// The opening handshake over raw sockets: every row of reliability-plan §2.5 and §8.5 #43–48
-// (statuses, Sec-WebSocket-Accept, subprotocols, permessage-deflate offers, split/early bytes).
+// The opening handshake over raw sockets: every required header missing or wrong, and the good
+// cases (statuses, Sec-WebSocket-Accept, subprotocols, permessage-deflate offers, split/early bytes).
 import { test, after } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as net from 'node:net';
@@ -126,7 +126,7 @@ test('server_max_window_bits=8 offered by a real client: declined, messages stil
   });
 });
 
-test('subprotocol chosen from options.websocket.protocols (§8.5 #44)', async () => {
+test('subprotocol chosen from options.websocket.protocols', async () => {
   let seen = '';
   const app: App = { onWSOpen(ws) { seen = ws.protocol; ws.onMessage((_b, m) => ws.send(m)); } };
   await withServer(app, { websocket: { protocols: ['superchat'] } }, async (port) => {

@@ -1,5 +1,5 @@
 // maxMessageSize → 1009 before the payload is buffered; inflated size limited (deflate bomb);
-// corrupt deflate data; RSV1 rules with permessage-deflate (reliability-plan §8.7 #58–60).
+// corrupt deflate data; RSV1 rules with permessage-deflate.
 import { test, after } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as zlib from 'node:zlib';

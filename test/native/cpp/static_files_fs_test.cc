@@ -283,7 +283,7 @@ void TestRootMemo() {
   rmdir(m.c_str());
 }
 
-// reliability-plan §8.8 #66: swap "race" between a regular file and a link to a secret outside
+// Swap "race" between a regular file and a link to a secret outside
 // the root while requests run; no response may ever carry the secret (Run() checks every body).
 void TestSymlinkSwapRace() {
   const std::string dir = Www();

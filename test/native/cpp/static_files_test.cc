@@ -212,7 +212,7 @@ void TestMethodsAndBodies() {
   CHECK(Run(c, "/index.html", {{"Upgrade", "foo, websocket"}}).NotStatic());
 }
 
-// ---- path safety: reliability-plan §4.2 corpus and httpuv's tests ------------------------------
+// ---- path safety: the traversal corpus and httpuv's tests ---------------------------------------
 
 void TestCorpus() {
   StaticConfig c = RootConfig();
@@ -311,7 +311,7 @@ void TestPathRules() {
   CHECK_EQ(Run(Config({Entry("/f\xc3\xbc", Www())}), "/f%C3%BC").status(), 200);
 }
 
-// Issue 14, class 1: rules and files are looked up on the one normalised path.
+// Rules and files are looked up on the one normalised path.
 void TestRules() {
   StaticPathEntry ex = Entry("/private", "");
   ex.excluded = true;

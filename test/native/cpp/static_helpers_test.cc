@@ -149,7 +149,7 @@ void TestResolveHelpers() {
   CHECK(!IsValidUtf8("\xe2\x82"));
   CHECK(!PercentDecode("/a%41/%zz/b", &d) && d == "/aA/");  // the decoded prefix is kept
 
-  // NormalizeRequestPath: the one path both lookups read (issue 14, class 1).
+  // NormalizeRequestPath: the one path both lookups (rule and file) read.
   auto norm = [](std::string_view raw) {
     NormalizedPath np;
     NormalizeRequestPath(raw, &np);

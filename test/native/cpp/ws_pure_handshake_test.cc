@@ -1,5 +1,5 @@
 // Standalone unit tests of the pure WebSocket layer, part 3: the opening handshake (status and
-// headers, reliability-plan §2.5) and the writer ↔ parser round trip. Runs on the test's main
+// headers) and the writer ↔ parser round trip. Runs on the test's main
 // thread; no uv.h, no napi.h. Built with ws_pure_test.cc by scripts/test-native-pure.sh.
 
 #include "ws_test_support.h"
@@ -94,7 +94,7 @@ TEST(handshake_is_upgrade_detection) {
 }
 
 TEST(handshake_ws_oracle_rows) {
-  // reliability-plan §2.5, "Required" column.
+  // Each header RFC 6455 §4.2.1 requires, missing or wrong.
   HandshakeResult r = Eval(ValidHeaders(), HandshakeOptions(), "POST");
   EXPECT_EQ(r.status, 405);
   EXPECT_EQ(FindHeader(r.error_headers, "Allow"), "GET");

@@ -1,4 +1,4 @@
-// FrameParser::Pause (read backpressure, issue 14 class 3): a sink that pauses from a callback
+// FrameParser::Pause (read backpressure): a sink that pauses from a callback
 // makes Consume() return right after that callback, leaving the following bytes unconsumed; fed
 // again, they produce the rest in order. Runs on the test's main thread; pure.
 #include "ws_test_support.h"

@@ -1,5 +1,5 @@
 // Standalone unit tests of the pure WebSocket layer, part 2: frame parser protocol errors by
-// close code (reliability-plan §2.4 rows, Autobahn 1–7 shapes) and permessage-deflate. Runs on the
+// close code (every malformed-frame case, Autobahn 1–7 shapes) and permessage-deflate. Runs on the
 // test's main thread; no uv.h, no napi.h. Built with ws_pure_test.cc by scripts/test-native-pure.sh.
 
 #include "ws_test_support.h"
@@ -7,7 +7,7 @@
 // ---- frame parser: protocol errors by close code ------------------------------------------------
 
 TEST(parser_ws_oracle_rows) {
-  // reliability-plan §2.4, row by row (ws 8.23 answers, ours must match).
+  // Every malformed-frame case, one by one (ws 8.23 answers, ours must match).
   ExpectLog(ClientFrame(0x81, "Hello"), "text:Hello");
   ExpectLog(Hex("81 05 48 65 6c 6c 6f"), "error:1002");  // unmasked (RFC §5.7)
   ExpectLog(ClientFrame(0xc1, "Hello"), "error:1002");   // RSV1, no extension
@@ -256,7 +256,7 @@ TEST(deflate_parser_context_takeover_streams) {
   EXPECT_TRUE(h.sink.messages == texts);
 }
 
-// ---- messages that end their deflate stream with a BFINAL block (issue 14, class 7a) ----------
+// ---- messages that end their deflate stream with a BFINAL block (the window stays) ----------
 
 // A sender that ends every message with deflate(Z_FINISH), i.e. a final block and nothing after
 // it (what zlib.deflateRawSync produces), starting a new raw stream per message; with `history`

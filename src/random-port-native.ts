@@ -1,4 +1,5 @@
-// The httpuv utility functions, wired to this package's native pieces where they need them.
+// randomPort() as the package exports it: the pure search of random-port.ts, wired to the addon's
+// synchronous bind probe (native.port_available).
 import { native } from './runtime.js';
 import { createRandomPort } from './random-port.js';
 
