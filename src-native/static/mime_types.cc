@@ -6,6 +6,8 @@
 #include <cstddef>
 #include <string>
 
+#include "util/ascii.h"
+
 namespace httpuv {
 namespace statics {
 namespace {
@@ -36,11 +38,9 @@ constexpr TypeRow kTypes[] = {
 // Extensions and types longer than this are not in mime-db; longer input is simply unknown.
 constexpr size_t kMaxKey = 128;
 
-char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
-
 bool ToLower(std::string_view in, char* buf, std::string_view* out) {
   if (in.size() > kMaxKey) return false;
-  for (size_t i = 0; i < in.size(); i++) buf[i] = Lower(in[i]);
+  for (size_t i = 0; i < in.size(); i++) buf[i] = util::AsciiLower(in[i]);
   *out = std::string_view(buf, in.size());
   return true;
 }
