@@ -4,8 +4,12 @@
 # (test/native/cpp/ws_pure_*test.cc, sharing ws_test_support.h) under AddressSanitizer + UBSan,
 # runs it, and exits non-zero on any compile error, failed check or sanitizer report. No addon, no libuv, no Node runtime:
 # zlib comes from Node's headers (/usr/include/node) when present, else the system's, and links
-# against the system libz. `npm run test:native-pure` calls it.
+# against the system libz. `npm run test:native-pure` and `npm test` (test/native/native-pure.test.ts)
+# call it. HTTPUV_PURE_BUILD_DIR=DIR keeps the compiled driver in DIR and reuses it while its
+# inputs are unchanged (scripts/pure-build.sh); unset, it compiles into a temporary directory.
 set -euo pipefail
+# shellcheck source=pure-build.sh
+. "$(dirname "$0")/pure-build.sh"
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cxx="${CXX:-g++}"
@@ -34,12 +38,13 @@ for f in handshake frame_parser frame_writer permessage_deflate; do
   sources+=("$root/src-native/ws/$f.cc")
 done
 
-"$cxx" -std=c++17 -Wall -Wextra -Werror -g -O1 -fno-omit-frame-pointer \
+pure_build "${HTTPUV_PURE_BUILD_DIR:-$work}" ws_pure_test "$cxx" \
+  -std=c++17 -Wall -Wextra -Werror -g -O1 -fno-omit-frame-pointer \
   -fsanitize=address,undefined -fno-sanitize-recover=all \
   -I "$root/src-native" "${zinc[@]}" \
   "${sources[@]}" "$root"/test/native/cpp/ws_pure_*test.cc \
-  "${zlib[@]}" -o "$work/ws_pure_test"
+  "${zlib[@]}"
 
 ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:${ASAN_OPTIONS:-}" \
 UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:${UBSAN_OPTIONS:-}" \
-  "$work/ws_pure_test"
+  "$built"

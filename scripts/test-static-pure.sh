@@ -3,15 +3,20 @@
 # its standalone C++ test driver under AddressSanitizer + UBSan, runs it against a fixture tree created in a
 # temporary directory (files, index pages, dotfiles, symlinks inside and escaping the root, a
 # sibling "www-secret", precompressed siblings, a FIFO), and removes the tree afterwards.
-# No addon, no libuv, no Node: `npm run test:native-pure` calls it.
+# No addon, no libuv, no Node: `npm run test:native-pure` and `npm test`
+# (test/native/native-pure.test.ts) call it. HTTPUV_PURE_BUILD_DIR=DIR keeps the compiled driver in
+# DIR and reuses it while its inputs are unchanged (scripts/pure-build.sh).
 set -euo pipefail
+# shellcheck source=pure-build.sh
+. "$(dirname "$0")/pure-build.sh"
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cxx="${CXX:-g++}"
 work="$(mktemp -d "${TMPDIR:-/tmp}/httpuv-static-test.XXXXXX")"
 trap 'chmod -R u+rwx "$work" 2>/dev/null || true; rm -rf "$work"' EXIT
 
-"$cxx" -std=c++17 -Wall -Wextra -Werror -fsanitize=address,undefined -fno-sanitize-recover=all \
+pure_build "${HTTPUV_PURE_BUILD_DIR:-$work}" static_files_test "$cxx" \
+  -std=c++17 -Wall -Wextra -Werror -fsanitize=address,undefined -fno-sanitize-recover=all \
   -fno-omit-frame-pointer -g -pthread -I "$root/src-native" -I "$root/test" \
   "$root/src-native/static/static_files.cc" \
   "$root/src-native/static/static_resolve.cc" \
@@ -20,8 +25,7 @@ trap 'chmod -R u+rwx "$work" 2>/dev/null || true; rm -rf "$work"' EXIT
   "$root"/src-native/util/*.cc \
   "$root/test/native/cpp/static_files_test.cc" \
   "$root/test/native/cpp/static_files_fs_test.cc" \
-  "$root/test/native/cpp/static_helpers_test.cc" \
-  -o "$work/static_files_test"
+  "$root/test/native/cpp/static_helpers_test.cc"
 
 t="$work/tree"
 mkdir -p "$t/www/sub" "$t/www/noindex" "$t/www/.well-known" "$t/www/.git" "$t/outside" \
@@ -77,4 +81,4 @@ printf 'locked\n' > www/unreadable.txt
 chmod 000 www/unreadable.txt
 touch -d '2020-02-03 04:05:06 UTC' www/data.txt
 
-"$work/static_files_test" "$t"
+"$built" "$t"

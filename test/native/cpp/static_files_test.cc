@@ -394,6 +394,19 @@ void TestRules() {
 
 }  // namespace
 
+// Runs one test function; prints "ok" or "FAIL" with its name, as the WebSocket driver does.
+int g_tests = 0;
+int g_failed_tests = 0;
+void RunTest(const char* name, void (*fn)(), const char* variant = "") {
+  const int before = g_failures;
+  fn();
+  ++g_tests;
+  const bool ok = g_failures == before;
+  if (!ok) ++g_failed_tests;
+  std::cout << (ok ? "ok   " : "FAIL ") << name << variant << "\n";
+}
+#define RUN_TEST(fn, ...) RunTest(#fn, fn, ##__VA_ARGS__)
+
 int main(int argc, char** argv) {
   if (argc != 2) {
     std::cerr << "usage: static_files_test <fixture-tree>\n";
@@ -401,37 +414,43 @@ int main(int argc, char** argv) {
   }
   g_tree = argv[1];
   const int fds_before = CountOpenFds();
-  TestNegotiation();
-  TestMime();
-  TestResolveHelpers();
-  TestUtilText();
-  TestBasicServing();
-  TestMatching();
-  TestOptions();
-  TestValidation();
-  TestMethodsAndBodies();
-  TestCorpus();
-  TestPathRules();
-  TestRules();
-  TestConditionals();
-  TestRanges();
-  TestPrecompressed();
-  TestRootMemo();
-  TestSymlinkSwapRace();
+  RUN_TEST(TestNegotiation);
+  RUN_TEST(TestMime);
+  RUN_TEST(TestResolveHelpers);
+  RUN_TEST(TestUtilText);
+  RUN_TEST(TestBasicServing);
+  RUN_TEST(TestMatching);
+  RUN_TEST(TestOptions);
+  RUN_TEST(TestValidation);
+  RUN_TEST(TestMethodsAndBodies);
+  RUN_TEST(TestCorpus);
+  RUN_TEST(TestPathRules);
+  RUN_TEST(TestRules);
+  RUN_TEST(TestConditionals);
+  RUN_TEST(TestRanges);
+  RUN_TEST(TestPrecompressed);
+  RUN_TEST(TestRootMemo);
+  RUN_TEST(TestSymlinkSwapRace);
   // Again without openat2, through the realpath + O_NOFOLLOW fallback.
   if (SetOpenat2ForTesting(false)) {
-    std::cout << "repeating file tests without openat2\n";
-    TestBasicServing();
-    TestCorpus();
-    TestPathRules();
-    TestPrecompressed();
-    TestRootMemo();
-    TestSymlinkSwapRace();
+    const char* v = " (without openat2)";
+    RUN_TEST(TestBasicServing, v);
+    RUN_TEST(TestCorpus, v);
+    RUN_TEST(TestPathRules, v);
+    RUN_TEST(TestPrecompressed, v);
+    RUN_TEST(TestRootMemo, v);
+    RUN_TEST(TestSymlinkSwapRace, v);
     SetOpenat2ForTesting(true);
   }
+  // No fd leaked on any path above.
+  const int before = g_failures;
   const int fds_after = CountOpenFds();
-  if (fds_before >= 0) CHECK_EQ(fds_after, fds_before);  // no fd leaked on any path
-  std::cout << (g_failures == 0 ? "ok" : "FAILED") << ": " << g_checks << " checks, "
-            << g_failures << " failures\n";
+  if (fds_before >= 0) CHECK_EQ(fds_after, fds_before);
+  ++g_tests;
+  if (g_failures != before) ++g_failed_tests;
+  std::cout << (g_failures == before ? "ok   " : "FAIL ") << "NoFdLeaked\n";
+  std::cout << "\n"
+            << g_tests << " tests, " << g_checks << " checks, " << g_failures << " failed checks, "
+            << g_failed_tests << " failed tests\n";
   return g_failures == 0 ? 0 : 1;
 }
