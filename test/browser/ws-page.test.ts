@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { listServers, startServer, type WebServer } from '../../src/index.js';
+import { pollUntil } from '../helpers/tools.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 after(() => assert.deepEqual(listServers(), []));
@@ -57,8 +58,7 @@ test('Chromium: page + WebSocket round trip text and binary, clean close 1000', 
     assert.equal(r.code, 1000);
     assert.equal(r.wasClean, true);
     assert.equal(r.error, undefined);
-    const deadline = Date.now() + 5000;
-    while (serverCloses.length === 0 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 10));
+    await pollUntil(() => serverCloses.length > 0, 5000, "the server's onClose");
     assert.deepEqual(serverCloses, [1000]);
   } finally {
     await context.close();

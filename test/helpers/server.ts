@@ -6,12 +6,24 @@ import type { App, Response, RookRequest, ServerOptions, WebServer } from '../..
 
 export type AppArg = App | ((req: RookRequest) => Response | Promise<Response> | undefined);
 
-/** Starts a server on 127.0.0.1:0, runs `fn(server, baseUrl)`, and always awaits `server.stop()`. */
-export async function withServer<T>(app: AppArg, fn: (server: WebServer, baseUrl: string) => Promise<T> | T,
+/** What `withServer` hands its function: the server, its port and its base URL. */
+export interface ServerContext {
+  server: WebServer;
+  port: number;
+  /** `http://127.0.0.1:<port>` */
+  url: string;
+}
+
+/**
+ * Starts a server on 127.0.0.1 port 0 with `options`, runs `fn({ server, port, url })`, and always
+ * awaits `server.stop()`. The one way the tests start a server for the length of a block.
+ */
+export async function withServer<T>(app: AppArg, fn: (ctx: ServerContext) => Promise<T> | T,
                                      options?: ServerOptions): Promise<T> {
   const server = startServer('127.0.0.1', 0, app as App, options);
+  const port = server.getPort();
   try {
-    return await fn(server, `http://127.0.0.1:${server.getPort()}`);
+    return await fn({ server, port, url: `http://127.0.0.1:${port}` });
   } finally {
     await server.stop();
   }

@@ -52,12 +52,17 @@ export function runCurl(args: string[], timeoutMs = 15000): Promise<CurlResult> 
   });
 }
 
-/** Polls `pred` every `stepMs` until it is true; throws after `timeoutMs` naming `what`. */
-export async function pollUntil(pred: () => boolean | Promise<boolean>, timeoutMs: number, what: string,
-                                stepMs = 10): Promise<void> {
+/**
+ * Polls `pred` every `stepMs` until it returns a truthy value and returns that value; throws after
+ * `timeoutMs` naming `what`. The tests' one way to wait for a condition with a deadline (or await
+ * an event): never a bare sleep.
+ */
+export async function pollUntil<T>(pred: () => T | Promise<T>, timeoutMs: number, what: string,
+                                   stepMs = 10): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (await pred()) return;
+    const v = await pred();
+    if (v) return v as NonNullable<T>;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, stepMs));
   }

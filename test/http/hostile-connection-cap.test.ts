@@ -5,7 +5,8 @@
 import test, { after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, listServers } from '../../src/index.js';
-import { timedGet, until, watch, type Watched } from './hostile-util.js';
+import { timedGet, watch, type Watched } from './hostile-util.js';
+import { pollUntil } from '../helpers/tools.js';
 
 after(() => assert.deepEqual(listServers(), []));
 
@@ -17,13 +18,13 @@ test('maxConnections 10: extra connections are closed without a response; capaci
   try {
     const port = server.getPort();
     for (let i = 0; i < 10; i++) held.push(await watch(port));
-    await until(() => (server.stats()?.connectionsOpen ?? 0) === 10, 2000, '10 open connections');
+    await pollUntil(() => (server.stats()?.connectionsOpen ?? 0) === 10, 2000, '10 open connections');
     for (let i = 0; i < 20; i++) {
       const c = await watch(port);
       c.socket.write('GET / HTTP/1.1\r\nHost: a\r\n\r\n');
       extra.push(c);
     }
-    await until(() => extra.every((c) => c.closedAt !== null), 3000, 'the extra connections to be closed');
+    await pollUntil(() => extra.every((c) => c.closedAt !== null), 3000, 'the extra connections to be closed');
     const answered = extra.filter((c) => c.received.length > 0).length;
     const errors = [...new Set(extra.map((c) => c.error ?? 'clean EOF'))];
     console.log(`connection cap: 20 extra connections closed, ${answered} got bytes, close kinds: ${errors.join(', ')}; ` +
@@ -32,9 +33,9 @@ test('maxConnections 10: extra connections are closed without a response; capaci
     // The held connections still work.
     const h = held[0];
     h.socket.write('GET / HTTP/1.1\r\nHost: a\r\n\r\n');
-    await until(() => h.received.includes('\r\n\r\nok'), 2000, 'a held connection to be answered');
+    await pollUntil(() => h.received.includes('\r\n\r\nok'), 2000, 'a held connection to be answered');
     for (const c of held) c.socket.destroy();
-    await until(() => (server.stats()?.connectionsOpen ?? 1) === 0, 3000, 'the held connections to close');
+    await pollUntil(() => (server.stats()?.connectionsOpen ?? 1) === 0, 3000, 'the held connections to close');
     const r = await timedGet(port);
     assert.equal(r.status, 200);
   } finally {

@@ -12,7 +12,8 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { listServers } from '../../src/index.js';
-import { timedGet, until } from './hostile-util.js';
+import { timedGet } from './hostile-util.js';
+import { pollUntil } from '../helpers/tools.js';
 
 const INDEX = path.resolve(__dirname, '..', '..', 'src', 'index.js');
 const hasPrlimit = spawnSync('prlimit', ['--version']).status === 0;
@@ -42,7 +43,7 @@ test('200 connections against a server limited to 64 fds: errors logged, no spin
     child.stderr?.on('data', (d: Buffer) => { err += d.toString(); });
     const sockets: net.Socket[] = [];
     try {
-      await until(() => /PORT \d+/.test(out), 10_000, 'the child server to start');
+      await pollUntil(() => /PORT \d+/.test(out), 10_000, 'the child server to start');
       const port = Number(/PORT (\d+)/.exec(out)?.[1]);
       const pid = child.pid as number;
       let connected = 0, answered = 0, failed = 0, closedEmpty = 0;
@@ -56,7 +57,7 @@ test('200 connections against a server limited to 64 fds: errors logged, no spin
         s.on('close', () => { if (!got) closedEmpty++; });
         sockets.push(s);
       }
-      await until(() => answered + closedEmpty + failed >= 200, 10_000, 'all 200 to be answered or closed');
+      await pollUntil(() => answered + closedEmpty + failed >= 200, 10_000, 'all 200 to be answered or closed');
       await new Promise((r) => setTimeout(r, 500));
       const t0 = cpuTicks(pid);
       await new Promise((r) => setTimeout(r, 2000));
@@ -68,7 +69,7 @@ test('200 connections against a server limited to 64 fds: errors logged, no spin
       let upReply = '';
       up.on('data', (d: Buffer) => { upReply += d.toString('latin1'); });
       up.write('POST /up HTTP/1.1\r\nHost: a\r\nContent-Length: 4096\r\n\r\n' + 'u'.repeat(4096));
-      await until(() => /HTTP\/1\.1 \d{3}/.test(upReply) || up.destroyed, 5000, 'the upload to be answered');
+      await pollUntil(() => /HTTP\/1\.1 \d{3}/.test(upReply) || up.destroyed, 5000, 'the upload to be answered');
       const upStatus = (/HTTP\/1\.1 (\d{3})/.exec(upReply) ?? [])[1] ?? 'none';
       const spillLogged = /cannot (spill|store) request body/i.test(err);
       console.log(`fd exhaustion: ${connected} connected, ${answered} answered, ${closedEmpty} closed without a ` +
@@ -92,7 +93,7 @@ test('200 connections against a server limited to 64 fds: errors logged, no spin
       for (const s of sockets) s.destroy();
       if (child.exitCode === null) {
         child.send?.('stop');
-        await until(() => child.exitCode !== null, 5000, 'the child to exit').catch(() => child.kill('SIGKILL'));
+        await pollUntil(() => child.exitCode !== null, 5000, 'the child to exit').catch(() => child.kill('SIGKILL'));
       }
     }
   });

@@ -7,7 +7,8 @@
 import test, { after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, listServers } from '../../src/index.js';
-import { probe, until, watch, type Watched } from './hostile-util.js';
+import { probe, watch, type Watched } from './hostile-util.js';
+import { pollUntil } from '../helpers/tools.js';
 
 const REQUEST_TIMEOUT_MS = 1500;
 const SLACK_MS = process.env.HTTPUV_SANITIZER ? 6000 : 1500;
@@ -34,7 +35,7 @@ test('100 slow-body uploads are cut off by requestTimeoutMs; the app never sees 
       }, 200);
       timers.push(t);
     }
-    await until(() => conns.every((c) => c.closedAt !== null), REQUEST_TIMEOUT_MS + SLACK_MS + 2000,
+    await pollUntil(() => conns.every((c) => c.closedAt !== null), REQUEST_TIMEOUT_MS + SLACK_MS + 2000,
       'every slow upload to be closed');
     const worst = Math.max(...conns.map((c) => (c.closedAt as number) - c.openedAt));
     const got408 = conns.filter((c) => c.received.toString('latin1').startsWith('HTTP/1.1 408')).length;

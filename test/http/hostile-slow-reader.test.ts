@@ -9,7 +9,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startServer, listServers } from '../../src/index.js';
-import { probe, timedGet, until, watch, type Watched } from './hostile-util.js';
+import { probe, timedGet, watch, type Watched } from './hostile-util.js';
+import { pollUntil } from '../helpers/tools.js';
 
 const MiB = 1024 * 1024;
 // Under ASan/TSan (npm run test:asan / test:tsan) RSS includes the sanitizers' shadow memory and
@@ -111,7 +112,7 @@ test('pipeline flood: 20,000 pipelined requests never read; the server stops rea
     if (!SAN) assert.ok(grown < 48, `RSS grew ${grown.toFixed(1)} MiB`);
     const w = c;
     w.socket.destroy();
-    await until(() => (server.stats()?.connectionsOpen ?? 1) === 0, 5000, 'the flood connection to be freed');
+    await pollUntil(() => (server.stats()?.connectionsOpen ?? 1) === 0, 5000, 'the flood connection to be freed');
   } finally {
     c?.socket.destroy();
     await server.stop();
@@ -162,9 +163,9 @@ test('sendTimeoutMs: stalled readers are closed once no byte is read for that lo
       stalled.push(c);
     }
     // A paused client never sees the FIN, so the server's own count tells when they are gone.
-    await until(() => (server.stats()?.connectionsTotal ?? 0) >= 11, 10000, 'all 11 connections to be accepted');
+    await pollUntil(() => (server.stats()?.connectionsTotal ?? 0) >= 11, 10000, 'all 11 connections to be accepted');
     let earliest = Infinity;
-    await until(() => {
+    await pollUntil(() => {
       const st = server.stats();
       const open = st?.connectionsOpen ?? 0;
       if (open < 11 && earliest === Infinity) earliest = Date.now() - stalledFrom;
@@ -177,7 +178,7 @@ test('sendTimeoutMs: stalled readers are closed once no byte is read for that lo
     // once its response is queued, after stalledFrom).
     assert.ok(earliest >= SEND_TIMEOUT - 100, `a stalled reader was closed after ${earliest} ms`);
     // Past three timeouts, the steady reader is still served.
-    await until(() => Date.now() - steadyFrom > 3 * SEND_TIMEOUT + 500, 20000, 'three send timeouts to pass');
+    await pollUntil(() => Date.now() - steadyFrom > 3 * SEND_TIMEOUT + 500, 20000, 'three send timeouts to pass');
     console.log(`steady reader after ${Date.now() - steadyFrom} ms: ${(got / MiB).toFixed(1)} MiB, closed: ${steady.closedAt !== null}`);
     assert.equal(steady.closedAt, null, 'a slow but steady reader was closed');
     assert.equal(server.stats()?.connectionsOpen, 1);

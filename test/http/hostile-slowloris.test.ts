@@ -5,7 +5,8 @@
 import test, { after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, listServers } from '../../src/index.js';
-import { loopLag, probe, until, watch, type Watched } from './hostile-util.js';
+import { loopLag, probe, watch, type Watched } from './hostile-util.js';
+import { pollUntil } from '../helpers/tools.js';
 
 const TIMEOUT_MS = 1000;
 const SLOWLORIS = 1000;
@@ -37,7 +38,7 @@ test('1,000 slowloris connections (a byte at a time) are reaped by headersTimeou
       timers.push(t);
     }
     // Without the headers timeout the trickle would keep them until requestTimeoutMs (10 s).
-    await until(() => conns.every((c) => c.closedAt !== null), 8000,
+    await pollUntil(() => conns.every((c) => c.closedAt !== null), 8000,
       'every slowloris connection to be closed');
     const lifetimes = conns.map((c) => (c.closedAt as number) - c.openedAt);
     const worst = Math.max(...lifetimes);
@@ -52,7 +53,7 @@ test('1,000 slowloris connections (a byte at a time) are reaped by headersTimeou
     assert.ok(latency.n >= 5, 'the probe ran');
     assert.ok(latency.max < (process.env.HTTPUV_SANITIZER ? 5000 : 1000) + lagMs,
       `a normal request took ${latency.max} ms (loop lag ${lagMs} ms)`);
-    await until(() => (server.stats()?.connectionsOpen ?? 0) === 0, 2000, 'connectionsOpen to reach 0');
+    await pollUntil(() => (server.stats()?.connectionsOpen ?? 0) === 0, 2000, 'connectionsOpen to reach 0');
   } finally {
     for (const t of timers) clearInterval(t);
     for (const c of conns) c.socket.destroy();
@@ -68,7 +69,7 @@ test('100 connections that never send a byte are closed by headersTimeoutMs', as
     const port = server.getPort();
     const lag = loopLag();
     for (let i = 0; i < 100; i++) conns.push(await watch(port));
-    await until(() => conns.every((c) => c.closedAt !== null), 8000,
+    await pollUntil(() => conns.every((c) => c.closedAt !== null), 8000,
       'every idle connection to be closed');
     const worst = Math.max(...conns.map((c) => (c.closedAt as number) - c.openedAt));
     const lagMs = lag.stop();
@@ -89,9 +90,9 @@ test('a keep-alive connection that goes idle after a response is closed by keepA
     c = await watch(server.getPort());
     c.socket.write('GET / HTTP/1.1\r\nHost: a\r\n\r\n');
     const w = c;
-    await until(() => w.received.includes('\r\n\r\nok'), 2000, 'the response');
+    await pollUntil(() => w.received.includes('\r\n\r\nok'), 2000, 'the response');
     const answeredAt = Date.now();
-    await until(() => w.closedAt !== null, 3000 + SLACK_MS, 'the idle keep-alive connection to be closed');
+    await pollUntil(() => w.closedAt !== null, 3000 + SLACK_MS, 'the idle keep-alive connection to be closed');
     const idle = (w.closedAt as number) - answeredAt;
     const lagMs = lag.stop();
     console.log(`keep-alive idle close after ${idle} ms (loop lag ${lagMs} ms)`);

@@ -1,6 +1,5 @@
 // Raw-socket helpers shared by the hostile-client tests (test/http/hostile-*.test.ts): open many
 // loopback connections, watch when the server closes them, time a well-behaved request.
-import * as fs from 'node:fs';
 import * as net from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
@@ -43,15 +42,6 @@ export function watch(port: number): Promise<Watched> {
     socket.once('connect', () => { w.openedAt = Date.now(); resolve(w); });
     socket.once('error', (e) => { if (w.openedAt === 0) reject(e); });
   });
-}
-
-/** Resolves when `cond()` holds, or rejects after `ms` (polls every 20 ms; no bare sleeps). */
-export async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 /** A complete GET on a fresh connection; resolves with the status and the elapsed ms. */
@@ -100,9 +90,4 @@ export function probe(port: number, everyMs: number): { stop: () => Promise<{ n:
       return { n: lat.length, max: lat.length ? Math.max(...lat) : -1, failures };
     },
   };
-}
-
-/** Open file descriptors of this process (Linux). */
-export function fdCount(pid: number | 'self' = 'self'): number {
-  return fs.readdirSync(`/proc/${pid}/fd`).length;
 }

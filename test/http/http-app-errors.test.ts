@@ -40,7 +40,7 @@ function appFor(bad: () => unknown): App {
 
 for (const [name, bad] of cases) {
   test(`call ${name} → 500, then the connection answers /good`, async () => {
-    await withServer(appFor(bad), async (server) => {
+    await withServer(appFor(bad), async ({ server }) => {
       const conn = await RawConn.connect(server.getPort());
       try {
         await conn.write(get('/bad'));
@@ -58,7 +58,7 @@ for (const [name, bad] of cases) {
 }
 
 test('the 500 body names the error message (httpuv: "ERROR: <msg>")', async () => {
-  await withServer(appFor(() => { throw new Error('distinctive-message'); }), async (server) => {
+  await withServer(appFor(() => { throw new Error('distinctive-message'); }), async ({ server }) => {
     const conn = await RawConn.connect(server.getPort());
     try {
       await conn.write(get('/bad'));
@@ -71,7 +71,7 @@ test('the 500 body names the error message (httpuv: "ERROR: <msg>")', async () =
 });
 
 test('CR/LF in a header value never splits the response', async () => {
-  await withServer(appFor(() => ({ status: 200, headers: { 'X-Inj': 'a\r\nInjected: 1' }, body: 'b' })), async (server) => {
+  await withServer(appFor(() => ({ status: 200, headers: { 'X-Inj': 'a\r\nInjected: 1' }, body: 'b' })), async ({ server }) => {
     const conn = await RawConn.connect(server.getPort());
     try {
       await conn.write(get('/bad') + get('/good'));
@@ -87,7 +87,7 @@ test('CR/LF in a header value never splits the response', async () => {
 test('onHeaders that throws → 500; call is not run', async () => {
   let called = 0;
   await withServer({ onHeaders: () => { throw new Error('boom in headers'); }, call: () => { called++; return { status: 200 }; } },
-    async (server) => {
+    async ({ server }) => {
       const conn = await RawConn.connect(server.getPort());
       try {
         await conn.write(get('/x'));
@@ -101,7 +101,7 @@ test('onHeaders that throws → 500; call is not run', async () => {
 });
 
 test('unknown status codes are sent with some reason phrase (418, 299)', async () => {
-  await withServer((req) => ({ status: Number(req.PATH_INFO.slice(1)), body: 'x' }), async (server) => {
+  await withServer((req) => ({ status: Number(req.PATH_INFO.slice(1)), body: 'x' }), async ({ server }) => {
     const conn = await RawConn.connect(server.getPort());
     try {
       await conn.write(get('/418') + get('/299'));

@@ -206,7 +206,7 @@ function countFinal(d: Buffer): number {
 
 async function runRow(row: Row, mode: 'one' | 'bytes' | 'prefixed'): Promise<void> {
   const { app, seen } = recordingApp();
-  await withServer(app, async (server) => {
+  await withServer(app, async ({ server }) => {
     const input = mode === 'prefixed' ? `GET /ok HTTP/1.1\r\nHost: a\r\n\r\n${row.input}` : row.input;
     const conn = await RawConn.connect(server.getPort());
     let raw: RawResult;
@@ -268,7 +268,7 @@ for (const mode of ['one', 'bytes', 'prefixed'] as const) {
 
 test('H55: Expect: 100-continue, body sent only after 100 Continue', async () => {
   const { app, seen } = recordingApp();
-  await withServer(app, async (server) => {
+  await withServer(app, async ({ server }) => {
     const conn = await RawConn.connect(server.getPort());
     try {
       await conn.write(`${P}Content-Length: 2\r\nExpect: 100-continue\r\n\r\n`);
@@ -288,7 +288,7 @@ test('H55: Expect: 100-continue, body sent only after 100 Continue', async () =>
 
 test('H56: HEAD gets the GET headers and no body; the next request still parses', async () => {
   const { app } = recordingApp(() => ({ status: 200, headers: { 'Content-Type': 'text/plain' }, body: 'hello body' }));
-  await withServer(app, async (server) => {
+  await withServer(app, async ({ server }) => {
     const raw = await rawRequest(server.getPort(), `HEAD / HTTP/1.1\r\nHost: a\r\n\r\n${G}Connection: close\r\n\r\n`);
     const res = parseResponses(raw.data, { head: [true, false] });
     assert.equal(res.responses.length, 2, preview(raw.data));
@@ -304,7 +304,7 @@ for (const id of ['H01', 'H02', 'H21']) {
     const row = rows.find((r) => r.id === id);
     assert.ok(row);
     const { app, seen } = recordingApp();
-    await withServer(app, async (server) => {
+    await withServer(app, async ({ server }) => {
       const raw = await rawRequest(server.getPort(), `${row.input}GET /admin HTTP/1.1\r\nHost: a\r\n\r\n`);
       assert.equal(finalResponses(raw.data).length, 1, preview(raw.data));
       assert.ok(!seen.some((s) => s.path === '/admin'), 'app saw /admin');

@@ -11,7 +11,7 @@ import type { Seen } from '../helpers/server.js';
 /** Sends `request` on a fresh connection and returns what the app saw and the response. */
 async function seeOne(request: string): Promise<{ seen: Seen; raw: Buffer; conn: RawConn; port: number }> {
   const { app, seen } = recordingApp();
-  return withServer(app, async (server) => {
+  return withServer(app, async ({ server }) => {
     const conn = await RawConn.connect(server.getPort());
     try {
       await conn.write(request);
@@ -48,7 +48,7 @@ test('methods reach the app by name', async () => {
 
 test('SERVER_NAME, SERVER_PORT, REMOTE_ADDR, REMOTE_PORT are strings from the sockets', async () => {
   const { app, seen } = recordingApp();
-  await withServer(app, async (server) => {
+  await withServer(app, async ({ server }) => {
     const conn = await RawConn.connect(server.getPort());
     try {
       await conn.write('GET / HTTP/1.1\r\nHost: other.example:99\r\n\r\n');
@@ -66,7 +66,7 @@ test('SERVER_NAME, SERVER_PORT, REMOTE_ADDR, REMOTE_PORT are strings from the so
 
 test('rook.* fields and CONTENT_TYPE / CONTENT_LENGTH', async () => {
   let req: RookRequest | undefined;
-  await withServer((r) => { req = r; return { status: 200, body: '' }; }, async (server, base) => {
+  await withServer((r) => { req = r; return { status: 200, body: '' }; }, async ({ server, url: base }) => {
     await fetchText(`${base}/x`, { method: 'POST', body: 'hello', headers: { 'Content-Type': 'text/plain' } });
     assert.ok(req);
     assert.equal(req['rook.version'], '1.1-0');
@@ -100,7 +100,7 @@ test('rook.input: read(n), read_lines, rewind', async () => {
     input.rewind();
     out.push(input.read_lines(1), input.read(0).length);
     return { status: 200, body: 'ok' };
-  }, async (server) => {
+  }, async ({ server }) => {
     await httpRequest(server.getPort(), { method: 'POST', body: 'line1\nline2\r\nline3' });
   });
   assert.deepEqual(out, ['lin', 'e1\nline2\r\nline3', 0, ['line1', 'line2', 'line3'], ['line1'], 0]);
@@ -188,7 +188,7 @@ test('two servers, listServers, bodies, Content-Type and Content-Length (test-ap
 
 test('absent, null or empty headers are fine (test-app.R 2)', async () => {
   for (const headers of [undefined, {}, []] as const) {
-    await withServer(() => ({ status: 200, headers: headers as Record<string, string> | undefined }), async (server) => {
+    await withServer(() => ({ status: 200, headers: headers as Record<string, string> | undefined }), async ({ server }) => {
       const r = await httpRequest(server.getPort());
       assert.equal(r.status, 200);
       assert.equal(r.body.length, 0);
@@ -201,7 +201,7 @@ test('Content-Length depends on the body (test-app.R 3)', async () => {
     if (req.PATH_INFO === '/empty') return { status: 200, body: Buffer.alloc(0) };
     if (req.PATH_INFO === '/nobody') return { status: 204 };
     return { status: 200, body: 'abc' };
-  }, async (server) => {
+  }, async ({ server }) => {
     const raw = await rawRequest(server.getPort(), 'GET /empty HTTP/1.1\r\nHost: a\r\n\r\n' +
       'GET /nobody HTTP/1.1\r\nHost: a\r\n\r\nGET /x HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
     const res = finalResponses(raw.data);
@@ -215,7 +215,7 @@ test('Content-Length depends on the body (test-app.R 3)', async () => {
 });
 
 test('status line is HTTP/1.1 even for HTTP/1.0 clients; exactly one Date', async () => {
-  await withServer(() => ({ status: 200, body: 'x' }), async (server) => {
+  await withServer(() => ({ status: 200, body: 'x' }), async ({ server }) => {
     const raw = await rawRequest(server.getPort(), 'GET / HTTP/1.0\r\n\r\n');
     const [r] = finalResponses(raw.data);
     assert.equal(r.version, 'HTTP/1.1');
@@ -227,7 +227,7 @@ test('status line is HTTP/1.1 even for HTTP/1.0 clients; exactly one Date', asyn
 
 test('an app Date replaces the automatic one', async () => {
   const date = 'Mon, 01 Jan 2001 00:00:00 GMT';
-  await withServer(() => ({ status: 200, headers: { Date: date }, body: 'x' }), async (server) => {
+  await withServer(() => ({ status: 200, headers: { Date: date }, body: 'x' }), async ({ server }) => {
     const raw = await rawRequest(server.getPort(), 'GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
     const [r] = finalResponses(raw.data);
     assert.deepEqual(r.getAll('date'), [date]);
@@ -235,7 +235,7 @@ test('an app Date replaces the automatic one', async () => {
 });
 
 test('header values may be numbers; names keep their case', async () => {
-  await withServer(() => ({ status: 201, headers: { 'X-Num': 5, 'x-MiXeD': 'v' }, body: '' }), async (server) => {
+  await withServer(() => ({ status: 201, headers: { 'X-Num': 5, 'x-MiXeD': 'v' }, body: '' }), async ({ server }) => {
     const raw = await rawRequest(server.getPort(), 'GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
     const [r] = parseResponses(raw.data).responses;
     assert.equal(r.status, 201);
@@ -245,11 +245,11 @@ test('header values may be numbers; names keep their case', async () => {
 });
 
 test('missing call → 404; a bare function is an app', async () => {
-  await withServer({}, async (server) => {
+  await withServer({}, async ({ server }) => {
     const r = await httpRequest(server.getPort());
     assert.equal(r.status, 404);
   });
-  await withServer(() => ({ status: 200, body: 'fn' }), async (_s, base) => {
+  await withServer(() => ({ status: 200, body: 'fn' }), async ({ url: base }) => {
     assert.equal((await fetchText(base)).text, 'fn');
   });
 });
@@ -259,7 +259,7 @@ test('a class instance app: call runs with the instance as this', async () => {
     greeting = 'from class';
     call(): { status: number; body: string } { return { status: 200, body: this.greeting }; }
   }
-  await withServer(new MyApp(), async (_s, base) => {
+  await withServer(new MyApp(), async ({ url: base }) => {
     assert.equal((await fetchText(base)).text, 'from class');
   });
 });
@@ -276,7 +276,7 @@ test('absolute-form targets without a query or path', async () => {
 test('a 40,000-byte header split at every offset 1…64 into two writes arrives whole (8.3 #29)', async () => {
   const value = 'v'.repeat(40000);
   const { app, seen } = recordingApp();
-  await withServer(app, async (server) => {
+  await withServer(app, async ({ server }) => {
     const conn = await RawConn.connect(server.getPort());
     try {
       for (let k = 1; k <= 64; k++) {
@@ -300,7 +300,7 @@ test('Uint8Array and Buffer bodies are sent as bytes; strings as UTF-8', async (
     if (req.PATH_INFO === '/u8') return { status: 200, body: new Uint8Array([0, 1, 2, 255]) };
     if (req.PATH_INFO === '/buf') return { status: 200, body: Buffer.from([9, 8, 7]) };
     return { status: 200, headers: { 'Content-Type': 'text/plain; charset=utf-8' }, body: 'h\u00e9llo \u{1F600}' };
-  }, async (server) => {
+  }, async ({ server }) => {
     assert.deepEqual([...(await httpRequest(server.getPort(), { path: '/u8' })).body], [0, 1, 2, 255]);
     assert.deepEqual([...(await httpRequest(server.getPort(), { path: '/buf' })).body], [9, 8, 7]);
     const s = await httpRequest(server.getPort(), { path: '/s' });

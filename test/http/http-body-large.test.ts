@@ -25,7 +25,7 @@ function chunkedReader(req: RookRequest): Response {
 
 test('10 MiB upload read through rook.input in chunks, rewound and read again', async () => {
   const body = randomBytes(10 * 1024 * 1024);
-  await withServer(chunkedReader, async (server) => {
+  await withServer(chunkedReader, async ({ server }) => {
     const r = await httpRequest(server.getPort(), { method: 'POST', body, timeoutMs: 30000 });
     assert.equal(r.status, 200, r.text);
     assert.equal(r.text, `${body.length} ${sha(body)}`);
@@ -34,7 +34,7 @@ test('10 MiB upload read through rook.input in chunks, rewound and read again', 
 
 test('10 MiB chunked upload', async () => {
   const body = randomBytes(10 * 1024 * 1024);
-  await withServer(chunkedReader, async (server) => {
+  await withServer(chunkedReader, async ({ server }) => {
     const r = await httpRequest(server.getPort(), {
       method: 'POST', body, headers: { 'Transfer-Encoding': 'chunked' }, timeoutMs: 30000,
     });
@@ -46,7 +46,7 @@ test('a body above bodySpillThreshold is read intact and its temporary file is g
   const before = openRegularFiles();
   const body = randomBytes(40 * 1024);
   let during: string[] = [];
-  await withServer((req) => { during = openRegularFiles(); return chunkedReader(req); }, async (server) => {
+  await withServer((req) => { during = openRegularFiles(); return chunkedReader(req); }, async ({ server }) => {
     const r = await httpRequest(server.getPort(), { method: 'POST', body });
     assert.equal(r.text, `${body.length} ${sha(body)}`);
   }, { bodySpillThreshold: 1024 });
@@ -57,7 +57,7 @@ test('a body above bodySpillThreshold is read intact and its temporary file is g
 
 test('maxBodySize: Content-Length above it → 413 before the body is sent, then close', async () => {
   const { app, seen } = recordingApp();
-  await withServer(app, async (server) => {
+  await withServer(app, async ({ server }) => {
     const conn = await RawConn.connect(server.getPort());
     try {
       await conn.write('POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1001\r\n\r\n');
@@ -78,7 +78,7 @@ test('maxBodySize: Content-Length above it → 413 before the body is sent, then
 
 test('maxBodySize: a chunked body that passes it → 413 and close; app not called', async () => {
   const { app, seen } = recordingApp();
-  await withServer(app, async (server) => {
+  await withServer(app, async ({ server }) => {
     const conn = await RawConn.connect(server.getPort());
     try {
       await conn.write('POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n');
@@ -100,7 +100,7 @@ test('two interleaved 1 MiB uploads on two connections each reach their own call
   const a = randomBytes(1024 * 1024);
   const b = randomBytes(1024 * 1024);
   const { app, seen } = recordingApp((_r, s) => ({ status: 200, body: sha(s.body) }));
-  await withServer(app, async (server) => {
+  await withServer(app, async ({ server }) => {
     const ca = await RawConn.connect(server.getPort());
     const cb = await RawConn.connect(server.getPort());
     try {
@@ -126,7 +126,7 @@ test('two interleaved 1 MiB uploads on two connections each reach their own call
 test('client gone mid-body: app not called, spill file closed (8.2 #18)', async () => {
   const before = openRegularFiles();
   const { app, seen } = recordingApp();
-  await withServer(app, async (server) => {
+  await withServer(app, async ({ server }) => {
     const conn = await RawConn.connect(server.getPort());
     await conn.write('POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 40960\r\n\r\n');
     await conn.write(Buffer.alloc(20480, 98));
@@ -142,7 +142,7 @@ test('client gone mid-body: app not called, spill file closed (8.2 #18)', async 
 test('a 10 MiB response body arrives intact (keep-alive framing kept)', async () => {
   const big = randomBytes(10 * 1024 * 1024);
   await withServer((req) => ({ status: 200, headers: { 'Content-Type': 'application/octet-stream' },
-    body: req.PATH_INFO === '/big' ? big : 'small' }), async (server) => {
+    body: req.PATH_INFO === '/big' ? big : 'small' }), async ({ server }) => {
     const conn = await RawConn.connect(server.getPort());
     try {
       await conn.write('GET /big HTTP/1.1\r\nHost: a\r\n\r\nGET /small HTTP/1.1\r\nHost: a\r\n\r\n');
@@ -161,7 +161,7 @@ test('default bodySpillThreshold is 1 MiB: 512 KiB stays in memory, 2 MiB goes t
   await withServer((req) => {
     seenFiles[req.PATH_INFO] = openRegularFiles().length - before.length;
     return chunkedReader(req);
-  }, async (server) => {
+  }, async ({ server }) => {
     for (const [p, n] of [['/small', 512 * 1024], ['/big', 2 * 1024 * 1024]] as const) {
       const body = randomBytes(n);
       before = openRegularFiles();

@@ -39,7 +39,7 @@ function splitI(out: Buffer): { statuses: number[]; head: string; body: Buffer }
 test('curl GET with a query string', async (t) => {
   if (skipWithout(t, 'curl')) return;
   const { app, seen } = curlApp();
-  await withServer(app, async (_s, base) => {
+  await withServer(app, async ({ url: base }) => {
     const r = await runCurl(['-sS', '-i', `${base}/path/x?a=1&b=%20`]);
     assert.equal(r.code, 0, r.stderr);
     const { statuses, head, body } = splitI(r.stdout);
@@ -53,7 +53,7 @@ test('curl GET with a query string', async (t) => {
 test('curl POST body, HEAD, HTTP/1.0', async (t) => {
   if (skipWithout(t, 'curl')) return;
   const { app, seen } = curlApp();
-  await withServer(app, async (_s, base) => {
+  await withServer(app, async ({ url: base }) => {
     const post = await runCurl(['-sS', '--data-binary', 'payload=1', `${base}/echo`]);
     assert.equal(post.stdout.toString(), 'payload=1');
     assert.equal(seen[0].env.CONTENT_TYPE, 'application/x-www-form-urlencoded');
@@ -70,7 +70,7 @@ test('curl POST body, HEAD, HTTP/1.0', async (t) => {
 
 test('curl --compressed decodes gzip; without it the body is gzip', async (t) => {
   if (skipWithout(t, 'curl')) return;
-  await withServer(curlApp().app, async (_s, base) => {
+  await withServer(curlApp().app, async ({ url: base }) => {
     const dec = await runCurl(['-sS', '--compressed', `${base}/big`]);
     assert.equal(dec.stdout.toString(), BIG);
     const raw = await runCurl(['-sS', '-H', 'Accept-Encoding: gzip', `${base}/big`]);
@@ -85,7 +85,7 @@ test('curl upload with Expect: 100-continue', async (t) => {
     const f = path.join(dir, 'up.bin');
     const data = Buffer.alloc(300000, 7);
     fs.writeFileSync(f, data);
-    await withServer(curlApp().app, async (_s, base) => {
+    await withServer(curlApp().app, async ({ url: base }) => {
       const r = await runCurl(['-sS', '-i', '-H', 'Expect: 100-continue', '--data-binary', `@${f}`, `${base}/echo`]);
       assert.equal(r.code, 0, r.stderr);
       assert.ok(r.stdout.toString('latin1').startsWith('HTTP/1.1 100 Continue\r\n'), 'interim 100 first');
@@ -101,7 +101,7 @@ test('curl upload with Expect: 100-continue', async (t) => {
 test('curl reuses the keep-alive connection for two URLs', async (t) => {
   if (skipWithout(t, 'curl')) return;
   const { app, seen } = curlApp();
-  await withServer(app, async (_s, base) => {
+  await withServer(app, async ({ url: base }) => {
     const r = await runCurl(['-sS', '-v', `${base}/one`, `${base}/two`]);
     assert.equal(r.stdout.toString(), 'GET /oneGET /two');
     assert.match(r.stderr, /Re-using existing connection/i);

@@ -8,7 +8,7 @@ const POST = 'POST /up HTTP/1.1\r\nHost: a\r\n';
 
 test('100 Continue is sent before the body, then the final response', async () => {
   const { app, seen } = recordingApp((_r, s) => ({ status: 200, body: `got ${s.body.toString()}` }));
-  await withServer(app, async (server) => {
+  await withServer(app, async ({ server }) => {
     const conn = await RawConn.connect(server.getPort());
     try {
       await conn.write(`${POST}Content-Length: 5\r\nExpect: 100-continue\r\n\r\n`);
@@ -38,7 +38,7 @@ test('onHeaders rejecting a big upload: 413 without a 100, then close (8.3 #23)'
       return null;
     },
     call() { called++; return { status: 200, body: 'ok' }; },
-  }, async (server) => {
+  }, async ({ server }) => {
     const conn = await RawConn.connect(server.getPort());
     try {
       await conn.write(`${POST}Content-Length: 1000000\r\nExpect: 100-continue\r\n\r\n`);
@@ -58,7 +58,7 @@ test('onHeaders rejecting a big upload: 413 without a 100, then close (8.3 #23)'
 
 test('Expect with another value → 417', async () => {
   const { app, seen } = recordingApp();
-  await withServer(app, async (server) => {
+  await withServer(app, async ({ server }) => {
     const conn = await RawConn.connect(server.getPort());
     try {
       await conn.write(`${POST}Content-Length: 2\r\nExpect: foo\r\n\r\nab`);
@@ -74,7 +74,7 @@ test('Expect with another value → 417', async () => {
 
 test('Expect: 100-continue with an app that has onHeaders returning nothing', async () => {
   const { app, seen } = recordingApp();
-  await withServer({ ...app, call: app.call, onHeaders: () => undefined }, async (server) => {
+  await withServer({ ...app, call: app.call, onHeaders: () => undefined }, async ({ server }) => {
     const conn = await RawConn.connect(server.getPort());
     try {
       await conn.write(`${POST}Content-Length: 2\r\nExpect: 100-continue\r\n\r\n`);
@@ -91,7 +91,7 @@ test('Expect: 100-continue with an app that has onHeaders returning nothing', as
 
 test('client that sends the body without waiting: one final response, no stray bytes', async () => {
   const { app } = recordingApp();
-  await withServer(app, async (server) => {
+  await withServer(app, async ({ server }) => {
     const conn = await RawConn.connect(server.getPort());
     try {
       await conn.write(`${POST}Content-Length: 2\r\nExpect: 100-continue\r\n\r\nab`);
@@ -109,7 +109,7 @@ test('onHeaders answers a POST early: its body is never parsed as a request (8.3
   const smuggle = 'GET /smuggle HTTP/1.1\r\nHost: a\r\n\r\n';
   const { app, seen } = recordingApp();
   await withServer({ call: app.call, onHeaders: (req) => (req.PATH_INFO === '/deny' ? { status: 403, body: 'denied' } : null) },
-    async (server) => {
+    async ({ server }) => {
       const conn = await RawConn.connect(server.getPort());
       try {
         await conn.write(`POST /deny HTTP/1.1\r\nHost: a\r\nContent-Length: ${smuggle.length}\r\n\r\n${smuggle}`);
@@ -128,7 +128,7 @@ test('onHeaders answers a POST early: its body is never parsed as a request (8.3
 
 test('onHeaders answers a GET early; the connection can continue or close, never garble', async () => {
   await withServer({ call: () => ({ status: 200, body: 'called' }), onHeaders: (req) => (req.PATH_INFO === '/early' ? { status: 401, body: 'early' } : undefined) },
-    async (server) => {
+    async ({ server }) => {
       const conn = await RawConn.connect(server.getPort());
       try {
         await conn.write('GET /early HTTP/1.1\r\nHost: a\r\n\r\nGET /next HTTP/1.1\r\nHost: a\r\n\r\n');
@@ -146,7 +146,7 @@ test('onHeaders answers a GET early; the connection can continue or close, never
 
 test('HTTP/1.0 with Expect: 100-continue gets no interim 100 (RFC 9110 §10.1.1)', async () => {
   const { app } = recordingApp();
-  await withServer(app, async (server) => {
+  await withServer(app, async ({ server }) => {
     const conn = await RawConn.connect(server.getPort());
     try {
       await conn.write('POST /up HTTP/1.0\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\nab');

@@ -15,7 +15,7 @@ test.after(() => fs.rmSync(dir, { recursive: true, force: true }));
 test('{ file } is served with its length and kept on disk', async () => {
   const f = path.join(dir, 'kept.txt');
   fs.writeFileSync(f, 'file content\n');
-  await withServer(() => ({ status: 200, headers: { 'Content-Type': 'text/plain' }, body: { file: f } }), async (server) => {
+  await withServer(() => ({ status: 200, headers: { 'Content-Type': 'text/plain' }, body: { file: f } }), async ({ server }) => {
     for (let i = 0; i < 2; i++) {
       const r = await httpRequest(server.getPort());
       assert.equal(r.status, 200);
@@ -31,7 +31,7 @@ test('a 5 MiB file body arrives intact', async () => {
   const data = randomBytes(5 * 1024 * 1024);
   fs.writeFileSync(f, data);
   await withServer(() => ({ status: 200, headers: { 'Content-Type': 'application/octet-stream' }, body: { file: f } }),
-    async (server) => {
+    async ({ server }) => {
       const r = await httpRequest(server.getPort(), { timeoutMs: 30000 });
       assert.equal(r.body.length, data.length);
       assert.equal(createHash('sha1').update(r.body).digest('hex'), createHash('sha1').update(data).digest('hex'));
@@ -41,7 +41,7 @@ test('a 5 MiB file body arrives intact', async () => {
 test('{ file, owned: true } deletes the file after it is served', async () => {
   const f = path.join(dir, 'owned.txt');
   fs.writeFileSync(f, 'owned content');
-  await withServer(() => ({ status: 200, body: { file: f, owned: true } }), async (server) => {
+  await withServer(() => ({ status: 200, body: { file: f, owned: true } }), async ({ server }) => {
     const r = await httpRequest(server.getPort());
     assert.equal(r.text, 'owned content');
   });
@@ -53,7 +53,7 @@ test('a missing file or a directory → 500; the connection still answers', asyn
     if (req.PATH_INFO === '/missing') return { status: 200, body: { file: path.join(dir, 'nope.txt') } };
     if (req.PATH_INFO === '/dir') return { status: 200, body: { file: dir } };
     return { status: 200, body: 'fine' };
-  }, async (server) => {
+  }, async ({ server }) => {
     const conn = await RawConn.connect(server.getPort());
     try {
       await conn.write(get('/missing') + get('/dir') + get('/ok'));

@@ -33,7 +33,7 @@ function expectPlain(r: { headers: Record<string, unknown>; body: Buffer }, plai
 }
 
 test('Accept-Encoding negotiation (q-values honoured)', async () => {
-  await withServer(app, async (server) => {
+  await withServer(app, async ({ server }) => {
     const p = server.getPort();
     const yes = ['gzip', 'gzip, deflate, br', 'br;q=1, gzip;q=0.5', 'GZIP', 'gzip;q=1.0', '*', 'identity, gzip'];
     const no = ['gzip;q=0', 'gzip; q=0.000', 'identity', 'deflate', 'br', '', 'xgzipx', '*;q=0', 'gzip;q=0, *'];
@@ -50,7 +50,7 @@ test('Accept-Encoding negotiation (q-values honoured)', async () => {
 });
 
 test('bodies under 1 KiB are not compressed; 1 KiB and more are', async () => {
-  await withServer(app, async (server) => {
+  await withServer(app, async ({ server }) => {
     const p = server.getPort();
     const small = await get(p, '/?size=1023', 'gzip');
     expectPlain(small, TEXT.slice(0, 1023));
@@ -63,7 +63,7 @@ test('bodies under 1 KiB are not compressed; 1 KiB and more are', async () => {
 });
 
 test('compressible types are gzipped, incompressible ones are not', async () => {
-  await withServer(app, async (server) => {
+  await withServer(app, async ({ server }) => {
     const p = server.getPort();
     for (const t of ['text/html; charset=utf-8', 'application/json', 'text/css', 'image/svg+xml']) {
       expectGzip(await get(p, `/?type=${encodeURIComponent(t)}`, 'gzip'), TEXT);
@@ -75,7 +75,7 @@ test('compressible types are gzipped, incompressible ones are not', async () => 
 });
 
 test('the app set Content-Encoding: passed through, never gzipped again', async () => {
-  await withServer(app, async (server) => {
+  await withServer(app, async ({ server }) => {
     const r = await get(server.getPort(), '/?enc=br', 'gzip');
     assert.equal(r.headers['content-encoding'], 'br');
     assert.equal(r.body.toString(), TEXT);
@@ -83,13 +83,13 @@ test('the app set Content-Encoding: passed through, never gzipped again', async 
 });
 
 test('gzip: false turns it off', async () => {
-  await withServer(app, async (server) => {
+  await withServer(app, async ({ server }) => {
     expectPlain(await get(server.getPort(), '/', 'gzip'), TEXT);
   }, { gzip: false });
 });
 
 test('gzipped responses keep the keep-alive connection framed', async () => {
-  await withServer(app, async (server) => {
+  await withServer(app, async ({ server }) => {
     const conn = await RawConn.connect(server.getPort());
     try {
       const req = 'GET / HTTP/1.1\r\nHost: a\r\nAccept-Encoding: gzip\r\n\r\n';
@@ -107,7 +107,7 @@ test('gzipped responses keep the keep-alive connection framed', async () => {
 });
 
 test('HTTP/1.0 client: a gzipped response is never chunked (close-delimited or Content-Length)', async () => {
-  await withServer(app, async (server) => {
+  await withServer(app, async ({ server }) => {
     const raw = await rawRequest(server.getPort(), 'GET / HTTP/1.0\r\nAccept-Encoding: gzip\r\n\r\n');
     assert.ok(raw.closed);
     const end = raw.data.indexOf('\r\n\r\n');

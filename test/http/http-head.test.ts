@@ -15,7 +15,7 @@ function app(req: RookRequest): Response {
 }
 
 test('HEAD has the GET headers and no body; the next pipelined request parses', async () => {
-  await withServer(app, async (server) => {
+  await withServer(app, async ({ server }) => {
     const conn = await RawConn.connect(server.getPort());
     try {
       await conn.write('GET / HTTP/1.1\r\nHost: a\r\n\r\nHEAD / HTTP/1.1\r\nHost: a\r\n\r\n' +
@@ -37,7 +37,7 @@ test('HEAD has the GET headers and no body; the next pipelined request parses', 
 });
 
 test('HEAD with Accept-Encoding: gzip sends no body bytes either', async () => {
-  await withServer(app, async (server) => {
+  await withServer(app, async ({ server }) => {
     const conn = await RawConn.connect(server.getPort());
     try {
       await conn.write('HEAD / HTTP/1.1\r\nHost: a\r\nAccept-Encoding: gzip\r\n\r\nGET /z HTTP/1.1\r\nHost: a\r\n\r\n');
@@ -52,7 +52,7 @@ test('HEAD with Accept-Encoding: gzip sends no body bytes either', async () => {
 });
 
 test('node:http HEAD client agrees', async () => {
-  await withServer(app, async (server) => {
+  await withServer(app, async ({ server }) => {
     const r = await httpRequest(server.getPort(), { method: 'HEAD' });
     assert.equal(r.status, 200);
     assert.equal(r.body.length, 0);
@@ -65,7 +65,7 @@ test('HEAD with a file body: Content-Length of the file, no bytes of it', async 
   try {
     const f = path.join(dir, 'f.txt');
     fs.writeFileSync(f, 'z'.repeat(3000));
-    await withServer(() => ({ status: 200, headers: { 'Content-Type': 'text/plain' }, body: { file: f } }), async (server) => {
+    await withServer(() => ({ status: 200, headers: { 'Content-Type': 'text/plain' }, body: { file: f } }), async ({ server }) => {
       const conn = await RawConn.connect(server.getPort());
       try {
         await conn.write('HEAD / HTTP/1.1\r\nHost: a\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n');

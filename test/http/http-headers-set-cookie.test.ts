@@ -12,7 +12,7 @@ const pairs: Array<[string, string]> = [
 ];
 
 test('Set-Cookie pairs are sent as separate lines, in order, names as given', async () => {
-  await withServer(() => ({ status: 200, headers: pairs, body: 'ok' }), async (server) => {
+  await withServer(() => ({ status: 200, headers: pairs, body: 'ok' }), async ({ server }) => {
     const raw = await rawRequest(server.getPort(), 'GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
     const [r] = finalResponses(raw.data);
     const mine = r.headers.filter(([k]) => ['set-cookie', 'x-between'].includes(k.toLowerCase()));
@@ -21,7 +21,7 @@ test('Set-Cookie pairs are sent as separate lines, in order, names as given', as
 });
 
 test('node:http sees three cookies; fetch getSetCookie too', async () => {
-  await withServer(() => ({ status: 200, headers: pairs, body: 'ok' }), async (server, base) => {
+  await withServer(() => ({ status: 200, headers: pairs, body: 'ok' }), async ({ server, url: base }) => {
     const r = await httpRequest(server.getPort());
     assert.deepEqual(r.headers['set-cookie'], pairs.filter(([k]) => k.toLowerCase() === 'set-cookie').map(([, v]) => v));
     const f = await fetch(base);
@@ -32,7 +32,7 @@ test('node:http sees three cookies; fetch getSetCookie too', async () => {
 
 test('object headers with a Set-Cookie value and other headers', async () => {
   await withServer(() => ({ status: 200, headers: { 'Set-Cookie': 'only=1', 'Content-Type': 'text/plain' }, body: 'x' }),
-    async (_s, base) => {
+    async ({ url: base }) => {
       const r = await fetchText(base);
       assert.equal(r.headers.get('set-cookie'), 'only=1');
       assert.equal(r.headers.get('content-type'), 'text/plain');
@@ -40,7 +40,7 @@ test('object headers with a Set-Cookie value and other headers', async () => {
 });
 
 test('duplicate non-cookie header pairs are kept in order', async () => {
-  await withServer(() => ({ status: 200, headers: [['X-Dup', '1'], ['X-Dup', '2']], body: 'x' }), async (server) => {
+  await withServer(() => ({ status: 200, headers: [['X-Dup', '1'], ['X-Dup', '2']], body: 'x' }), async ({ server }) => {
     const raw = await rawRequest(server.getPort(), 'GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
     assert.deepEqual(finalResponses(raw.data)[0].getAll('x-dup'), ['1', '2']);
   });

@@ -8,7 +8,7 @@ import { finalNoServersTest, recordingApp, withServer } from '../helpers/server.
 
 test('two sequential requests on one HTTP/1.1 connection', async () => {
   const { app, seen } = recordingApp();
-  await withServer(app, async (server) => {
+  await withServer(app, async ({ server }) => {
     const conn = await RawConn.connect(server.getPort());
     try {
       await conn.write(get('/1'));
@@ -28,7 +28,7 @@ test('two sequential requests on one HTTP/1.1 connection', async () => {
 
 test('Connection: close → response says close and the server closes', async () => {
   const { app } = recordingApp();
-  await withServer(app, async (server) => {
+  await withServer(app, async ({ server }) => {
     const conn = await RawConn.connect(server.getPort());
     try {
       await conn.write(get('/', 'Connection: close\r\n'));
@@ -43,7 +43,7 @@ test('Connection: close → response says close and the server closes', async ()
 
 test('HTTP/1.0 without keep-alive closes; with Connection: keep-alive stays open', async () => {
   const { app } = recordingApp();
-  await withServer(app, async (server) => {
+  await withServer(app, async ({ server }) => {
     const c1 = await RawConn.connect(server.getPort());
     try {
       await c1.write('GET /a HTTP/1.0\r\n\r\n');
@@ -69,7 +69,7 @@ test('HTTP/1.0 without keep-alive closes; with Connection: keep-alive stays open
 
 test('a POST body does not leak into the next request (httpuv #49, #354)', async () => {
   const { app, seen } = recordingApp();
-  await withServer(app, async (server) => {
+  await withServer(app, async ({ server }) => {
     const conn = await RawConn.connect(server.getPort());
     try {
       await conn.write('POST /a HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\nX-Only-A: 1\r\n\r\nAAAA');
@@ -89,7 +89,7 @@ test('a POST body does not leak into the next request (httpuv #49, #354)', async
 
 test('half-close after the request: the full response still arrives, then close (8.3 #32)', async () => {
   await withServer(() => new Promise((r) => setImmediate(() => r({ status: 200, body: 'y'.repeat(100000) }))),
-    async (server) => {
+    async ({ server }) => {
       const conn = await RawConn.connect(server.getPort());
       try {
         await conn.write(get('/'));
@@ -107,7 +107,7 @@ test('node:http keep-alive agent: 20 requests reuse one socket', async () => {
   const { app, seen } = recordingApp();
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   try {
-    await withServer(app, async (server) => {
+    await withServer(app, async ({ server }) => {
       for (let i = 0; i < 20; i++) {
         const r = await httpRequest(server.getPort(), { path: `/${i}`, agent });
         assert.equal(r.text, `GET /${i}`);
@@ -121,7 +121,7 @@ test('node:http keep-alive agent: 20 requests reuse one socket', async () => {
 
 test('many concurrent keep-alive connections are all served', async () => {
   const { app, seen } = recordingApp();
-  await withServer(app, async (server) => {
+  await withServer(app, async ({ server }) => {
     const conns = await Promise.all(Array.from({ length: 50 }, () => RawConn.connect(server.getPort())));
     try {
       await Promise.all(conns.map((c, i) => c.write(get(`/c${i}`))));

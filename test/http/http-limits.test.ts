@@ -8,7 +8,7 @@ import { finalNoServersTest, recordingApp, withServer } from '../helpers/server.
 
 async function status(input: string, options?: ServerOptions): Promise<{ status: number | undefined; called: number; closed: boolean; close: boolean }> {
   const { app, seen } = recordingApp();
-  return withServer(app, async (server) => {
+  return withServer(app, async ({ server }) => {
     const conn = await RawConn.connect(server.getPort());
     try {
       await conn.write(input).catch(() => undefined);
@@ -60,7 +60,7 @@ test('options lower the limits: maxHeaderSize, maxRequestTargetSize, maxHeaders'
 
 test('over-limit header built from small writes → 431 before the header section ends (8.2 #11)', async () => {
   const { app, seen } = recordingApp();
-  await withServer(app, async (server) => {
+  await withServer(app, async ({ server }) => {
     const conn = await RawConn.connect(server.getPort());
     try {
       await conn.write('GET / HTTP/1.1\r\nHost: a\r\nX-Slow: ');
@@ -80,7 +80,7 @@ test('over-limit header built from small writes → 431 before the header sectio
 
 test('a 431 does not parse the bytes that follow', async () => {
   const { app, seen } = recordingApp();
-  await withServer(app, async (server) => {
+  await withServer(app, async ({ server }) => {
     const raw = await rawRequest(server.getPort(), req('/', `X: ${'v'.repeat(2000)}\r\n`) + req('/second'));
     assert.equal(finalResponses(raw.data).length, 1, preview(raw.data));
     assert.equal(seen.length, 0);
@@ -91,7 +91,7 @@ test('chunk extensions: 3000 bytes on each of 3 chunks is fine (per-chunk budget
   const ext = `;e=${'x'.repeat(3000)}`;
   const body = `2${ext}\r\nab\r\n2${ext}\r\ncd\r\n2${ext}\r\nef\r\n0\r\n\r\n`;
   const { app, seen } = recordingApp();
-  await withServer(app, async (server) => {
+  await withServer(app, async ({ server }) => {
     const conn = await RawConn.connect(server.getPort());
     try {
       await conn.write(`POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n${body}`);
@@ -106,7 +106,7 @@ test('chunk extensions: 3000 bytes on each of 3 chunks is fine (per-chunk budget
 
 test('maxConnections: connections beyond the limit are closed; the others are served', async () => {
   const { app } = recordingApp();
-  await withServer(app, async (server) => {
+  await withServer(app, async ({ server }) => {
     const a = await RawConn.connect(server.getPort());
     const b = await RawConn.connect(server.getPort());
     try {

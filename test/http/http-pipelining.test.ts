@@ -8,7 +8,7 @@ import type { Response } from '../../src/index.js';
 
 test('H52: three pipelined GETs in one write → three responses in order', async () => {
   const { app } = recordingApp();
-  await withServer(app, async (server) => {
+  await withServer(app, async ({ server }) => {
     const conn = await RawConn.connect(server.getPort());
     try {
       await conn.write(get('/1') + get('/2') + get('/3'));
@@ -26,7 +26,7 @@ test('responses leave in request order even when the app finishes /3, /2, /1 (8.
   await withServer((req) => new Promise<Response>((resolve) => {
     setTimeout(() => { finished.push(req.PATH_INFO); resolve({ status: 200, body: `body ${req.PATH_INFO}` }); },
       delay[req.PATH_INFO] ?? 0);
-  }), async (server) => {
+  }), async ({ server }) => {
     const conn = await RawConn.connect(server.getPort());
     try {
       await conn.write(get('/1') + get('/2') + get('/3'));
@@ -40,7 +40,7 @@ test('responses leave in request order even when the app finishes /3, /2, /1 (8.
 
 test('50 pipelined requests, including POSTs with bodies, in one write', async () => {
   const { app, seen } = recordingApp((_req, s) => ({ status: 200, body: `${s.path}:${s.body.toString()}` }));
-  await withServer(app, async (server) => {
+  await withServer(app, async ({ server }) => {
     let input = '';
     for (let i = 0; i < 50; i++) {
       input += i % 2 === 0 ? get(`/g${i}`) : `POST /p${i} HTTP/1.1\r\nHost: a\r\nContent-Length: ${String(i).length}\r\n\r\n${i}`;
@@ -59,7 +59,7 @@ test('50 pipelined requests, including POSTs with bodies, in one write', async (
 
 test('H53: Connection: close on the first request → one response, close, /2 never seen', async () => {
   const { app, seen } = recordingApp();
-  await withServer(app, async (server) => {
+  await withServer(app, async ({ server }) => {
     const raw = await rawRequest(server.getPort(), get('/1', 'Connection: close\r\n') + get('/2'));
     const res = finalResponses(raw.data);
     assert.equal(res.length, 1, preview(raw.data));
@@ -71,7 +71,7 @@ test('H53: Connection: close on the first request → one response, close, /2 ne
 
 test('H54: two HTTP/1.0 requests in one write → one response, close, /2 never seen', async () => {
   const { app, seen } = recordingApp();
-  await withServer(app, async (server) => {
+  await withServer(app, async ({ server }) => {
     const raw = await rawRequest(server.getPort(), 'GET /1 HTTP/1.0\r\n\r\nGET /2 HTTP/1.0\r\n\r\n');
     assert.equal(finalResponses(raw.data).length, 1, preview(raw.data));
     assert.ok(raw.closed);
@@ -84,7 +84,7 @@ test('an app Content-Length that is too large or too small cannot desynchronise 
     if (req.PATH_INFO === '/big') return { status: 200, headers: { 'Content-Length': '10' }, body: 'abcde' };
     if (req.PATH_INFO === '/small') return { status: 200, headers: { 'content-length': 3 }, body: 'abcdef' };
     return { status: 200, body: `next ${req.PATH_INFO}` };
-  }, async (server) => {
+  }, async ({ server }) => {
     const conn = await RawConn.connect(server.getPort());
     try {
       await conn.write(get('/big') + get('/n1') + get('/small') + get('/n2'));
@@ -111,7 +111,7 @@ test('a 500 in the middle of a pipeline keeps the order', async () => {
   await withServer((req) => {
     if (req.PATH_INFO === '/bad') throw new Error('boom');
     return { status: 200, body: req.PATH_INFO };
-  }, async (server) => {
+  }, async ({ server }) => {
     const conn = await RawConn.connect(server.getPort());
     try {
       await conn.write(get('/a') + get('/bad') + get('/c'));
@@ -130,7 +130,7 @@ test('an app Transfer-Encoding header, or a body on 204/304, cannot desynchronis
     if (req.PATH_INFO === '/204') return { status: 204, body: 'no content allowed' };
     if (req.PATH_INFO === '/304') return { status: 304, body: 'not modified' };
     return { status: 200, body: `next ${req.PATH_INFO}` };
-  }, async (server) => {
+  }, async ({ server }) => {
     const conn = await RawConn.connect(server.getPort());
     try {
       await conn.write(get('/te') + get('/n1') + get('/204') + get('/n2') + get('/304') + get('/n3'));
@@ -150,7 +150,7 @@ test('an app Transfer-Encoding header, or a body on 204/304, cannot desynchronis
 
 test('2000 pipelined requests in one write, read only afterwards: all answered in order', async () => {
   const { app } = recordingApp();
-  await withServer(app, async (server) => {
+  await withServer(app, async ({ server }) => {
     const conn = await RawConn.connect(server.getPort());
     try {
       conn.socket.pause();

@@ -11,7 +11,7 @@ test('a Promise of a response is sent when it resolves', async () => {
   await withServer(async (req) => {
     await new Promise((r) => setImmediate(r));
     return { status: 202, headers: { 'Content-Type': 'text/plain' }, body: `later ${req.PATH_INFO}` };
-  }, async (server) => {
+  }, async ({ server }) => {
     const r = await httpRequest(server.getPort(), { path: '/p' });
     assert.equal(r.status, 202);
     assert.equal(r.text, 'later /p');
@@ -24,7 +24,7 @@ test('a slow promise on one connection does not hold up another connection', asy
   await withServer((req) => {
     if (req.PATH_INFO === '/slow') { slowCalled.resolve(); return slow.promise; }
     return { status: 200, body: 'fast' };
-  }, async (server) => {
+  }, async ({ server }) => {
     const slowReq = httpRequest(server.getPort(), { path: '/slow' });
     await withTimeout(slowCalled.promise, 3000, '/slow reached the app');
     for (let i = 0; i < 5; i++) {
@@ -38,7 +38,7 @@ test('a slow promise on one connection does not hold up another connection', asy
 
 test('keep-alive: the next request waits for the pending promise and answers after it', async () => {
   const first = deferred<Response>();
-  await withServer((req) => (req.PATH_INFO === '/1' ? first.promise : { status: 200, body: 'second' }), async (server) => {
+  await withServer((req) => (req.PATH_INFO === '/1' ? first.promise : { status: 200, body: 'second' }), async ({ server }) => {
     const conn = await RawConn.connect(server.getPort());
     try {
       await conn.write(get('/1'));
@@ -56,7 +56,7 @@ test('many concurrent promises resolve to the right connections', async () => {
   await withServer(async (req) => {
     await new Promise((r) => setTimeout(r, Number(req.QUERY_STRING.slice(1)) % 7));
     return { status: 200, body: req.QUERY_STRING };
-  }, async (server) => {
+  }, async ({ server }) => {
     const results = await Promise.all(Array.from({ length: 40 }, (_, i) =>
       httpRequest(server.getPort(), { path: `/?${i}` }).then((r) => r.text)));
     assert.deepEqual(results, Array.from({ length: 40 }, (_, i) => `?${i}`));
@@ -68,7 +68,7 @@ test('rook.input is still readable after an await (small and spilled bodies)', a
     await new Promise((r) => setTimeout(r, 20));
     const body = req['rook.input'].read();
     return { status: 200, body: `${body.length}:${body.subarray(0, 3).toString()}` };
-  }, async (server) => {
+  }, async ({ server }) => {
     const small = await httpRequest(server.getPort(), { method: 'POST', body: 'abcdef' });
     assert.equal(small.text, '6:abc');
     const big = await httpRequest(server.getPort(), { method: 'POST', body: Buffer.alloc(50000, 120) });

@@ -10,7 +10,7 @@ const T = { headersTimeoutMs: 300, requestTimeoutMs: 600, keepAliveTimeoutMs: 30
 
 test('slowloris: one header byte every 50 ms → 408 and close after the headers timeout', async () => {
   const { app, seen } = recordingApp();
-  await withServer(app, async (server) => {
+  await withServer(app, async ({ server }) => {
     const conn = await RawConn.connect(server.getPort());
     const t0 = Date.now();
     try {
@@ -33,7 +33,7 @@ test('slowloris: one header byte every 50 ms → 408 and close after the headers
 });
 
 test('incomplete request line, then nothing → 408 and close', async () => {
-  await withServer(recordingApp().app, async (server) => {
+  await withServer(recordingApp().app, async ({ server }) => {
     const conn = await RawConn.connect(server.getPort());
     try {
       await conn.write('GET /partial');
@@ -47,7 +47,7 @@ test('incomplete request line, then nothing → 408 and close', async () => {
 
 test('slow body: headers complete, body trickles → 408 and close after requestTimeoutMs', async () => {
   const { app, seen } = recordingApp();
-  await withServer(app, async (server) => {
+  await withServer(app, async ({ server }) => {
     const conn = await RawConn.connect(server.getPort());
     const t0 = Date.now();
     try {
@@ -68,7 +68,7 @@ test('slow body: headers complete, body trickles → 408 and close after request
 });
 
 test('idle keep-alive connection is closed silently after keepAliveTimeoutMs', async () => {
-  await withServer(recordingApp().app, async (server) => {
+  await withServer(recordingApp().app, async ({ server }) => {
     const conn = await RawConn.connect(server.getPort());
     try {
       await conn.write(get('/'));
@@ -86,7 +86,7 @@ test('idle keep-alive connection is closed silently after keepAliveTimeoutMs', a
 });
 
 test('a connection that never sends anything is closed silently', async () => {
-  await withServer(recordingApp().app, async (server) => {
+  await withServer(recordingApp().app, async ({ server }) => {
     const conn = await RawConn.connect(server.getPort());
     try {
       assert.ok(await conn.waitClose(2000), 'closed');
@@ -99,7 +99,7 @@ test('a connection that never sends anything is closed silently', async () => {
 
 test('a slow app is not a slow client: 900 ms of app time with 300/600 ms timeouts → 200', async () => {
   await withServer(() => new Promise((r) => setTimeout(() => r({ status: 200, body: 'slow app' }), 900)),
-    async (server) => {
+    async ({ server }) => {
       const conn = await RawConn.connect(server.getPort());
       try {
         await conn.write('POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nab');
@@ -113,7 +113,7 @@ test('a slow app is not a slow client: 900 ms of app time with 300/600 ms timeou
 });
 
 test('a connection that keeps sending requests within the idle timeout stays open', async () => {
-  await withServer(recordingApp().app, async (server) => {
+  await withServer(recordingApp().app, async ({ server }) => {
     const conn = await RawConn.connect(server.getPort());
     try {
       for (let i = 1; i <= 5; i++) {
@@ -129,7 +129,7 @@ test('a connection that keeps sending requests within the idle timeout stays ope
 });
 
 test('defaults: an idle keep-alive connection survives 1 s and is closed at about 5 s', async () => {
-  await withServer(recordingApp().app, async (server) => {
+  await withServer(recordingApp().app, async ({ server }) => {
     const conn = await RawConn.connect(server.getPort());
     try {
       await conn.write(get('/'));

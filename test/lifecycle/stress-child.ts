@@ -14,6 +14,7 @@ import { Worker, isMainThread, parentPort, workerData } from 'node:worker_thread
 import {
   startServer, startPipeServer, listServers, type WebServer, type RookRequest, type Response,
 } from '../../src/index.js';
+import { fdCount, threadCount } from '../helpers/proc.js';
 
 const WWW = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'www');
 
@@ -176,10 +177,10 @@ async function modeTerminate(n: number): Promise<void> {
     for (const s of socks) s.destroy();
     const alive = await request(mine.getPort(), '/');
     if (!alive.endsWith('main alive')) failures.push(`iteration ${i}: main server answered ${JSON.stringify(alive)}`);
-    if (i === 0) threadsAfterFirst = fs.readdirSync('/proc/self/task').length;
+    if (i === 0) threadsAfterFirst = threadCount();
   }
   await mine.stop();
-  const threadsEnd = fs.readdirSync('/proc/self/task').length;
+  const threadsEnd = threadCount();
   result({ failures, threadsAfterFirst, threadsEnd, left: listServers().length });
 }
 
@@ -236,15 +237,15 @@ async function modeCycles(n: number): Promise<void> {
   // Warm-up: lets libuv's thread pool, lazy V8 threads and Node's own fds come into being.
   await fs.promises.readFile(__filename);
   for (let i = 0; i < 10; i++) await cycle(i);
-  const fds0 = fs.readdirSync('/proc/self/fd').length;
-  const threads0 = fs.readdirSync('/proc/self/task').length;
+  const fds0 = fdCount();
+  const threads0 = threadCount();
   const t0 = Date.now();
   for (let i = 0; i < n; i++) await cycle(i);
   const ms = Date.now() - t0;
   // Closed client sockets are released by the next loop turn.
   await new Promise((r) => setImmediate(r));
-  const fds1 = fs.readdirSync('/proc/self/fd').length;
-  const threads1 = fs.readdirSync('/proc/self/task').length;
+  const fds1 = fdCount();
+  const threads1 = threadCount();
   result({ failures, fds0, fds1, threads0, threads1, ms, left: listServers().length });
 }
 

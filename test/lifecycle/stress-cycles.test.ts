@@ -4,7 +4,8 @@
 // /proc/self/fd and /proc/self/task in the child, after a warm-up, with a little slack.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { CRASH_RE, HAS_PROC, explain, runChild } from './stress-helpers.js';
+import { CRASH_RE, explain, runChild } from './stress-helpers.js';
+import { HAS_PROC } from '../helpers/proc.js';
 
 test('1,000 start/stop cycles leak no fd and no thread', { skip: !HAS_PROC && 'needs /proc' }, async () => {
   const r = await runChild(['cycles', '1000'], 60000);

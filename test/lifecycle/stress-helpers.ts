@@ -1,8 +1,6 @@
 // Helpers for the lifecycle stress tests (stress-*.test.ts): run stress-child.js in child
-// processes, many at once, and count this process's fds and threads. node --test also runs
-// this file as a test file (it lives under test/): it only declares functions.
+// processes, many at once (fd and thread counts: helpers/proc.ts).
 import { spawn } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 /** The compiled child script (build-test/test/lifecycle/stress-child.js). */
@@ -59,19 +57,6 @@ export function explain(r: ChildResult): string {
   return `args=${r.args.join(' ')} code=${r.code} signal=${r.signal} timedOut=${r.timedOut} ms=${r.ms}\n` +
     `stdout: ${r.stdout.slice(-2000)}\nstderr: ${r.stderr.slice(-2000)}`;
 }
-
-/** Open file descriptors of this process (Linux /proc). */
-export function countFds(): number {
-  return fs.readdirSync('/proc/self/fd').length;
-}
-
-/** Threads of this process (Linux /proc). */
-export function countThreads(): number {
-  return fs.readdirSync('/proc/self/task').length;
-}
-
-/** Whether /proc is there to count with. */
-export const HAS_PROC = fs.existsSync('/proc/self/fd') && fs.existsSync('/proc/self/task');
 
 /** Signs of a native crash or runtime abort in a child's stderr. */
 export const CRASH_RE = /FATAL ERROR|Assertion failed|Segmentation fault|Aborted|core dumped|double free|heap-use-after-free|terminate called|napi_fatal|Check failed|ERROR: ThreadSanitizer|ERROR: AddressSanitizer/i;

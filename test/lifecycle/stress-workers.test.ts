@@ -4,7 +4,8 @@
 // before terminate() settles, leave the main thread's servers alone and leak no thread.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { CRASH_RE, HAS_PROC, explain, pool, runChild, type ChildResult } from './stress-helpers.js';
+import { CRASH_RE, explain, pool, runChild, type ChildResult } from './stress-helpers.js';
+import { HAS_PROC } from '../helpers/proc.js';
 
 function parse(r: ChildResult): Record<string, unknown> {
   const line = r.stdout.split('\n').find((l) => l.startsWith('RESULT '));

@@ -33,7 +33,7 @@ async function capturingStderr<T>(f: () => Promise<T>): Promise<{ result: T; log
 
 /** /bad answered by `bad`, /good by 200 "good"; both pipelined in one write. */
 async function pipelined(app: App): Promise<{ statuses: number[]; bodies: string[]; raw: string }> {
-  return withServer(app, async (server) => {
+  return withServer(app, async ({ server }) => {
     const conn = await RawConn.connect(server.getPort());
     try {
       await conn.write(get('/bad') + get('/good'));

@@ -30,7 +30,7 @@ interface Outcome {
 async function send(head: string, filler = '', fillerBytes = 0, tail = '',
                     options: ServerOptions = { maxHeaderSize: LIMIT }): Promise<Outcome> {
   const { app, seen } = recordingApp();
-  return withServer(app, async (server) => {
+  return withServer(app, async ({ server }) => {
     const conn = await RawConn.connect(server.getPort());
     try {
       const answered = (): boolean => conn.closed || finalResponses(conn.data).length >= 1;
@@ -137,7 +137,7 @@ test('whitespace in a chunked body\'s trailer section counts against maxHeaderSi
 
 test('pipelined: a request within the limit is answered, the next one over it gets 431', async () => {
   const { app, seen } = recordingApp();
-  await withServer(app, async (server) => {
+  await withServer(app, async ({ server }) => {
     const conn = await RawConn.connect(server.getPort());
     try {
       await conn.write(`${START}\r\n${START}X-A:${' '.repeat(4 * LIMIT)}v\r\n\r\n`);

@@ -28,8 +28,8 @@ function ownedFile(contents = 'owned contents'): string {
   return p;
 }
 
-function gone(p: string, what: string): Promise<void> {
-  return pollUntil(() => !fs.existsSync(p), 5000, `${what}: ${p} deleted`);
+async function gone(p: string, what: string): Promise<void> {
+  await pollUntil(() => !fs.existsSync(p), 5000, `${what}: ${p} deleted`);
 }
 
 async function exchange(port: number, head: string, isHead = false): Promise<{ status: number; body: string }> {

@@ -13,7 +13,7 @@ import * as net from 'node:net';
 import { listServers } from '../../src/index.js';
 import type { ServerOptions } from '../../src/index.js';
 import { spawnFixture, type Child } from '../helpers/child.js';
-import { MiB, readRss } from '../helpers/rss.js';
+import { HAS_PROC, MiB, readRss } from '../helpers/proc.js';
 
 const BOUND = 64 * MiB;
 // Under ASan/TSan (npm run test:asan / test:tsan) RSS says nothing about our queues (ASan keeps
@@ -21,7 +21,6 @@ const BOUND = 64 * MiB;
 // only the behaviour (nothing lost, in order, closed in time).
 const MEASURE = !process.env.HTTPUV_SANITIZER;
 const ABORT = (MEASURE ? 256 : 1024) * MiB;
-const HAS_PROC = readRss(process.pid) !== null;
 const SLOW = process.env.HTTPUV_SANITIZER ? 4 : 1;
 
 after(() => assert.deepEqual(listServers(), []));

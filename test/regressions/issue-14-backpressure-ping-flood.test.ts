@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { listServers, startServer } from '../../src/index.js';
 import type { ServerOptions } from '../../src/index.js';
 import { spawnFixture, type Child } from '../helpers/child.js';
-import { MiB, readRss } from '../helpers/rss.js';
+import { HAS_PROC, MiB, readRss } from '../helpers/proc.js';
 import { pollUntil } from '../helpers/tools.js';
 import { frame, OP, RawWs } from '../websocket/ws-helpers.js';
 
@@ -24,7 +24,6 @@ const BOUND = 64 * MiB;
 // only the behaviour (nothing lost, in order, closed in time).
 const MEASURE = !process.env.HTTPUV_SANITIZER;
 const ABORT = (MEASURE ? 256 : 1024) * MiB;
-const HAS_PROC = readRss(process.pid) !== null;
 const SLOW = process.env.HTTPUV_SANITIZER ? 4 : 1;
 
 after(() => assert.deepEqual(listServers(), []));

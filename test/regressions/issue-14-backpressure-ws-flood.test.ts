@@ -23,7 +23,7 @@ import WebSocketClient from 'ws';
 import { listServers, startServer } from '../../src/index.js';
 import type { ServerOptions } from '../../src/index.js';
 import { spawnFixture, type Child } from '../helpers/child.js';
-import { MiB, readRss } from '../helpers/rss.js';
+import { HAS_PROC, MiB, readRss } from '../helpers/proc.js';
 import { pollUntil, withTimeout } from '../helpers/tools.js';
 import { frame, OP } from '../websocket/ws-helpers.js';
 
@@ -34,7 +34,6 @@ const BOUND_WITH_GC_SLACK = 128 * MiB;
 // only the behaviour (nothing lost, in order, closed in time).
 const MEASURE = !process.env.HTTPUV_SANITIZER;
 const ABORT = (MEASURE ? 256 : 1024) * MiB;
-const HAS_PROC = readRss(process.pid) !== null;
 const SLOW = process.env.HTTPUV_SANITIZER ? 4 : 1;  // sanitizer builds run several times slower
 
 after(() => assert.deepEqual(listServers(), []));

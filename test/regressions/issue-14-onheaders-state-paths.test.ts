@@ -17,8 +17,8 @@ const N = 200;
 const BATCH = 50;
 const BIG = `X-Big: ${'b'.repeat(8 * 1024)}\r\n`;
 
-function assertIdle(what: string): Promise<void> {
-  return pollUntil(() => {
+async function assertIdle(what: string): Promise<void> {
+  await pollUntil(() => {
     const c = _debugCounts();
     return c.requests === 0 && c.pendingHeaders === 0 && c.sockets === 0;
   }, 10000, `JS-side request state to be freed after ${what} (now ${JSON.stringify(_debugCounts())})`);

@@ -14,6 +14,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { listServers } from '../../src/index.js';
+import { pollUntil } from '../helpers/tools.js';
 
 const INDEX = path.resolve(__dirname, '..', '..', 'src', 'index.js');
 const hasPrlimit = spawnSync('prlimit', ['--version']).status === 0;
@@ -37,38 +38,26 @@ test('connections refused for lack of descriptors are logged',
     child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
     const sockets: net.Socket[] = [];
     try {
-      const t0 = Date.now();
-      while (!/PORT \d+/.test(out) && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 20));
-      const port = Number(/PORT (\d+)/.exec(out)?.[1]);
-      let settled = 0;
+      const port = Number((await pollUntil(() => /PORT (\d+)/.exec(out), 10_000, 'the child server to start'))[1]);
       for (let i = 0; i < 100; i++) {
         const s = net.connect(port, '127.0.0.1');
         s.on('connect', () => s.write('GET / HTTP/1.1\r\nHost: a\r\n\r\n'));
-        s.once('data', () => { settled++; });
-        s.on('close', () => { settled++; });
         s.on('error', () => {});
         sockets.push(s);
       }
-      const t1 = Date.now();
-      while (settled < 100 && Date.now() - t1 < 5000) await new Promise((r) => setTimeout(r, 20));
-      await new Promise((r) => setTimeout(r, 300));
-      assert.match(err, /EMFILE|too many open files/i);
+      // The server ran out of descriptors accepting them: it says so on stderr.
+      await pollUntil(() => /EMFILE|too many open files/i.test(err), 10_000, 'the EMFILE log line');
       for (const s of sockets) s.destroy();
       // Recovery: the server answers again once descriptors are free.
-      const t2 = Date.now();
-      let answered = '';
-      while (!answered && Date.now() - t2 < 10_000) {
-        answered = await new Promise<string>((resolve) => {
-          const c = net.connect(port, '127.0.0.1');
-          let got = '';
-          c.setTimeout(1000, () => c.destroy());
-          c.on('data', (d: Buffer) => { got += d.toString('latin1'); });
-          c.on('close', () => resolve(/^HTTP\/1\.1 200/.test(got) ? got : ''));
-          c.on('error', () => {});
-          c.write('GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
-        });
-        if (!answered) await new Promise((r) => setTimeout(r, 100));
-      }
+      const answered = await pollUntil(() => new Promise<string>((resolve) => {
+        const c = net.connect(port, '127.0.0.1');
+        let got = '';
+        c.setTimeout(1000, () => c.destroy());
+        c.on('data', (d: Buffer) => { got += d.toString('latin1'); });
+        c.on('close', () => resolve(/^HTTP\/1\.1 200/.test(got) ? got : ''));
+        c.on('error', () => {});
+        c.write('GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
+      }), 10_000, 'an answer once descriptors are free', 100);
       assert.match(answered, /^HTTP\/1\.1 200/);
     } finally {
       for (const s of sockets) s.destroy();

@@ -11,6 +11,8 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startServer, listServers } from '../../src/index.js';
+import { fdCount } from '../helpers/proc.js';
+import { pollUntil } from '../helpers/tools.js';
 
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'httpuv-stalled-'));
 fs.writeFileSync(path.join(TMP, 'big.bin'), Buffer.alloc(32 * 1024 * 1024, 3));
@@ -20,8 +22,6 @@ after(() => {
   assert.deepEqual(listServers(), []);
 });
 
-const openFds = (): number => fs.readdirSync('/proc/self/fd').length;
-
 test('a client that stops reading a response is closed after sendTimeoutMs', async () => {
   const body = Buffer.alloc(16 * 1024 * 1024, 4);
   const server = startServer('127.0.0.1', 0, { call: () => ({ status: 200, body }), staticPaths: { '/f': TMP } },
@@ -29,7 +29,7 @@ test('a client that stops reading a response is closed after sendTimeoutMs', asy
   const sockets: net.Socket[] = [];
   try {
     const port = server.getPort();
-    const fdsBefore = openFds();
+    const fdsBefore = fdCount();
     for (const target of ['/f/big.bin', '/dynamic']) {
       const s = net.connect(port, '127.0.0.1');
       s.on('error', () => {});
@@ -38,17 +38,14 @@ test('a client that stops reading a response is closed after sendTimeoutMs', asy
       sockets.push(s);
     }
     const t0 = Date.now();
-    while ((server.stats()?.connectionsOpen ?? 0) < 2 && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 20));
+    await pollUntil(() => (server.stats()?.connectionsOpen ?? 0) >= 2, 5000, 'both connections open');
     assert.equal(server.stats()?.connectionsOpen, 2);
-    const deadline = Date.now() + (process.env.HTTPUV_SANITIZER ? 20_000 : 8000);
-    while ((server.stats()?.connectionsOpen ?? 0) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    assert.equal(server.stats()?.connectionsOpen, 0, 'stalled readers still open');
+    await pollUntil(() => (server.stats()?.connectionsOpen ?? 0) === 0, process.env.HTTPUV_SANITIZER ? 20_000 : 8000,
+      'the stalled readers to be closed');
     assert.ok(Date.now() - t0 >= 450, 'closed before the send timeout');
     for (const s of sockets) s.destroy();
     // The served file's descriptor and both sockets are released (the client sockets too, now).
-    const fdEnd = Date.now() + 5000;
-    while (openFds() > fdsBefore && Date.now() < fdEnd) await new Promise((r) => setTimeout(r, 20));
-    assert.ok(openFds() <= fdsBefore, `descriptors: ${fdsBefore} before, ${openFds()} after`);
+    await pollUntil(() => fdCount() <= fdsBefore, 5000, `descriptors back to ${fdsBefore}`);
   } finally {
     for (const s of sockets) s.destroy();
     await server.stop();

@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { runStaticServer, startServer, listServers, interrupt, randomPort, type WebServer } from '../../src/index.js';
 import { RawConn } from '../helpers/clients.js';
+import { pollUntil, withTimeout } from '../helpers/tools.js';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
@@ -157,47 +158,27 @@ function cli(args: string[]): Cli {
   return { child, stderr: () => err, stdout: () => out, exit };
 }
 
-async function until<T>(what: string, f: () => T | undefined | null | false, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = f();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-async function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const t = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} not within ${ms} ms`)), ms); });
-  try {
-    return await Promise.race([p, t]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 test('CLI serve: prints the URL, serves, logs one line per request, stops on SIGINT', async () => {
   const c = cli(['serve', SITE, '--host', '127.0.0.1', '--port', '0']);
-  const url = await until('the URL', () => /http:\/\/127\.0\.0\.1:(\d+)/.exec(c.stderr() + c.stdout())?.[0]);
+  const url = await pollUntil(() => /http:\/\/127\.0\.0\.1:(\d+)/.exec(c.stderr() + c.stdout())?.[0], 10_000, 'the URL');
   assert.ok(Number(url.split(':')[2]) > 0);
   assert.deepEqual(await text(`${url}/`), [200, '<html><body>site index</body></html>\n']);
   assert.deepEqual(await text(`${url}/data.txt`), [200, 'data\n']);
   assert.equal((await text(`${url}/nope.txt`))[0], 404);
-  await until('three log lines', () => (c.stderr().match(/\bGET \/\S* /g) ?? []).length >= 3 || null, 5000);
+  await pollUntil(() => (c.stderr().match(/\bGET \/\S* /g) ?? []).length >= 3, 5000, 'three log lines');
   const lines = c.stderr().split('\n');
   assert.equal(lines.filter((l) => /\bGET \/data\.txt\b/.test(l)).length, 1, 'one line for /data.txt');
   assert.ok(lines.some((l) => /\bGET \/nope\.txt\b.*404/.test(l)), 'the 404 is logged with its status');
   assert.ok(lines.some((l) => /\bGET \/ .*200/.test(l)));
   c.child.kill('SIGINT');
-  const [code, signal] = await withDeadline(c.exit, 5000, 'CLI exit after SIGINT');
+  const [code, signal] = await withTimeout(c.exit, 5000, 'CLI exit after SIGINT');
   assert.equal(signal, null, 'exits by itself, not killed by the signal');
   assert.equal(code, 0);
 });
 
 test('CLI serve: SIGTERM drains and exits 0; an idle keep-alive connection does not hold it up', async () => {
   const c = cli(['serve', SITE, '--host', '127.0.0.1', '--port', '0']);
-  const url = await until('the URL', () => /http:\/\/127\.0\.0\.1:(\d+)/.exec(c.stderr() + c.stdout())?.[0]);
+  const url = await pollUntil(() => /http:\/\/127\.0\.0\.1:(\d+)/.exec(c.stderr() + c.stdout())?.[0], 10_000, 'the URL');
   const conn = await RawConn.connect(Number(url.split(':')[2]));
   try {
     await conn.write('GET /data.txt HTTP/1.1\r\nHost: a\r\n\r\n');
@@ -205,7 +186,7 @@ test('CLI serve: SIGTERM drains and exits 0; an idle keep-alive connection does 
     assert.equal(r.body.toString(), 'data\n');
     const t0 = Date.now();
     c.child.kill('SIGTERM');
-    const [code, signal] = await withDeadline(c.exit, 5000, 'CLI exit after SIGTERM');
+    const [code, signal] = await withTimeout(c.exit, 5000, 'CLI exit after SIGTERM');
     assert.equal(signal, null, 'exits by itself, not killed by the signal');
     assert.equal(code, 0);
     assert.ok(Date.now() - t0 < 3000, `the idle connection was closed at once (${Date.now() - t0} ms)`);
@@ -220,15 +201,12 @@ test('CLI --no-index and --quiet (the port picked by randomPort)', async () => {
   const port = randomPort(20000, 40000, '127.0.0.1');
   const c = cli(['serve', SITE, `--port=${port}`, '--no-index', '--quiet']);
   const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 10_000;
-  let status = 0;
-  while (Date.now() < deadline) {
-    try { status = (await fetch(`${base}/data.txt`)).status; break; } catch { await new Promise((r) => setTimeout(r, 25)); }
-  }
+  // The CLI is listening once a fetch gets an answer (a refused connection is retried).
+  const status = await pollUntil(() => fetch(`${base}/data.txt`).then((r) => r.status, () => 0), 10_000, 'the CLI to listen', 25);
   assert.equal(status, 200);
   assert.equal((await fetch(`${base}/`)).status, 404, '--no-index');
   c.child.kill('SIGINT');
-  const [code] = await withDeadline(c.exit, 5000, 'CLI exit');
+  const [code] = await withTimeout(c.exit, 5000, 'CLI exit');
   assert.equal(code, 0);
   assert.doesNotMatch(c.stderr(), /GET \//, '--quiet: no request lines');
 });
@@ -237,12 +215,12 @@ test('CLI usage errors exit 2 with a message; --help exits 0', async () => {
   const bad = [['serve', SITE, '--port', 'abc'], ['serve', SITE, '--port', '70000'], ['frobnicate'], [], ['serve', SITE, '--bogus'], ['serve', path.join(TMP, 'missing-dir'), '--port', '0']];
   await Promise.all(bad.map(async (args) => {
     const c = cli(args);
-    const [code] = await withDeadline(c.exit, 10_000, `CLI ${args.join(' ')}`);
+    const [code] = await withTimeout(c.exit, 10_000, `CLI ${args.join(' ')}`);
     assert.equal(code, 2, `exit code for ${args.join(' ')}`);
     assert.match(c.stderr(), /node-httpuv|Usage/i);
   }));
   const h = cli(['--help']);
-  const [code] = await withDeadline(h.exit, 5000, 'CLI --help');
+  const [code] = await withTimeout(h.exit, 5000, 'CLI --help');
   assert.equal(code, 0);
   assert.match(h.stdout(), /Usage: node-httpuv serve/);
 });

@@ -8,22 +8,14 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import {
-  startServer, listServers, staticPath, excludeStaticPath, staticPathOptions, StaticPath, type App, type WebServer,
+  startServer, listServers, staticPath, excludeStaticPath, staticPathOptions, StaticPath, type App,
 } from '../../src/index.js';
+import { withServer } from '../helpers/server.js';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const WWW = path.join(ROOT, 'test', 'fixtures', 'www');
 
 after(() => assert.equal(listServers().length, 0, 'servers left running'));
-
-async function withServer(app: App, fn: (port: number, s: WebServer) => Promise<void>): Promise<void> {
-  const s = startServer('127.0.0.1', 0, app);
-  try {
-    await fn(s.getPort(), s);
-  } finally {
-    await s.stop();
-  }
-}
 
 function get(port: number, p: string, headers: Record<string, string> = {}, agent: http.Agent | false = false): Promise<{ status: number; headers: http.IncomingHttpHeaders; rawHeaders: string[]; text: string }> {
   return new Promise((resolve, reject) => {
@@ -93,7 +85,7 @@ test('a path\'s own option beats the server-level one, also after setStaticPathO
     call: () => ({ status: 299, body: 'app' }),
     staticPaths: { '/own': staticPath(WWW, { indexhtml: true, htmlCharset: 'ascii', headers: { 'X-Own': '1' } }), '/inherit': WWW },
   };
-  await withServer(app, async (port, s) => {
+  await withServer(app, async ({ port, server: s }) => {
     s.setStaticPathOption({ indexhtml: false, htmlCharset: 'latin1', headers: { 'X-Server': '1' }, fallthrough: true });
     const own = await get(port, '/own');
     assert.equal(own.status, 200);
@@ -109,7 +101,7 @@ test('a path\'s own option beats the server-level one, also after setStaticPathO
 });
 
 test('several validation rules must all match', async () => {
-  await withServer({ staticPaths: { '/': staticPath(WWW, { validation: ['"X-A" == "1"', '"X-B" == "two words"'] }) } }, async (port) => {
+  await withServer({ staticPaths: { '/': staticPath(WWW, { validation: ['"X-A" == "1"', '"X-B" == "two words"'] }) } }, async ({ port }) => {
     assert.equal((await get(port, '/data.txt', { 'X-A': '1' })).status, 403);
     assert.equal((await get(port, '/data.txt', { 'X-B': 'two words' })).status, 403);
     assert.equal((await get(port, '/data.txt', { 'X-A': '1', 'X-B': 'two words' })).status, 200);
@@ -118,7 +110,7 @@ test('several validation rules must all match', async () => {
 
 test('configured Content-Type / ETag / Last-Modified replace the computed ones (no duplicates)', async () => {
   const headers = { 'Content-Type': 'application/x-custom', ETag: '"mine"', 'Last-Modified': 'Wed, 21 Oct 2015 07:28:00 GMT' };
-  await withServer({ staticPaths: { '/': staticPath(WWW, { headers }) } }, async (port) => {
+  await withServer({ staticPaths: { '/': staticPath(WWW, { headers }) } }, async ({ port }) => {
     const r = await get(port, '/data.txt');
     const count = (n: string) => r.rawHeaders.filter((h, i) => i % 2 === 0 && h.toLowerCase() === n).length;
     assert.equal(r.headers['content-type'], 'application/x-custom');
@@ -132,7 +124,7 @@ test('configured Content-Type / ETag / Last-Modified replace the computed ones (
 
 test('changes reach an open keep-alive connection on its next request', async () => {
   const app: App = { call: () => ({ status: 299, body: 'app' }), staticPaths: { '/k': WWW } };
-  await withServer(app, async (port, s) => {
+  await withServer(app, async ({ port, server: s }) => {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     try {
       const ports = new Set<number>();
@@ -154,7 +146,7 @@ test('changes reach an open keep-alive connection on its next request', async ()
 
 test('reconfiguring while requests are in flight never yields anything but 200 or the app', async () => {
   const app: App = { call: () => ({ status: 299, body: 'app' }), staticPaths: { '/r': WWW } };
-  await withServer(app, async (port, s) => {
+  await withServer(app, async ({ port, server: s }) => {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
     let stop = false;
     const flipper = (async () => {

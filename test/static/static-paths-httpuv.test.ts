@@ -9,8 +9,9 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
-  startServer, listServers, staticPath, excludeStaticPath, staticPathOptions, type App, type WebServer,
+  listServers, staticPath, excludeStaticPath, staticPathOptions, type App,
 } from '../../src/index.js';
+import { withServer } from '../helpers/server.js';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const WWW = path.join(ROOT, 'test', 'fixtures', 'www');
@@ -58,15 +59,6 @@ function raw(port: number, target: string): Promise<{ statusLine: string; head: 
   });
 }
 
-async function withServer(app: App, fn: (port: number, s: WebServer) => Promise<void>): Promise<void> {
-  const s = startServer('127.0.0.1', 0, app);
-  try {
-    await fn(s.getPort(), s);
-  } finally {
-    await s.stop();
-  }
-}
-
 const rApp = (status: number, body: (p: string) => string) => ({
   call: (req: { PATH_INFO: string }) => ({ status, headers: { 'Test-Code-Path': 'R' }, body: body(req.PATH_INFO) }),
 });
@@ -83,7 +75,7 @@ test('Basic static file serving', async () => {
     staticPaths: { '/': WWW, '/1': WWW, '/2/': WWW, '3': WWW, '4/': WWW },
     staticPathOptions: staticPathOptions({ headers: { 'Test-Code-Path': 'C++' } }),
   };
-  await withServer(app, async (port, s) => {
+  await withServer(app, async ({ port, server: s }) => {
     assert.deepEqual(Object.keys(s.getStaticPaths() ?? {}).sort(), ['/', '/1', '/2', '/3', '/4']);
     const r = await request(port, '/');
     assert.equal(r.status, 200);
@@ -118,7 +110,7 @@ test('Basic static file serving', async () => {
 });
 
 test('Missing file fallthrough', async () => {
-  await withServer({ ...r404, staticPaths: { '/': staticPath(WWW, { indexhtml: false, fallthrough: true }) } }, async (port) => {
+  await withServer({ ...r404, staticPaths: { '/': staticPath(WWW, { indexhtml: false, fallthrough: true }) } }, async ({ port }) => {
     const r = await request(port, '/');
     assert.equal(r.status, 404);
     assert.equal(r.headers['test-code-path'], 'R');
@@ -139,7 +131,7 @@ test('Longer paths override shorter ones', async () => {
       '/a/b/c': staticPath(WWW, { indexhtml: true }),
     },
   };
-  await withServer(app, async (port) => {
+  await withServer(app, async ({ port }) => {
     assert.equal((await request(port, '/')).status, 200);
     const a = await request(port, '/a/');
     assert.equal(a.status, 404);
@@ -161,7 +153,7 @@ test('Options and option inheritance', async () => {
     },
     staticPathOptions: staticPathOptions({ indexhtml: true, fallthrough: false, headers: { 'Test-Code-Path': 'C++' } }),
   };
-  await withServer(app, async (port) => {
+  await withServer(app, async ({ port }) => {
     const d = await request(port, '/default');
     assert.equal(d.status, 200);
     assert.equal(d.headers['content-type'], 'text/html; charset=utf-8');
@@ -197,7 +189,7 @@ test('Excluding subpaths', async () => {
       '/a/mtcars.csv': excludeStaticPath(),
     },
   };
-  await withServer(app, async (port, s) => {
+  await withServer(app, async ({ port, server: s }) => {
     assert.equal((await request(port, '/')).status, 200);
     assert.equal((await request(port, '/subdir')).status, 200);
     for (const p of ['/exclude', '/exclude/index.html', '/exclude/subdir', '/exclude/subdir/index.html']) {
@@ -245,7 +237,7 @@ test('Header validation', async () => {
     },
     staticPathOptions: staticPathOptions({ validation: '"Test-Validation" == "aaa"', headers: { 'Test-Code-Path': 'C++' } }),
   };
-  await withServer(app, async (port) => {
+  await withServer(app, async ({ port }) => {
     const no = await request(port, '/default');
     assert.equal(no.status, 403);
     assert.equal(no.text, '403 Forbidden\n');
@@ -272,7 +264,7 @@ test('Header validation', async () => {
 
 test('Header validation: a repeated header fails (raw socket)', async () => {
   const app: App = { staticPaths: { '/': staticPath(WWW, { validation: '"X-V" == "aaa"' }) } };
-  await withServer(app, async (port) => {
+  await withServer(app, async ({ port }) => {
     const send = (headers: string) => new Promise<string>((resolve) => {
       const sock = net.connect(port, '127.0.0.1', () => sock.write(`GET /data.txt HTTP/1.1\r\nHost: x\r\n${headers}Connection: close\r\n\r\n`));
       let out = '';
@@ -287,7 +279,7 @@ test('Header validation: a repeated header fails (raw socket)', async () => {
 
 test('Dynamically changing paths', async () => {
   const app: App = { ...rApp(500, () => '500 Internal Server Error\n'), staticPaths: { '/static': WWW } };
-  await withServer(app, async (port, s) => {
+  await withServer(app, async ({ port, server: s }) => {
     assert.equal((await request(port, '/static')).status, 200);
     s.setStaticPath({ '/static': staticPath(CONTENT_1, { indexhtml: false }) });
     assert.equal((await request(port, '/static')).status, 404);
@@ -309,7 +301,7 @@ test('Dynamically changing paths', async () => {
 
 test('Dynamically changing options', async () => {
   const app: App = { ...rApp(500, () => '500 Internal Server Error\n'), staticPaths: { '/static': WWW } };
-  await withServer(app, async (port, s) => {
+  await withServer(app, async ({ port, server: s }) => {
     assert.equal((await request(port, '/static')).status, 200);
     s.setStaticPathOption({ indexhtml: false });
     assert.equal(s.getStaticPathOptions()?.indexhtml, false);
@@ -334,7 +326,7 @@ test('Dynamically changing options', async () => {
 });
 
 test('Escaped characters in paths', async () => {
-  await withServer({ staticPaths: { '/static': WWW } }, async (port) => {
+  await withServer({ staticPaths: { '/static': WWW } }, async ({ port }) => {
     const r = await request(port, '/static/file%20with%20space.txt');
     assert.equal(r.status, 200);
     assert.equal(r.text, 'This is file content.\n');
@@ -342,7 +334,7 @@ test('Escaped characters in paths', async () => {
 });
 
 test('Paths with .. (raw requests)', async () => {
-  await withServer({ ...r404, staticPaths: { '/static': WWW } }, async (port) => {
+  await withServer({ ...r404, staticPaths: { '/static': WWW } }, async ({ port }) => {
     const root = await raw(port, '/');
     assert.equal(root.statusLine, 'HTTP/1.1 404 Not Found');
     assert.match(root.head, /\r\ntest-code-path: R/i);
@@ -360,7 +352,7 @@ test('Paths with .. (raw requests)', async () => {
 
 test('Paths with backslash', async () => {
   const app: App = { ...rApp(400, () => 'R'), staticPaths: { '/static': WWW } };
-  await withServer(app, async (port) => {
+  await withServer(app, async ({ port }) => {
     // Not under /static at a '/' boundary: these belong to the app, as in httpuv.
     for (const p of ['/static\\index.html', '/static%5cindex.html']) {
       const r = await raw(port, p);
@@ -377,7 +369,7 @@ test('Paths with backslash', async () => {
 });
 
 test('HEAD, POST, PUT requests', async () => {
-  await withServer({ staticPaths: { '/static': WWW } }, async (port) => {
+  await withServer({ staticPaths: { '/static': WWW } }, async ({ port }) => {
     const get = await request(port, '/static');
     const head = await request(port, '/static', { method: 'HEAD' });
     assert.equal(head.status, 200);
@@ -396,7 +388,7 @@ test('HEAD, POST, PUT requests', async () => {
 
 test('Last-Modified and If-Modified-Since headers', async () => {
   const headers = { ETag: 'abc', 'Cache-Control': 'max-age=12345', Other: 'xyz' };
-  await withServer({ staticPaths: { '/static': staticPath(WWW, { headers }) } }, async (port) => {
+  await withServer({ staticPaths: { '/static': staticPath(WWW, { headers }) } }, async ({ port }) => {
     const r = await request(port, '/static/data.txt');
     assert.equal(r.status, 200);
     const mtime = Math.floor(fs.statSync(path.join(WWW, 'data.txt')).mtimeMs / 1000);
@@ -425,7 +417,7 @@ test('Last-Modified and If-Modified-Since headers', async () => {
 });
 
 test('Paths with non-ASCII characters', async () => {
-  await withServer({ staticPaths: { '/fü': path.join(WWW, 'fü'), '/foo': path.join(WWW, 'fü') } }, async (port) => {
+  await withServer({ staticPaths: { '/fü': path.join(WWW, 'fü'), '/foo': path.join(WWW, 'fü') } }, async ({ port }) => {
     const r = await request(port, '/f%C3%BC');
     assert.equal(r.status, 200);
     assert.deepEqual(r.body, www('fü/index.html'));

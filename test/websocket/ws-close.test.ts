@@ -3,7 +3,8 @@
 import { test, after } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { listServers, type App, type WebSocket } from '../../src/index.js';
-import { closePayload, frame, OP, RawWs, withServer, wsClosed, wsOpen } from './ws-helpers.js';
+import { closePayload, frame, OP, RawWs, wsClosed, wsOpen } from './ws-helpers.js';
+import { withServer } from '../helpers/server.js';
 import { pollUntil } from '../helpers/tools.js';
 
 after(() => assert.deepEqual(listServers(), []));
@@ -24,7 +25,7 @@ function recorder(onOpen?: (ws: WebSocket) => void): App & { closes: [number | u
 
 test('client-initiated close: echoed code, onClose once with code and reason', async () => {
   const app = recorder();
-  await withServer(app, {}, async (port) => {
+  await withServer(app, async ({ port }) => {
     const c = await wsOpen(port);
     const closed = wsClosed(c);
     c.close(4000, 'client bye');
@@ -40,7 +41,7 @@ test('client-initiated close: echoed code, onClose once with code and reason', a
 
 test('server-initiated close: the client sees code and reason, onClose once', async () => {
   const app = recorder((ws) => ws.onMessage((_b, m) => { if (m === 'close me') ws.close(4001, 'server bye'); }));
-  await withServer(app, {}, async (port) => {
+  await withServer(app, async ({ port }) => {
     const c = await wsOpen(port);
     const closed = wsClosed(c);
     c.send('close me');
@@ -55,7 +56,7 @@ test('server-initiated close: the client sees code and reason, onClose once', as
 
 test('close() validates code and reason', async () => {
   const app = recorder();
-  await withServer(app, {}, async (port) => {
+  await withServer(app, async ({ port }) => {
     const c = await wsOpen(port);
     await pollUntil(() => app.sockets.length === 1, 3000, 'open');
     const ws = app.sockets[0];
@@ -71,7 +72,7 @@ test('close() validates code and reason', async () => {
 
 test('closeTimeoutMs: a peer that never answers our Close is dropped', async () => {
   const app = recorder((ws) => ws.close(4002, 'go away'));
-  await withServer(app, { websocket: { closeTimeoutMs: 300 } }, async (port) => {
+  await withServer(app, async ({ port }) => {
     const c = await RawWs.open(port);
     assert.ok(await c.until(() => c.remoteClose !== null), 'Close frame');
     const t0 = c.remoteClose!.at;
@@ -80,24 +81,24 @@ test('closeTimeoutMs: a peer that never answers our Close is dropped', async () 
     const waited = c.tcpClosedAt - t0;
     assert.ok(waited >= 200 && waited < 2500, `closed after ${waited} ms`);
     await pollUntil(() => app.closes.length === 1, 3000, 'onClose');
-  });
+  }, { websocket: { closeTimeoutMs: 300 } });
 });
 
 test('our Close answered by the peer: the server closes TCP at once', async () => {
   const app = recorder((ws) => ws.close(1000));
-  await withServer(app, { websocket: { closeTimeoutMs: 5000 } }, async (port) => {
+  await withServer(app, async ({ port }) => {
     const c = await RawWs.open(port);
     assert.ok(await c.until(() => c.remoteClose !== null));
     await c.write(frame(OP.CLOSE, closePayload(1000)));
     assert.ok(await c.until(() => c.tcpClosed, 1500), 'TCP closed well before the timeout');
     await pollUntil(() => app.closes.length === 1, 3000, 'onClose');
     assert.equal(app.closes[0][0], 1000);
-  });
+  }, { websocket: { closeTimeoutMs: 5000 } });
 });
 
 test('a peer that drops TCP: onClose(1006) once', async () => {
   const app = recorder();
-  await withServer(app, {}, async (port) => {
+  await withServer(app, async ({ port }) => {
     const c = await RawWs.open(port);
     await pollUntil(() => app.sockets.length === 1, 3000, 'open');
     c.destroy();
@@ -109,7 +110,7 @@ test('a peer that drops TCP: onClose(1006) once', async () => {
 
 test('server.stop() sends 1001 to open WebSockets and resolves', async () => {
   const app = recorder();
-  await withServer(app, { websocket: { closeTimeoutMs: 500 } }, async (port, server) => {
+  await withServer(app, async ({ port, server }) => {
     const c = await wsOpen(port);
     const raw = await RawWs.open(port);  // never answers
     await pollUntil(() => app.sockets.length === 2, 3000, 'both open');
@@ -121,5 +122,5 @@ test('server.stop() sends 1001 to open WebSockets and resolves', async () => {
     assert.equal(raw.remoteClose?.code, 1001);
     assert.ok(await raw.until(() => raw.tcpClosed, 2000));
     await pollUntil(() => app.closes.length === 2, 3000, 'onClose for both');
-  });
+  }, { websocket: { closeTimeoutMs: 500 } });
 });

@@ -5,7 +5,8 @@ import * as assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';
 import type WebSocketClient from 'ws';
 import { listServers } from '../../src/index.js';
-import { echoApp, withServer, wsClosed, wsOpen, roundTrip } from './ws-helpers.js';
+import { echoApp, wsClosed, wsOpen, roundTrip } from './ws-helpers.js';
+import { withServer } from '../helpers/server.js';
 
 after(() => assert.deepEqual(listServers(), []));
 
@@ -29,7 +30,7 @@ const offers: [string, WebSocketClient.PerMessageDeflateOptions, RegExp][] = [
 
 for (const [name, pmd, expect] of offers) {
   test(`compressed round trips: ${name}`, async () => {
-    await withServer(echoApp, {}, async (port) => {
+    await withServer(echoApp, async ({ port }) => {
       const c = await wsOpen(port, { perMessageDeflate: { threshold: 0, ...pmd }, maxPayload: 0 });
       assert.equal(c.extensions, 'permessage-deflate');
       const upgrade = await new Promise<string>((resolve) => {
@@ -57,7 +58,7 @@ for (const [name, pmd, expect] of offers) {
 }
 
 test('one 16 MiB compressible message is echoed', async () => {
-  await withServer(echoApp, {}, async (port) => {
+  await withServer(echoApp, async ({ port }) => {
     const c = await wsOpen(port, { perMessageDeflate: { threshold: 0 }, maxPayload: 0 });
     const m = Buffer.from(text(16 * 1024 * 1024 - 64));
     const r = await roundTrip(c, m, { binary: true });

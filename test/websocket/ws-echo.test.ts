@@ -4,12 +4,13 @@ import { test, after } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';
 import { listServers } from '../../src/index.js';
-import { echoApp, roundTrip, withServer, wsClosed, wsOpen } from './ws-helpers.js';
+import { echoApp, roundTrip, wsClosed, wsOpen } from './ws-helpers.js';
+import { withServer } from '../helpers/server.js';
 
 after(() => assert.deepEqual(listServers(), []));
 
 test('text and binary round trips keep type and bytes', async () => {
-  await withServer(echoApp, {}, async (port) => {
+  await withServer(echoApp, async ({ port }) => {
     const c = await wsOpen(port, { perMessageDeflate: false });
     const t = await roundTrip(c, 'héllo wörld €');
     assert.equal(t.binary, false);
@@ -27,7 +28,7 @@ test('text and binary round trips keep type and bytes', async () => {
 });
 
 test('sizes around the 7-, 16- and 64-bit length boundaries', async () => {
-  await withServer(echoApp, {}, async (port) => {
+  await withServer(echoApp, async ({ port }) => {
     const c = await wsOpen(port, { perMessageDeflate: false });
     for (const n of [0, 1, 124, 125, 126, 127, 128, 65534, 65535, 65536, 65537, 200000]) {
       for (const binary of [false, true]) {
@@ -43,7 +44,7 @@ test('sizes around the 7-, 16- and 64-bit length boundaries', async () => {
 });
 
 test('a 16 MiB message (the default limit) is echoed intact', async () => {
-  await withServer(echoApp, {}, async (port) => {
+  await withServer(echoApp, async ({ port }) => {
     const c = await wsOpen(port, { perMessageDeflate: false, maxPayload: 0 });
     const payload = crypto.randomBytes(16 * 1024 * 1024);
     const r = await roundTrip(c, payload);
@@ -55,7 +56,7 @@ test('a 16 MiB message (the default limit) is echoed intact', async () => {
 });
 
 test('fragmented messages are reassembled (text split inside a code point, binary)', async () => {
-  await withServer(echoApp, {}, async (port) => {
+  await withServer(echoApp, async ({ port }) => {
     const c = await wsOpen(port, { perMessageDeflate: false });
     const got = new Promise<Buffer[]>((resolve) => {
       const out: Buffer[] = [];
@@ -76,7 +77,7 @@ test('fragmented messages are reassembled (text split inside a code point, binar
 });
 
 test('many messages in flight come back in order', async () => {
-  await withServer(echoApp, {}, async (port) => {
+  await withServer(echoApp, async ({ port }) => {
     const c = await wsOpen(port, { perMessageDeflate: false });
     const n = 2000;
     const got: string[] = [];
@@ -105,7 +106,7 @@ test('a burst of 3,000 sends from one callback arrives whole and in order, then 
       });
     },
   };
-  await withServer(app, {}, async (port) => {
+  await withServer(app, async ({ port }) => {
     const c = await wsOpen(port, { perMessageDeflate: false });
     const got: { binary: boolean; data: Buffer }[] = [];
     c.on('message', (data: Buffer, binary: boolean) => got.push({ binary, data }));

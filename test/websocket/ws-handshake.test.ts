@@ -4,7 +4,9 @@ import { test, after } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { listServers, type App } from '../../src/index.js';
-import { frame, OP, RawWs, rawHttp, upgradeRequest, withServer, wsOpen, roundTrip, wsClosed } from './ws-helpers.js';
+import { pollUntil } from '../helpers/tools.js';
+import { frame, OP, RawWs, rawHttp, upgradeRequest, wsOpen, roundTrip, wsClosed } from './ws-helpers.js';
+import { withServer } from '../helpers/server.js';
 
 after(() => assert.deepEqual(listServers(), []));
 
@@ -22,7 +24,7 @@ function countingApp(): App & { opened: number } {
 
 test('valid upgrade: 101, RFC sample Sec-WebSocket-Accept, no Content-Length, onWSOpen once', async () => {
   const app = countingApp();
-  await withServer(app, {}, async (port) => {
+  await withServer(app, async ({ port }) => {
     const r = await rawHttp(port, upgradeRequest());
     assert.equal(r.status, 101, r.raw);
     assert.equal(r.headers['sec-websocket-accept'], 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=');
@@ -51,7 +53,7 @@ const refused: [string, string, number[], (h: Record<string, string>) => void][]
 for (const [name, req, statuses, check] of refused) {
   test(`refused: ${name} → ${statuses.join('/')}, onWSOpen not called`, async () => {
     const app = countingApp();
-    await withServer(app, {}, async (port) => {
+    await withServer(app, async ({ port }) => {
       const r = await rawHttp(port, req);
       assert.ok(statuses.includes(r.status), `status ${r.status}: ${r.head}`);
       check(r.headers);
@@ -62,7 +64,7 @@ for (const [name, req, statuses, check] of refused) {
 
 test('Upgrade: foo (with WebSocket headers) is not accepted as a WebSocket', async () => {
   const app = countingApp();
-  await withServer(app, {}, async (port) => {
+  await withServer(app, async ({ port }) => {
     const r = await rawHttp(port, upgradeRequest().replace('Upgrade: websocket', 'Upgrade: foo'));
     assert.notEqual(r.status, 101);
     // §2.5 asks for 400; the server serves unknown Upgrades as plain HTTP (RFC 9110 §7.8).
@@ -73,7 +75,7 @@ test('Upgrade: foo (with WebSocket headers) is not accepted as a WebSocket', asy
 
 test('Connection: keep-alive without the upgrade token is a plain HTTP request for call()', async () => {
   const app = countingApp();
-  await withServer(app, {}, async (port) => {
+  await withServer(app, async ({ port }) => {
     const r = await rawHttp(port, upgradeRequest().replace('Connection: Upgrade', 'Connection: close'));
     assert.equal(r.status, 200, r.head);
     assert.ok(r.raw.endsWith('plain'));
@@ -82,7 +84,7 @@ test('Connection: keep-alive without the upgrade token is a plain HTTP request f
 });
 
 test('Connection: close, Upgrade (proxy quirk, httpuv #153) is accepted', async () => {
-  await withServer(countingApp(), {}, async (port) => {
+  await withServer(countingApp(), async ({ port }) => {
     const r = await rawHttp(port, upgradeRequest().replace('Connection: Upgrade', 'Connection: close, Upgrade'));
     assert.equal(r.status, 101, r.head);
   });
@@ -90,7 +92,7 @@ test('Connection: close, Upgrade (proxy quirk, httpuv #153) is accepted', async 
 
 const ext = (v: string) => upgradeRequest(`Sec-WebSocket-Extensions: ${v}\r\n`);
 test('permessage-deflate offers', async () => {
-  await withServer(countingApp(), {}, async (port) => {
+  await withServer(countingApp(), async ({ port }) => {
     let r = await rawHttp(port, ext('permessage-deflate; client_max_window_bits'));
     assert.equal(r.status, 101);
     assert.match(r.headers['sec-websocket-extensions'] ?? '', /^permessage-deflate/);
@@ -110,15 +112,15 @@ test('permessage-deflate offers', async () => {
     r = await rawHttp(port, ext('permessage-deflate;;'));
     assert.ok(r.status === 400 || r.status === 101, 'bad syntax answered, no crash');
   });
-  await withServer(countingApp(), { websocket: { perMessageDeflate: false } }, async (port) => {
+  await withServer(countingApp(), async ({ port }) => {
     const r = await rawHttp(port, ext('permessage-deflate'));
     assert.equal(r.status, 101);
     assert.equal(r.headers['sec-websocket-extensions'], undefined, 'perMessageDeflate: false declines');
-  });
+  }, { websocket: { perMessageDeflate: false } });
 });
 
 test('server_max_window_bits=8 offered by a real client: declined, messages still flow', async () => {
-  await withServer(countingApp(), {}, async (port) => {
+  await withServer(countingApp(), async ({ port }) => {
     const c = await wsOpen(port, { perMessageDeflate: { serverMaxWindowBits: 8, threshold: 0 } });
     assert.equal((await roundTrip(c, 'x'.repeat(5000))).data.toString(), 'x'.repeat(5000));
     c.close();
@@ -129,7 +131,7 @@ test('server_max_window_bits=8 offered by a real client: declined, messages stil
 test('subprotocol chosen from options.websocket.protocols', async () => {
   let seen = '';
   const app: App = { onWSOpen(ws) { seen = ws.protocol; ws.onMessage((_b, m) => ws.send(m)); } };
-  await withServer(app, { websocket: { protocols: ['superchat'] } }, async (port) => {
+  await withServer(app, async ({ port }) => {
     let r = await rawHttp(port, upgradeRequest('Sec-WebSocket-Protocol: chat, superchat\r\n'));
     assert.equal(r.status, 101);
     assert.equal(r.headers['sec-websocket-protocol'], 'superchat');
@@ -143,11 +145,11 @@ test('subprotocol chosen from options.websocket.protocols', async () => {
     c.close();
     await wsClosed(c);
     assert.equal(seen, 'superchat');
-  });
+  }, { websocket: { protocols: ['superchat'] } });
 });
 
 test('1,000 header lines → 431/400; a 7 KiB extension header with 500 params answered fast', async () => {
-  await withServer(countingApp(), {}, async (port) => {
+  await withServer(countingApp(), async ({ port }) => {
     const many = Array.from({ length: 1000 }, (_, i) => `X-H${i}: v\r\n`).join('');
     let r = await rawHttp(port, upgradeRequest(many), 3000);
     assert.ok(r.status === 431 || r.status === 400 || r.status === 101, r.head);  // maxHeaders default 2000
@@ -157,15 +159,15 @@ test('1,000 header lines → 431/400; a 7 KiB extension header with 500 params a
     assert.ok(r.status === 400 || (r.status === 101 && r.headers['sec-websocket-extensions'] === undefined), r.head);
     assert.ok(Date.now() - t0 < 1000, 'bounded parse time');
   });
-  await withServer(countingApp(), { maxHeaders: 100 }, async (port) => {
+  await withServer(countingApp(), async ({ port }) => {
     const many = Array.from({ length: 1000 }, (_, i) => `X-H${i}: v\r\n`).join('');
     const r = await rawHttp(port, upgradeRequest(many), 3000);
     assert.ok(r.status === 431 || r.status === 400, r.head);
-  });
+  }, { maxHeaders: 100 });
 });
 
 test('handshake and a masked text frame in the same write: 101 then the echo', async () => {
-  await withServer(countingApp(), {}, async (port) => {
+  await withServer(countingApp(), async ({ port }) => {
     const c = await RawWs.open(port, '', frame(OP.TEXT, 'early'));
     assert.ok(await c.until(() => c.data(OP.TEXT).length === 1));
     assert.equal(c.data(OP.TEXT)[0].data.toString(), 'early');
@@ -174,7 +176,7 @@ test('handshake and a masked text frame in the same write: 101 then the echo', a
 });
 
 test('handshake split byte by byte with a frame in the last write: 101 only after CRLFCRLF, frame once', async () => {
-  await withServer(countingApp(), {}, async (port) => {
+  await withServer(countingApp(), async ({ port }) => {
     const s = net.connect(port, '127.0.0.1');
     s.setNoDelay(true);
     let got = '';
@@ -187,8 +189,7 @@ test('handshake split byte by byte with a frame in the last write: 101 only afte
     }
     assert.equal(got, '', 'nothing before the final LF');
     s.write(Buffer.concat([req.subarray(req.length - 1), frame(OP.TEXT, 'once')]));
-    const deadline = Date.now() + 3000;
-    while (!got.includes('once') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    await pollUntil(() => got.includes('once'), 3000, 'the echoed frame');
     assert.match(got, /^HTTP\/1\.1 101/);
     assert.equal(got.split('once').length - 1, 1, 'the frame is echoed exactly once');
     s.destroy();

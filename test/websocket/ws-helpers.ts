@@ -1,10 +1,10 @@
 // Shared pieces of the WebSocket tests: a frame builder (explicit FIN/RSV/opcode/mask/length so
 // lengths can lie), a raw client that completes the handshake and records what the server sends
-// (events, its Close, whether it closed TCP), a raw HTTP exchange, and a server wrapper.
+// (events, its Close, whether it closed TCP), a raw HTTP exchange. Servers: helpers/server.ts withServer.
 import * as crypto from 'node:crypto';
 import * as net from 'node:net';
 import WebSocketClient from 'ws';
-import { startServer, type App, type ServerOptions, type WebServer } from '../../src/index.js';
+import type { App } from '../../src/index.js';
 
 export const OP = { CONT: 0, TEXT: 1, BINARY: 2, CLOSE: 8, PING: 9, PONG: 10 } as const;
 export const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
@@ -190,16 +190,6 @@ export const echoApp: App = {
   call: () => ({ status: 200, headers: { 'Content-Type': 'text/plain' }, body: 'plain' }),
   onWSOpen(ws) { ws.onMessage((_binary, msg) => ws.send(msg)); },
 };
-
-/** Starts a server on 127.0.0.1 port 0, runs `fn`, always stops it. */
-export async function withServer<T>(app: App, options: ServerOptions, fn: (port: number, s: WebServer) => Promise<T>): Promise<T> {
-  const s = startServer('127.0.0.1', 0, app, options) as WebServer;
-  try {
-    return await fn(s.getPort(), s);
-  } finally {
-    await s.stop();
-  }
-}
 
 /** A `ws` client, resolved once open. */
 export function wsOpen(port: number, opts: WebSocketClient.ClientOptions = {}, protocols?: string[]): Promise<WebSocketClient> {

@@ -3,7 +3,9 @@
 import { test, after } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { listServers, type App, type RookRequest } from '../../src/index.js';
-import { rawHttp, upgradeRequest, withServer, wsClosed, wsOpen, roundTrip } from './ws-helpers.js';
+import { pollUntil } from '../helpers/tools.js';
+import { rawHttp, upgradeRequest, wsClosed, wsOpen, roundTrip } from './ws-helpers.js';
+import { withServer } from '../helpers/server.js';
 
 after(() => assert.deepEqual(listServers(), []));
 
@@ -13,7 +15,7 @@ test('onHeaders returning a response refuses the upgrade; null lets it through',
     onHeaders: (req) => (req.PATH_INFO === '/forbidden' ? { status: 403, headers: { 'Content-Type': 'text/plain' }, body: 'no' } : null),
     onWSOpen(ws) { opened++; ws.onMessage((_b, m) => ws.send(m)); },
   };
-  await withServer(app, {}, async (port) => {
+  await withServer(app, async ({ port }) => {
     const r = await rawHttp(port, upgradeRequest().replace('GET /chat', 'GET /forbidden'));
     assert.equal(r.status, 403, r.head);
     assert.equal(r.headers['upgrade'], undefined);
@@ -29,7 +31,7 @@ test('an async onHeaders can refuse or allow', async () => {
     onHeaders: async (req) => (req.HEADERS['x-token'] === 'yes' ? null : { status: 401, headers: {}, body: '' }),
     onWSOpen(ws) { ws.onMessage((_b, m) => ws.send(m)); },
   };
-  await withServer(app, {}, async (port) => {
+  await withServer(app, async ({ port }) => {
     assert.equal((await rawHttp(port, upgradeRequest())).status, 401);
     assert.equal((await rawHttp(port, upgradeRequest('X-Token: yes\r\n'))).status, 101);
   });
@@ -38,7 +40,7 @@ test('an async onHeaders can refuse or allow', async () => {
 test('ws.request is the Rook env of the upgrade request', async () => {
   let req: RookRequest | undefined;
   const app: App = { onWSOpen(ws) { req = ws.request; ws.onMessage((_b, m) => ws.send(m)); } };
-  await withServer(app, {}, async (port) => {
+  await withServer(app, async ({ port }) => {
     const c = await wsOpen(port, { headers: { 'X-Custom': 'abc' } });
     assert.equal((await roundTrip(c, 'x')).data.toString(), 'x');
     c.close();
@@ -71,7 +73,7 @@ test('ws.request read late is the upgrade request, the same object on every read
         });
       },
     };
-    await withServer(app, {}, async (port) => {
+    await withServer(app, async ({ port }) => {
       const c = await wsOpen(port, { headers: { 'X-Late': 'yes' } });
       assert.equal((await roundTrip(c, 'late')).data.toString(), 'late');
       c.close();
@@ -90,11 +92,10 @@ test('ws.request read late is the upgrade request, the same object on every read
 test('query string of the upgrade request is in ws.request', async () => {
   let req: RookRequest | undefined;
   const app: App = { onWSOpen(ws) { req = ws.request; } };
-  await withServer(app, {}, async (port) => {
+  await withServer(app, async ({ port }) => {
     const r = await rawHttp(port, upgradeRequest().replace('GET /chat', 'GET /chat/room?x=1&y=2'));
     assert.equal(r.status, 101);
-    const deadline = Date.now() + 3000;
-    while (!req && Date.now() < deadline) await new Promise((res) => setTimeout(res, 10));
+    await pollUntil(() => req, 3000, 'onWSOpen');
     assert.equal(req?.PATH_INFO, '/chat/room');
     assert.match(req?.QUERY_STRING ?? '', /x=1&y=2/);
   });
@@ -103,7 +104,7 @@ test('query string of the upgrade request is in ws.request', async () => {
 test('an app without onWSOpen serves the upgrade request as plain HTTP by call', async () => {
   const seen: string[] = [];
   const app: App = { call: (req) => { seen.push(req.HEADERS['upgrade'] ?? ''); return { status: 200, headers: { 'Content-Type': 'text/plain' }, body: 'plain' }; } };
-  await withServer(app, {}, async (port) => {
+  await withServer(app, async ({ port }) => {
     const r = await rawHttp(port, upgradeRequest());
     assert.equal(r.status, 200, r.head);
     assert.ok(r.raw.endsWith('plain'));

@@ -2,13 +2,14 @@
 import { test, after } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { listServers, type App } from '../../src/index.js';
-import { frame, OP, RawWs, withServer, wsClosed, wsOpen } from './ws-helpers.js';
+import { frame, OP, RawWs, wsClosed, wsOpen } from './ws-helpers.js';
+import { withServer } from '../helpers/server.js';
 import { pollUntil } from '../helpers/tools.js';
 
 after(() => assert.deepEqual(listServers(), []));
 
 test('pingIntervalMs sends pings; a peer that answers stays connected', async () => {
-  await withServer({ onWSOpen() {} }, { websocket: { pingIntervalMs: 100, pingTimeoutMs: 300 } }, async (port) => {
+  await withServer({ onWSOpen() {} }, async ({ port }) => {
     const c = await RawWs.open(port);
     let answered = 0;
     const deadline = Date.now() + 5000;
@@ -21,11 +22,11 @@ test('pingIntervalMs sends pings; a peer that answers stays connected', async ()
     assert.equal(c.tcpClosed, false);
     assert.equal(c.remoteClose, null);
     c.destroy();
-  });
+  }, { websocket: { pingIntervalMs: 100, pingTimeoutMs: 300 } });
 });
 
 test('the ws client (automatic pongs) is kept across many intervals', async () => {
-  await withServer({ onWSOpen() {} }, { websocket: { pingIntervalMs: 50, pingTimeoutMs: 200 } }, async (port) => {
+  await withServer({ onWSOpen() {} }, async ({ port }) => {
     const c = await wsOpen(port);
     let pings = 0;
     c.on('ping', () => { pings++; });
@@ -33,13 +34,13 @@ test('the ws client (automatic pongs) is kept across many intervals', async () =
     assert.equal(c.readyState, c.OPEN);
     c.close();
     await wsClosed(c);
-  });
+  }, { websocket: { pingIntervalMs: 50, pingTimeoutMs: 200 } });
 });
 
 test('a peer that never pongs is closed after pingTimeoutMs; onClose called', async () => {
   const closes: (number | undefined)[] = [];
   const app: App = { onWSOpen(ws) { ws.onClose((code) => closes.push(code)); } };
-  await withServer(app, { websocket: { pingIntervalMs: 100, pingTimeoutMs: 200 } }, async (port) => {
+  await withServer(app, async ({ port }) => {
     const c = await RawWs.open(port);
     const t0 = Date.now();
     assert.ok(await c.until(() => c.data(OP.PING).length > 0, 2000), 'ping');
@@ -47,11 +48,11 @@ test('a peer that never pongs is closed after pingTimeoutMs; onClose called', as
     const took = c.tcpClosedAt - t0;
     assert.ok(took >= 200 && took < 2500, `closed after ${took} ms`);
     await pollUntil(() => closes.length === 1, 3000, 'onClose');
-  });
+  }, { websocket: { pingIntervalMs: 100, pingTimeoutMs: 200 } });
 });
 
 test('pings are off by default', async () => {
-  await withServer({ onWSOpen() {} }, {}, async (port) => {
+  await withServer({ onWSOpen() {} }, async ({ port }) => {
     const c = await RawWs.open(port);
     await c.write(frame(OP.PING, 'mine'));
     assert.ok(await c.until(() => c.data(OP.PONG).length === 1));
