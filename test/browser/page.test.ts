@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { listServers } from '../../src/index.js';
+import { pollUntil } from '../helpers/tools.js';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
@@ -91,12 +92,10 @@ test('Chromium renders a page, its script, stylesheet and image served by `node-
   child.stdout?.on('data', (c: Buffer) => { log += c.toString(); });
   child.stderr?.on('data', (c: Buffer) => { log += c.toString(); });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const deadline = Date.now() + 10_000;
-  let url: string | undefined;
-  while (!(url = /http:\/\/127\.0\.0\.1:\d+/.exec(log)?.[0])) {
-    assert.ok(Date.now() < deadline && child.exitCode === null, `the CLI printed no URL: ${log}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  const url = await pollUntil(() => {
+    assert.equal(child.exitCode, null, `the CLI exited without printing a URL: ${log}`);
+    return /http:\/\/127\.0\.0\.1:\d+/.exec(log)?.[0];
+  }, 10_000, 'the CLI to print its URL', 20);
 
   const userDataDir = fs.mkdtempSync(path.join(TMP, 'profile-'));
   const context = await playwright!.chromium.launchPersistentContext(userDataDir, {

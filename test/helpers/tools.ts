@@ -68,6 +68,30 @@ export async function pollUntil<T>(pred: () => T | Promise<T>, timeoutMs: number
   }
 }
 
+/**
+ * Polls `read` every `stepMs` until its value has stayed the same for `quietMs` (the server has
+ * finished reacting: stopped reading, stopped answering) and returns that value; throws after
+ * `timeoutMs` naming `what`. A deadline on a condition, for when "done" has no event of its own.
+ */
+export async function pollUntilSteady<T>(read: () => T, quietMs: number, timeoutMs: number, what: string,
+                                         stepMs = 20): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last = JSON.stringify(read());
+  let since = Date.now();
+  for (;;) {
+    await new Promise((r) => setTimeout(r, stepMs));
+    const v = read();
+    const now = JSON.stringify(v);
+    if (now !== last) {
+      last = now;
+      since = Date.now();
+    } else if (Date.now() - since >= quietMs) {
+      return v;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last ${now})`);
+  }
+}
+
 /** Rejects with a message naming `what` if `p` does not settle within `timeoutMs`. */
 export function withTimeout<T>(p: Promise<T>, timeoutMs: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -92,10 +116,21 @@ export function deferred<T = void>(): Deferred<T> {
 }
 
 /**
- * Client pacing for slow-client tests (slowloris): the delay is part of the input being
- * tested, not a wait for server state.
+ * A delay that is part of the input under test, never a wait for server state: a slow client's
+ * pacing (slowloris, a flood's sampling interval while the peer holds it back), or an app's own
+ * latency. To wait for something to happen use pollUntil or an awaited event.
  */
 export function pace(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/**
+ * A timed measurement window: the test measures what happens over a span of time (CPU burnt by a
+ * saturated server, requests served meanwhile), for which no event exists; `why` documents that
+ * at the call site. Not for waiting on the server: use pollUntil or an awaited event.
+ */
+export function measurementWindow(ms: number, why: string): Promise<void> {
+  void why;
   return new Promise((r) => setTimeout(r, ms));
 }
 

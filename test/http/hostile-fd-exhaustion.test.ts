@@ -13,7 +13,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { listServers } from '../../src/index.js';
 import { timedGet } from './hostile-util.js';
-import { pollUntil } from '../helpers/tools.js';
+import { measurementWindow, pollUntil, pollUntilSteady } from '../helpers/tools.js';
 
 const INDEX = path.resolve(__dirname, '..', '..', 'src', 'index.js');
 const hasPrlimit = spawnSync('prlimit', ['--version']).status === 0;
@@ -58,9 +58,11 @@ test('200 connections against a server limited to 64 fds: errors logged, no spin
         sockets.push(s);
       }
       await pollUntil(() => answered + closedEmpty + failed >= 200, 10_000, 'all 200 to be answered or closed');
-      await new Promise((r) => setTimeout(r, 500));
+      // Wait until the server has finished answering: its CPU time stops moving. A server spinning
+      // on accept never goes idle; the deadline then passes and the window below measures the spin.
+      await pollUntilSteady(() => cpuTicks(pid), 300, 10_000, 'the saturated server to go idle').catch(() => undefined);
       const t0 = cpuTicks(pid);
-      await new Promise((r) => setTimeout(r, 2000));
+      await measurementWindow(2000, 'CPU burnt in 2 s by a server whose descriptors are all in use: no event to wait for');
       const ticks = cpuTicks(pid) - t0; // 100 ticks = one core for one second
       const alive = child.exitCode === null;
       const emfile = (err.match(/EMFILE|too many open files/gi) ?? []).length;
@@ -83,12 +85,8 @@ test('200 connections against a server limited to 64 fds: errors logged, no spin
       assert.ok(spillLogged, `no log line for the failed temp file:\n${err.slice(0, 2000)}`);
       for (const s of sockets) s.destroy();
       // Recovery: once our sockets are gone, a new client is served.
-      let ok = false;
-      const end = Date.now() + 10_000;
-      while (!ok && Date.now() < end) {
-        try { ok = (await timedGet(port, '/', 2000)).status === 200; } catch { /* still saturated */ }
-      }
-      assert.ok(ok, 'the server did not recover after the clients went away');
+      await pollUntil(() => timedGet(port, '/', 2000).then((r) => r.status === 200, () => false /* still saturated */),
+        10_000, 'the server to recover after the clients went away');
     } finally {
       for (const s of sockets) s.destroy();
       if (child.exitCode === null) {

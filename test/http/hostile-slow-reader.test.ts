@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { startServer, listServers } from '../../src/index.js';
 import { probe, timedGet, watch, type Watched } from './hostile-util.js';
-import { pollUntil } from '../helpers/tools.js';
+import { pollUntil, pollUntilSteady } from '../helpers/tools.js';
 
 const MiB = 1024 * 1024;
 // Under ASan/TSan (npm run test:asan / test:tsan) RSS includes the sanitizers' shadow memory and
@@ -26,14 +26,17 @@ after(() => {
 });
 
 const rss = (): number => process.memoryUsage().rss;
-const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
+// Each stalled-reader test holds its readers until the server has read every request and a
+// normal client has been answered PROBES more times meanwhile (about a second at one probe per
+// 100 ms): RSS is read then, and the probe latencies are the "others served" figure.
+const PROBES = 10;
 
 test('50 clients that stop reading a 16 MiB static file: RSS bounded, others served', async () => {
   const server = startServer('127.0.0.1', 0, { call: () => ({ status: 200, body: 'ok' }), staticPaths: { '/files': TMP } });
   const conns: Watched[] = [];
   try {
     const port = server.getPort();
-    await settle(200);
+    await timedGet(port);  // the server is up and has answered once: the RSS baseline
     const before = rss();
     const p = probe(port, 100);
     for (let i = 0; i < 50; i++) {
@@ -42,11 +45,13 @@ test('50 clients that stop reading a 16 MiB static file: RSS bounded, others ser
       c.socket.write('GET /files/big.bin HTTP/1.1\r\nHost: a\r\n\r\n');
       conns.push(c);
     }
-    await settle(2000);
+    await pollUntil(() => (server.stats()?.requestsStatic ?? 0) >= 50, 10_000, 'the server to read all 50 requests');
+    const probed = p.answered();
+    await pollUntil(() => p.answered() >= probed + PROBES, 20_000, `${PROBES} probe answers while the readers stall`);
     const grown = (rss() - before) / MiB;
     const latency = await p.stop();
     const open = conns.filter((c) => c.closedAt === null).length;
-    console.log(`slow reader (static 16 MiB x 50): RSS +${grown.toFixed(1)} MiB; ${open}/50 still open after 2 s; ` +
+    console.log(`slow reader (static 16 MiB x 50): RSS +${grown.toFixed(1)} MiB; ${open}/50 still open; ` +
       `probe: ${latency.n} requests, max ${latency.max} ms; bytesOut ${server.stats()?.bytesOut}`);
     if (!SAN) assert.ok(grown < 32, `RSS grew ${grown.toFixed(1)} MiB`);
     assert.deepEqual(latency.failures, []);
@@ -59,12 +64,16 @@ test('50 clients that stop reading a 16 MiB static file: RSS bounded, others ser
 
 test('20 clients that stop reading a 4 MiB dynamic body: memory stays near one copy per response', async () => {
   const body = Buffer.alloc(4 * MiB, 1);
-  const server = startServer('127.0.0.1', 0, (req) =>
-    req.PATH_INFO === '/big' ? { status: 200, body } : { status: 200, body: 'ok' });
+  let bigAnswered = 0;
+  const server = startServer('127.0.0.1', 0, (req) => {
+    if (req.PATH_INFO !== '/big') return { status: 200, body: 'ok' };
+    bigAnswered++;
+    return { status: 200, body };
+  });
   const conns: Watched[] = [];
   try {
     const port = server.getPort();
-    await settle(200);
+    await timedGet(port);  // the server is up and has answered once: the RSS baseline
     const before = rss();
     const p = probe(port, 100);
     for (let i = 0; i < 20; i++) {
@@ -73,7 +82,9 @@ test('20 clients that stop reading a 4 MiB dynamic body: memory stays near one c
       c.socket.write('GET /big HTTP/1.1\r\nHost: a\r\n\r\n');
       conns.push(c);
     }
-    await settle(2000);
+    await pollUntil(() => bigAnswered >= 20, 10_000, 'the app to answer all 20 requests');
+    const probed = p.answered();
+    await pollUntil(() => p.answered() >= probed + PROBES, 20_000, `${PROBES} probe answers while the readers stall`);
     const grown = (rss() - before) / MiB;
     const latency = await p.stop();
     console.log(`slow reader (dynamic 4 MiB x 20): RSS +${grown.toFixed(1)} MiB (one copy each = 80 MiB); ` +
@@ -93,7 +104,7 @@ test('pipeline flood: 20,000 pipelined requests never read; the server stops rea
   let c: Watched | undefined;
   try {
     const port = server.getPort();
-    await settle(200);
+    await timedGet(port);  // the server is up and has answered once: the RSS baseline
     const before = rss();
     c = await watch(port);
     c.socket.pause();
@@ -103,10 +114,14 @@ test('pipeline flood: 20,000 pipelined requests never read; the server stops rea
     for (let i = 0; i < 20; i++) {
       if (c.socket.write(chunk)) flushed++;
     }
-    await settle(2000);
+    // The server stops reading the flood (read backpressure: its answers are not being read).
+    await pollUntil(() => (server.stats()?.readsPaused ?? 0) >= 1, 10_000, 'the server to stop reading the flood');
+    // ... and stays stopped: no more bytes read, no more app calls for half a second (a server
+    // that went on reading and answering would only settle after all 20,000).
+    await pollUntilSteady(() => [server.stats()?.bytesIn, calls], 500, 20_000, 'the flood connection to go quiet');
     const grown = (rss() - before) / MiB;
     const stats = server.stats();
-    console.log(`pipeline flood: app calls ${calls}/20000 after 2 s, RSS +${grown.toFixed(1)} MiB, ` +
+    console.log(`pipeline flood: app calls ${calls}/20000 once quiet, RSS +${grown.toFixed(1)} MiB, ` +
       `bytesIn ${stats?.bytesIn}, bytesOut ${stats?.bytesOut}`);
     assert.ok(calls < 20000, 'every request was answered into a client that never reads');
     if (!SAN) assert.ok(grown < 48, `RSS grew ${grown.toFixed(1)} MiB`);

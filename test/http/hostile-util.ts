@@ -2,6 +2,7 @@
 // loopback connections, watch when the server closes them, time a well-behaved request.
 import * as net from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { pace } from '../helpers/tools.js';
 
 /**
  * Measures how late this process's own event loop ran while a timing test was going on. Times
@@ -66,8 +67,12 @@ export function timedGet(port: number, path = '/', timeoutMs = 5000): Promise<{ 
   });
 }
 
-/** Keeps probing with timedGet every `everyMs` until stop() and reports the latencies. */
-export function probe(port: number, everyMs: number): { stop: () => Promise<{ n: number; max: number; failures: string[] }> } {
+/**
+ * Keeps probing with timedGet every `everyMs` until stop() and reports the latencies; answered()
+ * counts the probes answered so far (a test can wait for a number of them).
+ */
+export function probe(port: number, everyMs: number):
+  { answered: () => number; stop: () => Promise<{ n: number; max: number; failures: string[] }> } {
   const lat: number[] = [];
   const failures: string[] = [];
   let running = true;
@@ -80,10 +85,11 @@ export function probe(port: number, everyMs: number): { stop: () => Promise<{ n:
       } catch (e) {
         failures.push(String(e));
       }
-      await new Promise((r) => setTimeout(r, everyMs));
+      await pace(everyMs);  // the probe's own rhythm
     }
   })();
   return {
+    answered: () => lat.length,
     stop: async () => {
       running = false;
       await loop;

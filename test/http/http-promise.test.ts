@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import test from 'node:test';
 import { RawConn, get, httpRequest } from '../helpers/clients.js';
 import { finalNoServersTest, withServer } from '../helpers/server.js';
-import { deferred, withTimeout } from '../helpers/tools.js';
+import { deferred, pace, withTimeout } from '../helpers/tools.js';
 import type { Response } from '../../src/index.js';
 
 test('a Promise of a response is sent when it resolves', async () => {
@@ -54,7 +54,7 @@ test('keep-alive: the next request waits for the pending promise and answers aft
 
 test('many concurrent promises resolve to the right connections', async () => {
   await withServer(async (req) => {
-    await new Promise((r) => setTimeout(r, Number(req.QUERY_STRING.slice(1)) % 7));
+    await pace(Number(req.QUERY_STRING.slice(1)) % 7);  // the app's own latency: answers finish out of order
     return { status: 200, body: req.QUERY_STRING };
   }, async ({ server }) => {
     const results = await Promise.all(Array.from({ length: 40 }, (_, i) =>
@@ -65,7 +65,7 @@ test('many concurrent promises resolve to the right connections', async () => {
 
 test('rook.input is still readable after an await (small and spilled bodies)', async () => {
   await withServer(async (req) => {
-    await new Promise((r) => setTimeout(r, 20));
+    await pace(20);  // the app's own latency: the body is read after an await
     const body = req['rook.input'].read();
     return { status: 200, body: `${body.length}:${body.subarray(0, 3).toString()}` };
   }, async ({ server }) => {

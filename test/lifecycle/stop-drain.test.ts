@@ -11,7 +11,7 @@ import type { App, Response, WebServer } from '../../src/index.js';
 import { RawConn, get, parseResponses, saysClose } from '../helpers/clients.js';
 import { captureLog } from '../helpers/log-capture.js';
 import { finalNoServersTest } from '../helpers/server.js';
-import { deferred, pollUntil, withTimeout } from '../helpers/tools.js';
+import { deferred, pace, pollUntil, withTimeout } from '../helpers/tools.js';
 
 /** Tracks when a Promise settled (Date.now()), or 0 while pending. */
 function settledAt(p: Promise<unknown>): { readonly at: number } {
@@ -40,7 +40,7 @@ test('an async handler answering 300 ms after stop(): the client gets all of it 
   const body = 'slow answer '.repeat(1000);
   const s = startServer('127.0.0.1', 0, async () => {
     called.resolve();
-    await new Promise((r) => setTimeout(r, 300));  // the app's own latency (the input under test)
+    await pace(300);  // the app's own latency (the input under test)
     return { status: 200, headers: { 'Content-Type': 'text/plain' }, body };
   });
   const conn = await RawConn.connect(s.getPort());

@@ -15,6 +15,7 @@ import {
   startServer, startPipeServer, listServers, type WebServer, type RookRequest, type Response,
 } from '../../src/index.js';
 import { fdCount, threadCount } from '../helpers/proc.js';
+import { pace } from '../helpers/tools.js';
 
 const WWW = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'www');
 
@@ -167,7 +168,7 @@ async function modeTerminate(n: number): Promise<void> {
     const hangCall = onceMessage(w, 'hang-call');
     const socks = liveClients(ports.hang, ports.echo);
     if (i % 2 === 0) await hangCall;  // half the time: terminate with a request inside JS
-    else await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 5)));
+    else await pace(Math.floor(Math.random() * 5));  // or at a random moment (the input)
     const code = await w.terminate();
     if (code !== 1) failures.push(`iteration ${i}: terminate() gave exit code ${code}`);
     // The env cleanup hook closed the Worker's listeners before terminate() settled.

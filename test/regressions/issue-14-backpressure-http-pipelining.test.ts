@@ -14,6 +14,7 @@ import { listServers } from '../../src/index.js';
 import type { ServerOptions } from '../../src/index.js';
 import { spawnFixture, type Child } from '../helpers/child.js';
 import { HAS_PROC, MiB, readRss } from '../helpers/proc.js';
+import { pace } from '../helpers/tools.js';
 
 const BOUND = 64 * MiB;
 // Under ASan/TSan (npm run test:asan / test:tsan) RSS says nothing about our queues (ASan keeps
@@ -65,7 +66,7 @@ async function pipelineFlood(child: Child, port: number, requests: Buffer[], max
         written += requests[i].length;
         i++;
       } else {
-        await new Promise((r) => setTimeout(r, 10));
+        await pace(10);  // the flood's sampling interval while the server holds it back (a timed window)
       }
       const r = readRss(pid);
       if (r) {

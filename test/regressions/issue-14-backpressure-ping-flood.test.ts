@@ -15,7 +15,7 @@ import { listServers, startServer } from '../../src/index.js';
 import type { ServerOptions } from '../../src/index.js';
 import { spawnFixture, type Child } from '../helpers/child.js';
 import { HAS_PROC, MiB, readRss } from '../helpers/proc.js';
-import { pollUntil } from '../helpers/tools.js';
+import { pace, pollUntil } from '../helpers/tools.js';
 import { frame, OP, RawWs } from '../websocket/ws-helpers.js';
 
 const BOUND = 64 * MiB;
@@ -63,7 +63,7 @@ async function pingFlood(c: RawWs, pid: number, baseline: number, maxMs: number)
       c.sock.write(chunk);
       written += chunk.length;
     } else {
-      await new Promise((r) => setTimeout(r, 10));  // the server stopped reading: wait for its verdict
+      await pace(10);  // the server stopped reading: sample RSS and the close every 10 ms until its verdict
     }
     const r = readRss(pid);
     if (r) {
@@ -121,7 +121,7 @@ test('a ping flooder that reads its pongs is answered in full and not closed', a
         c.sock.write(chunk);
         sent += 512;
       }
-      await new Promise((r) => setTimeout(r, 1));
+      await pace(1);  // the peer's sending rhythm (the input): a ping batch per ms, for a timed window
     }
     const pongs = (): number => c!.events.filter((e) => e.op === OP.PONG).length;
     assert.ok(await c.until(() => pongs() >= sent, 20000 * SLOW), `${pongs()} pongs for ${sent} pings`);

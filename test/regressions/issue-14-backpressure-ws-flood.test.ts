@@ -24,7 +24,7 @@ import { listServers, startServer } from '../../src/index.js';
 import type { ServerOptions } from '../../src/index.js';
 import { spawnFixture, type Child } from '../helpers/child.js';
 import { HAS_PROC, MiB, readRss } from '../helpers/proc.js';
-import { pollUntil, withTimeout } from '../helpers/tools.js';
+import { pace, pollUntil, withTimeout } from '../helpers/tools.js';
 import { frame, OP } from '../websocket/ws-helpers.js';
 
 const BOUND = 64 * MiB;
@@ -98,7 +98,7 @@ async function flood(clients: WebSocketClient[], pid: number, baseline: number,
       if (r.peak - baseline > ABORT) break;  // the old code: stop before the machine suffers
     }
     if (!any && sent.every((n) => n >= o.maxMessages)) break;
-    await new Promise((r) => setTimeout(r, 5));
+    await pace(5);  // the flood's rhythm: a timed window of o.durationMs, sampled every 5 ms
   }
   return { sent: sent.reduce((a, b) => a + b, 0), maxBuffered, growth: 0, maxSeen };
 }

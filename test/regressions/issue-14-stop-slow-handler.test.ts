@@ -12,17 +12,13 @@ import { startServer } from '../../src/index.js';
 import type { Response } from '../../src/index.js';
 import { RawConn, get, httpRequest, saysClose } from '../helpers/clients.js';
 import { finalNoServersTest } from '../helpers/server.js';
-import { deferred, pollUntil, withTimeout } from '../helpers/tools.js';
-
-function after(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));  // the app's own latency, the input under test
-}
+import { deferred, pace, pollUntil, withTimeout } from '../helpers/tools.js';  // pace: the app's own latency, the input under test
 
 test('the issue example: a 1.5 s handler, stop() called while it runs: node:http gets the answer', async () => {
   const called = deferred();
   const s = startServer('127.0.0.1', 0, async () => {
     called.resolve();
-    await after(1500);
+    await pace(1500);
     return { status: 200, headers: { 'Content-Type': 'text/plain' }, body: 'worth the wait' };
   });
   const res = httpRequest(s.getPort(), { path: '/slow', timeoutMs: 10000 });
@@ -40,7 +36,7 @@ test('fetch (undici, keep-alive pool) waiting on a slow handler gets its answer'
   const s = startServer('127.0.0.1', 0, async (req) => {
     if (req.PATH_INFO === '/warm') return { status: 200, body: 'warm' };
     called.resolve();
-    await after(400);
+    await pace(400);
     return { status: 200, body: 'fetched' };
   });
   const base = `http://127.0.0.1:${s.getPort()}`;
@@ -59,7 +55,7 @@ test('ten requests in flight on ten connections, answered at different times: al
     calls++;
     const n = Number(req.PATH_INFO.slice(1));
     await stopped.promise;
-    await after(50 * n);
+    await pace(50 * n);
     return { status: 200, body: `answer ${n}` };
   });
   const conns = await Promise.all(Array.from({ length: 10 }, () => RawConn.connect(s.getPort())));
@@ -116,7 +112,7 @@ test('a handler that rejects during the drain: the client still gets its 500, wi
   const called = deferred();
   const s = startServer('127.0.0.1', 0, async () => {
     called.resolve();
-    await after(200);
+    await pace(200);
     throw new Error('failed late');
   });
   const prevWrite = process.stderr.write;

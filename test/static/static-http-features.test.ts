@@ -12,6 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { startServer, listServers, staticPath, type WebServer } from '../../src/index.js';
+import { pollUntil } from '../helpers/tools.js';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const WWW = path.join(ROOT, 'test', 'fixtures', 'www');
@@ -240,13 +241,10 @@ test('a sibling added later is found within the memo time; one deleted is served
   assert.equal(before.headers.vary, undefined);
   fs.writeFileSync(file + '.gz', zlib.gzipSync('late text'));
   const t0 = Date.now();
-  let now: Res;
-  for (;;) {
-    now = await request('/t/late.txt', { 'Accept-Encoding': 'gzip' });
-    if (now.headers['content-encoding'] === 'gzip' || Date.now() - t0 > 5000) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  assert.equal(now.headers['content-encoding'], 'gzip', 'the new .gz sibling was never served');
+  const now = await pollUntil(async () => {
+    const r = await request('/t/late.txt', { 'Accept-Encoding': 'gzip' });
+    return r.headers['content-encoding'] === 'gzip' ? r : null;
+  }, 5000, 'the new .gz sibling to be served', 50);
   assert.ok(Date.now() - t0 < 2500, `found after ${Date.now() - t0} ms`);
   assert.equal(zlib.gunzipSync(now.body).toString(), 'late text');
   assert.equal(now.headers.vary, 'Accept-Encoding');
