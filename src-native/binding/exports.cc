@@ -15,10 +15,22 @@
 #include "http/connection.h"
 #include "loop/port_probe.h"
 #include "loop/thread_check.h"
+#include "ws/ws_session.h"
 
 namespace httpuv {
 
 namespace {
+
+// Runs on the I/O thread: the WebSocket a command for `id` addresses on `conn` (the route of
+// `id`), or null: no route, the connection is closing, it speaks no WebSocket, or `id` is not
+// the WebSocket's (a stale request id). The route leads to the transport; the WebSocket handler
+// the upgrade installed there is the command's target.
+WsSession* SessionOf(Connection* conn, uint64_t id) {
+  ASSERT_IO_THREAD();  // a WebSocket command's entry point
+  if (conn == nullptr || conn->closing()) return nullptr;
+  auto* ws = dynamic_cast<WsSession*>(conn->protocol());
+  return ws != nullptr && ws->id() == id ? ws : nullptr;
+}
 
 Napi::Error UvError(Napi::Env env, int err, const std::string& syscall, const std::string& where) {
   std::string msg = syscall + " " + uv_err_name(err) + ": " + uv_strerror(err);
@@ -262,11 +274,13 @@ Napi::Value CommandsSend(const Napi::CallbackInfo& info) {
       if (c.type == kCmdResponse) {
         if (conn != nullptr) conn->SendResponse(c.id, std::move(*c.response));
       } else if (c.type == kCmdWsClose) {
-        if (conn != nullptr) conn->WsClose(c.id, c.code, std::move(c.data));
+        if (WsSession* ws = SessionOf(conn, c.id)) ws->Close(c.code, c.data);
       } else if (c.type == kCmdWsCloseAck) {
-        if (conn != nullptr) conn->WsCloseAck(c.id);
+        if (WsSession* ws = SessionOf(conn, c.id)) ws->OnCloseAck();
       } else if (conn != nullptr) {
-        conn->WsSend(c.id, c.type == kCmdWsBinary, std::move(c.data), c.counted);
+        if (WsSession* ws = SessionOf(conn, c.id)) {
+          ws->Send(c.type == kCmdWsBinary, std::move(c.data), c.counted);
+        }
       } else if (c.counted != 0) {
         if (WsCounter k = registry->ws_counters().Find(c.id)) {
           k->fetch_sub(c.counted, std::memory_order_relaxed);

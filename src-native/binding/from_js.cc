@@ -133,26 +133,27 @@ ServerLimits LimitsFromJs(Napi::Object o) {
   l.keep_alive_timeout_ms =
       static_cast<uint32_t>(Num(o, "keepAliveTimeoutMs", l.keep_alive_timeout_ms));
   l.send_timeout_ms = static_cast<uint32_t>(Num(o, "sendTimeoutMs", l.send_timeout_ms));
+  l.ws.send_timeout_ms = l.send_timeout_ms;  // one option bounds responses and WebSocket output
   l.max_connections = static_cast<uint32_t>(Num(o, "maxConnections", 0));
   l.has_on_headers = Bool(o, "hasOnHeaders", false);
   l.has_on_ws_open = Bool(o, "hasOnWSOpen", false);
   Napi::Value wsv = o.Get("websocket");
   if (wsv.IsObject()) {
     Napi::Object ws = wsv.As<Napi::Object>();
-    l.ws_per_message_deflate = Bool(ws, "perMessageDeflate", l.ws_per_message_deflate);
-    l.ws_max_message_size =
-        static_cast<uint64_t>(Num(ws, "maxMessageSize", static_cast<double>(l.ws_max_message_size)));
-    l.ws_send_queue_limit =
-        static_cast<uint64_t>(Num(ws, "sendQueueLimit", static_cast<double>(l.ws_send_queue_limit)));
+    l.ws.per_message_deflate = Bool(ws, "perMessageDeflate", l.ws.per_message_deflate);
+    l.ws.max_message_size =
+        static_cast<uint64_t>(Num(ws, "maxMessageSize", static_cast<double>(l.ws.max_message_size)));
+    l.ws.send_queue_limit =
+        static_cast<uint64_t>(Num(ws, "sendQueueLimit", static_cast<double>(l.ws.send_queue_limit)));
     l.receive_queue_limit = static_cast<uint64_t>(
         Num(ws, "receiveQueueLimit", static_cast<double>(l.receive_queue_limit)));
-    l.ws_ping_interval_ms = static_cast<uint32_t>(Num(ws, "pingIntervalMs", l.ws_ping_interval_ms));
-    l.ws_ping_timeout_ms = static_cast<uint32_t>(Num(ws, "pingTimeoutMs", l.ws_ping_timeout_ms));
-    l.ws_close_timeout_ms = static_cast<uint32_t>(Num(ws, "closeTimeoutMs", l.ws_close_timeout_ms));
+    l.ws.ping_interval_ms = static_cast<uint32_t>(Num(ws, "pingIntervalMs", l.ws.ping_interval_ms));
+    l.ws.ping_timeout_ms = static_cast<uint32_t>(Num(ws, "pingTimeoutMs", l.ws.ping_timeout_ms));
+    l.ws.close_timeout_ms = static_cast<uint32_t>(Num(ws, "closeTimeoutMs", l.ws.close_timeout_ms));
     Napi::Value protos = ws.Get("protocols");
     if (protos.IsArray()) {
       Napi::Array a = protos.As<Napi::Array>();
-      for (uint32_t i = 0; i < a.Length(); i++) l.ws_protocols.push_back(Latin1FromJs(a.Get(i)));
+      for (uint32_t i = 0; i < a.Length(); i++) l.ws.protocols.push_back(Latin1FromJs(a.Get(i)));
     }
   }
   return l;

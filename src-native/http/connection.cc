@@ -14,7 +14,8 @@
 #include "http/server.h"
 #include "static/static_files.h"
 #include "util/ascii.h"
-#include "ws/ws_session.h"
+#include "ws/handshake.h"
+#include "ws/upgrade.h"
 
 namespace httpuv {
 
@@ -75,6 +76,12 @@ Connection::Connection(Server* server, bool is_pipe)
 Connection::~Connection() = default;
 
 ServerRegistry* Connection::registry() { return server_->registry(); }
+
+uint64_t Connection::Now() const { return uv_now(server_->registry()->loop()); }
+
+void Connection::Emit(Event&& e) { registry()->Emit(std::move(e)); }
+
+void Connection::Log(int level, std::string text) { registry()->Log(level, std::move(text)); }
 
 void Connection::FillPeerInfo() {
   if (is_pipe_) return;  // pipes: REMOTE_ADDR "" and REMOTE_PORT 0, as R httpuv
@@ -139,8 +146,8 @@ void Connection::OnTimer(uv_timer_t* t) {
   ASSERT_IO_THREAD();
   auto* self = static_cast<Connection*>(t->data);
   if (self->closing_) return;
-  if (self->phase_ == Phase::kWebSocket) {
-    self->ws_->OnTimer();  // the WebSocket session owns the timer once upgraded
+  if (self->phase_ == Phase::kUpgraded) {
+    self->upgraded_->OnTimer();  // the upgraded protocol owns the timer
     return;
   }
   if (self->send_timer_) {
@@ -169,20 +176,20 @@ void Connection::OnTimer(uv_timer_t* t) {
 
 void Connection::UpdateReading() {
   // Every reason to stop reading is checked here, so no input path can bypass it: unparsed
-  // input over kMaxBufferedInput (HTTP pipelining), WebSocket bytes held back from the frame
-  // parser, and InputBlocked() (JS or the peer is behind). Held bytes are fed first whenever
-  // nothing blocks them any more.
+  // input over kMaxBufferedInput (HTTP pipelining), bytes the upgraded protocol held back
+  // (WebSocket frames not fed to the frame parser), and InputBlocked() (JS or the peer is
+  // behind). Held bytes are fed first whenever nothing blocks them any more.
   for (;;) {
     if (closing_ || peer_eof_ || lingering_) return;
-    if (ws_ && ws_->holding() && !InputBlocked()) {
-      ws_->FeedHeld();  // stops again as soon as the input is blocked
+    if (upgraded_ && upgraded_->HoldsInput() && !InputBlocked()) {
+      upgraded_->FeedHeld();  // stops again as soon as the input is blocked
       continue;
     }
     if (receive_->Over() && !ArmReceiveWake()) continue;  // JS caught up meanwhile: look again
     break;
   }
-  bool want = (in_buf_.size() - in_off_) < kMaxBufferedInput && !(ws_ && ws_->holding()) &&
-              !InputBlocked();
+  bool want = (in_buf_.size() - in_off_) < kMaxBufferedInput &&
+              !(upgraded_ && upgraded_->HoldsInput()) && !InputBlocked();
   if (want && !reading_) {
     if (uv_read_start(stream(), OnAlloc, OnRead) == 0) reading_ = true;
   } else if (!want && reading_) {
@@ -212,9 +219,10 @@ bool Connection::ArmReceiveWake() {
 }
 
 bool Connection::OutputFull() const {
-  // Only WebSockets queue output without an answer to a request: pongs, close frames and the
-  // app's messages. HTTP has at most one response in flight (the parser waits for it to leave).
-  return phase_ == Phase::kWebSocket && OutputQueued() > server_->limits().ws_send_queue_limit;
+  // Only an upgraded protocol queues output without an answer to a request (a WebSocket's pongs,
+  // close frames and the app's messages) and sets a limit. HTTP has at most one response in
+  // flight (the parser waits for it to leave).
+  return output_limit_ != 0 && OutputQueued() > output_limit_;
 }
 
 void Connection::OnReceiveDrained() {
@@ -264,8 +272,8 @@ void Connection::OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
       uv_read_stop(s);
       self->reading_ = false;
     }
-    if (self->phase_ == Phase::kWebSocket) {
-      self->Close();
+    if (self->phase_ == Phase::kUpgraded) {
+      self->upgraded_->OnPeerEof();
       return;
     }
     // A request still waiting for its answer is answered, then the connection closes;
@@ -288,8 +296,8 @@ void Connection::OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
   // request (blank lines, which RFC 9112 §2.2 lets a server skip) cannot keep an idle
   // connection open past its timeout.
   ServerStats::Add(self->server_->stats().bytes_in, static_cast<uint64_t>(nread));
-  if (self->phase_ == Phase::kWebSocket) {
-    self->ws_->OnBytes(buf->base, static_cast<size_t>(nread));
+  if (self->phase_ == Phase::kUpgraded) {
+    self->upgraded_->OnBytes(buf->base, static_cast<size_t>(nread));
     self->UpdateReading();
     return;
   }
@@ -308,7 +316,7 @@ void Connection::ProcessInput(bool after_resume) {
   // of this loop, not N nested frames (bounded stack depth: src-native/README.md).
   if (in_process_input_) return;
   in_process_input_ = true;
-  while (!closing_ && !lingering_ && !parser_paused_ && phase_ != Phase::kWebSocket &&
+  while (!closing_ && !lingering_ && !parser_paused_ && phase_ != Phase::kUpgraded &&
          (in_off_ < in_buf_.size() || force_execute_)) {
     force_execute_ = false;
     in_execute_ = true;
@@ -344,7 +352,7 @@ void Connection::ProcessInput(bool after_resume) {
   }
   in_process_input_ = false;
   force_execute_ = false;
-  if (closing_ || phase_ == Phase::kWebSocket) return;
+  if (closing_ || phase_ == Phase::kUpgraded) return;
   if (lingering_) {
     // The answer is out and the rest of the input is never parsed: drop it (OnRead discards
     // whatever follows until the client's FIN).
@@ -365,12 +373,12 @@ void Connection::ProcessInput(bool after_resume) {
 }
 
 void Connection::HandleUpgrade() {
-  if (ws_) {
-    // Bytes already received after the handshake are the first WebSocket frames.
+  if (upgraded_) {
+    // Bytes already received after the handshake are the first frames of the new protocol.
     std::string rest = in_buf_.substr(in_off_);
-    std::string().swap(in_buf_);  // WebSocket bytes never go through in_buf_ again
+    std::string().swap(in_buf_);  // upgraded bytes never go through in_buf_ again
     in_off_ = 0;
-    if (!rest.empty()) ws_->OnBytes(rest.data(), rest.size());
+    if (!rest.empty()) upgraded_->OnBytes(rest.data(), rest.size());
     UpdateReading();
     return;
   }
@@ -589,9 +597,10 @@ int Connection::OnMessageComplete() {
 
 int Connection::AcceptWebSocket() {
   std::unique_ptr<Request> req = parser_.TakeRequest();
+  const WsLimits& ws_limits = server_->limits().ws;
   ws::HandshakeOptions opts;
-  opts.enable_deflate = server_->limits().ws_per_message_deflate;
-  opts.protocols = server_->limits().ws_protocols;
+  opts.enable_deflate = ws_limits.per_message_deflate;
+  opts.protocols = ws_limits.protocols;
   ws::HandshakeResult hs =
       ws::EvaluateHandshake(req->method, req->http_major, req->http_minor, req->headers, opts);
   if (!hs.ok) {
@@ -607,18 +616,23 @@ int Connection::AcceptWebSocket() {
     return parser_.PauseHere();
   }
   // 101, then the bytes after the request belong to the WebSocket (llhttp stops with
-  // HPE_PAUSED_UPGRADE right after this callback; HandleUpgrade takes over).
+  // HPE_PAUSED_UPGRADE right after this callback; HandleUpgrade takes over). The hand-off: the
+  // WebSocket handler speaks over this transport from here on; HTTP is done with the socket.
   registry()->RemoveRoute(current_id_);
   js_holds_ = false;  // JS's state for the request moves to the WebSocket (kEventWsOpen)
   responded_ = true;
-  ws_id_ = current_id_;
-  registry()->AddRoute(ws_id_, this);
+  upgraded_id_ = current_id_;
+  registry()->AddRoute(upgraded_id_, this);
   WriteRaw(ws::BuildAcceptResponse(hs, HttpDateNow()), false);
-  phase_ = Phase::kWebSocket;
+  phase_ = Phase::kUpgraded;
   StopTimer();
-  ws_ = std::make_unique<WsSession>(this, ws_id_, server_->limits(), hs.deflate);
+  ws::SessionEnv env;
+  env.counters = &registry()->ws_counters();
+  env.open_count = &server_->stats().websockets_open;
+  env.total_count = &server_->stats().websockets_total;
+  upgraded_ = ws::NewSession(this, upgraded_id_, ws_limits, hs.deflate, env);
   EmitRequestEvent(kEventWsOpen, *req, false, hs.protocol);
-  ws_->Start();
+  upgraded_->OnStart();
   return 0;
 }
 
@@ -680,26 +694,6 @@ void Connection::FinishRequest() {
   if (peer_eof_ && in_off_ >= in_buf_.size()) Close();
 }
 
-// ---- WebSocket commands -----------------------------------------------------------------------
-
-void Connection::WsSend(uint64_t id, bool binary, std::string&& data, int64_t counted) {
-  ASSERT_IO_THREAD();
-  if (closing_ || !ws_ || id != ws_id_) return;
-  ws_->Send(binary, std::move(data), counted);
-}
-
-void Connection::WsCloseAck(uint64_t id) {
-  ASSERT_IO_THREAD();
-  if (closing_ || !ws_ || id != ws_id_) return;
-  ws_->OnCloseAck();
-}
-
-void Connection::WsClose(uint64_t id, int code, std::string&& reason) {
-  ASSERT_IO_THREAD();
-  if (closing_ || !ws_ || id != ws_id_) return;
-  ws_->Close(code, reason);
-}
-
 // ---- closing --------------------------------------------------------------------------------
 
 void Connection::Linger() {
@@ -742,15 +736,9 @@ void Connection::OnShutdown(uv_shutdown_t* req, int status) {
 
 void Connection::OnLingerTimer(uv_timer_t* t) { static_cast<Connection*>(t->data)->Close(); }
 
-void Connection::Close(int ws_code) {
+void Connection::Close() {
   ASSERT_IO_THREAD();
   if (closing_) return;
-  if (ws_ && ws_code != 0) {
-    // Server stop: a close frame first; the session closes the socket once it is written (or
-    // when its close timeout passes).
-    ws_->CloseForShutdown(false);
-    return;
-  }
   closing_ = true;
   if (dirty_) {
     registry()->UnmarkDirty(this);
@@ -767,8 +755,8 @@ void Connection::Close(int ws_code) {
     read_paused_ = false;
     ServerStats::Sub(server_->stats().reads_paused, 1);
   }
-  if (ws_) ws_->OnTransportClosed();
-  if (ws_id_ != 0) registry()->RemoveRoute(ws_id_);
+  if (upgraded_) upgraded_->OnTransportClosed();
+  if (upgraded_id_ != 0) registry()->RemoveRoute(upgraded_id_);
   EndJsRequest();
   if (current_id_ != 0) registry()->RemoveRoute(current_id_);
   file_fd_.Reset();
@@ -790,17 +778,24 @@ void Connection::EndJsRequest() {
   registry()->Emit(std::move(e));
 }
 
-void Connection::CloseForStop(int ws_code) {
+void Connection::CloseForStop(int goodbye) {
   ASSERT_IO_THREAD();
   cut_by_stop_ = true;
-  Close(ws_code);
+  if (closing_) return;
+  if (upgraded_ && goodbye != 0) {
+    // The upgraded protocol's goodbye first (a WebSocket's close 1001); it closes the socket
+    // once that is written (or when its close timeout passes).
+    upgraded_->OnShutdown(false);
+    return;
+  }
+  Close();
 }
 
 void Connection::Drain() {
   ASSERT_IO_THREAD();
   if (closing_ || lingering_) return;
-  if (phase_ == Phase::kWebSocket) {
-    ws_->CloseForShutdown(true);
+  if (phase_ == Phase::kUpgraded) {
+    upgraded_->OnShutdown(true);
     return;
   }
   // Whatever is answered from now on is this connection's last answer: WriteResponse adds

@@ -1,6 +1,9 @@
 // One accepted socket: read → parse → dispatch (static files, onHeaders, call) → write, with
 // in-order answers for pipelined requests, timeouts, limits and an orderly close. It never knows
 // about JavaScript: it posts plain events to the registry's sink and receives plain commands.
+// It is the socket's Transport (transport/transport.h): after a WebSocket upgrade it hands its
+// input, timer and write progress to the ProtocolHandler the upgrade installed (ws/upgrade.h),
+// whose type it never knows.
 // Runs on the I/O thread; uses uv.h, no napi.h.
 #ifndef NODE_HTTPUV_HTTP_CONNECTION_H_
 #define NODE_HTTPUV_HTTP_CONNECTION_H_
@@ -17,15 +20,14 @@
 #include "http/parser.h"
 #include "http/request.h"
 #include "http/response_writer.h"
-#include "http/ws_counters.h"
+#include "transport/transport.h"
 
 namespace httpuv {
 
 class Server;
 class ServerRegistry;
-class WsSession;
 
-class Connection : public ParserDelegate {
+class Connection final : public ParserDelegate, public Transport {
  public:
   Connection(Server* server, bool is_pipe);
   ~Connection() override;
@@ -39,12 +41,13 @@ class Connection : public ParserDelegate {
   void SendResponse(uint64_t id, ResponseSpec&& spec);
   // Runs on the I/O thread: onHeaders returned nothing for request `id`: read the body.
   void ContinueRequest(uint64_t id);
-  // Runs on the I/O thread: close now (server stop / teardown). WebSockets get `ws_code` first.
-  void Close(int ws_code = 0);
-  // Runs on the I/O thread: Close(ws_code) because the server's stop ends this connection now
-  // (graceMs 0, or the grace period is over): a request JS holds is reported as cut off by the
-  // stop, so that its late answer is logged at WARN.
-  void CloseForStop(int ws_code);
+  // Runs on the I/O thread: close now (errors, teardown).
+  void Close() override;
+  // Runs on the I/O thread: the server's stop ends this connection now (graceMs 0, or the grace
+  // period is over): a request JS holds is reported as cut off by the stop, so that its late
+  // answer is logged at WARN. `goodbye` (non-zero): an upgraded protocol says goodbye first
+  // (ProtocolHandler::OnShutdown: a WebSocket sends close 1001) and closes once it is written.
+  void CloseForStop(int goodbye);
   // Runs on the I/O thread: the server stops with a grace period (Server::Stop). A connection
   // with no request in progress (idle keep-alive, never used, or still sending a request's
   // headers) closes now; a request whose headers have arrived goes on (its body is read, the
@@ -56,47 +59,41 @@ class Connection : public ParserDelegate {
   bool AwaitingApp() const {
     return !responded_ && (phase_ == Phase::kWaitResponse || phase_ == Phase::kWaitOnHeaders);
   }
-  // Runs on the I/O thread: WebSocket commands for id `id` (the upgrade request's id).
-  void WsSend(uint64_t id, bool binary, std::string&& data, int64_t counted);
-  void WsClose(uint64_t id, int code, std::string&& reason);
-  void WsCloseAck(uint64_t id);
-  // Lingering close: FIN after the last write, discard input until the peer's FIN or a deadline
-  // (closing at once with unread input makes the kernel send RST, losing what we wrote).
-  void Linger();
-
-  // Used by WsSession (I/O thread).
-  // Writes bytes outside a response (100 Continue, the 101 handshake answer).
-  void WriteRaw(std::string&& bytes, bool close_after);
-  // WebSocket frames are corked: queued here and written together, in one uv_write per
-  // connection per loop iteration (ServerRegistry flushes dirty connections), so 16 messages
-  // answered in one batch cost one syscall instead of 16.
-  void QueueFrame(std::string&& header, std::string&& payload, bool close_after,
-                  const WsCounter& counter, int64_t counted);
+  // Runs on the I/O thread: the protocol the upgrade installed (null while speaking HTTP). The
+  // binding routes an upgraded id's commands to it.
+  ProtocolHandler* protocol() { return upgraded_.get(); }
+  // Writes corked output (QueueFrame): one uv_write per connection per loop iteration
+  // (ServerRegistry flushes dirty connections), so 16 messages answered in one batch cost one
+  // syscall instead of 16.
   void FlushCorked();
-  // Posts an event for JS, charged to this connection's receive queue (see receive_budget.h).
-  void EmitCharged(Event&& e);
-  // Read backpressure: true while this connection must not read or parse more input, because
-  // JS has more than receiveQueueLimit bytes of its events to handle, or (WebSocket) the peer
-  // leaves more than sendQueueLimit bytes of our output unread.
-  bool InputBlocked() const { return receive_->Over() || OutputFull(); }
-  // Reading may go on again (JS caught up: the registry's wake, or output drained): feeds the
-  // WebSocket bytes held back, then restarts reading unless still blocked.
-  void ResumeInput();
   // The registry's wake-up: JS has discharged this connection's receive queue to half its limit.
   void OnReceiveDrained();
-  // WebSocket output not yet written: corked frames plus libuv's write queue.
-  size_t OutputQueued() const { return cork_bytes_ + stream()->write_queue_size; }
-  int writes_pending() const { return writes_pending_; }
-  // Send timeout bookkeeping for WebSockets: notes the output queued now, and reports whether
-  // the peer took any of it since the last mark.
-  void MarkSendProgress();
-  bool SendProgressed() const;
   ServerRegistry* registry();
   Server* server() { return server_; }
   const PeerInfo& peer() const { return peer_; }
-  void ArmTimer(uint64_t ms);
-  void StopTimer();
   bool closing() const { return closing_; }
+
+  // Transport (I/O thread; see transport/transport.h).
+  uint64_t Now() const override;
+  void ArmTimer(uint64_t ms) override;
+  void StopTimer() override;
+  void QueueFrame(std::string&& header, std::string&& payload, bool close_after,
+                  const WriteCounter& counter, int64_t counted) override;
+  size_t WriteQueueSize() const override { return stream()->write_queue_size; }
+  int WritesPending() const override { return writes_pending_; }
+  void MarkSendProgress() override;
+  bool SendProgressed() const override;
+  void SetOutputLimit(uint64_t bytes) override { output_limit_ = bytes; }
+  // Read backpressure: true while this connection must not read or parse more input, because
+  // JS has more than receiveQueueLimit bytes of its events to handle, or the peer leaves more
+  // than the output limit (a WebSocket's sendQueueLimit) of our output unread.
+  bool InputBlocked() const override { return receive_->Over() || OutputFull(); }
+  void EmitCharged(Event&& e) override;
+  void Emit(Event&& e) override;
+  void Log(int level, std::string text) override;
+  // Lingering close: FIN after the last write, discard input until the peer's FIN or a deadline
+  // (closing at once with unread input makes the kernel send RST, losing what we wrote).
+  void Linger() override;
 
  private:
   enum class Phase {
@@ -105,7 +102,7 @@ class Connection : public ParserDelegate {
     kWaitOnHeaders,  // onHeaders runs in JS; parser paused
     kBody,           // receiving the body
     kWaitResponse,   // the request is complete; call runs in JS
-    kWebSocket,      // upgraded
+    kUpgraded,       // upgraded_ speaks the protocol now (a WebSocket)
   };
 
   // ParserDelegate (I/O thread)
@@ -140,8 +137,16 @@ class Connection : public ParserDelegate {
   // Writes the response for the current request; returns false if the connection closes.
   void WriteResponse(ResponseSpec&& spec);
   void WriteError(int status, const std::string& reason, const HeaderList& extra = HeaderList());
-  // The request is a valid WebSocket upgrade: 101 and a session; or a 4xx when it is not.
+  // The request is a valid WebSocket upgrade: 101 and the hand-off to a WebSocket handler; or
+  // a 4xx when it is not.
   int AcceptWebSocket();
+  // Writes bytes outside a response (100 Continue, the 101 handshake answer).
+  void WriteRaw(std::string&& bytes, bool close_after);
+  // Output not yet written: corked frames plus libuv's write queue.
+  size_t OutputQueued() const { return cork_bytes_ + stream()->write_queue_size; }
+  // Reading may go on again (JS caught up: the registry's wake, or output drained): feeds the
+  // bytes the handler held back, then restarts reading unless still blocked.
+  void ResumeInput();
   void WriteBuffers(std::string&& head, std::string&& body, bool last);
   void StreamNextFileChunk(std::string&& head);
   void PumpFile();
@@ -205,7 +210,7 @@ class Connection : public ParserDelegate {
   bool expect_continue_ = false;
   bool has_body_framing_ = false;
   bool ws_candidate_ = false;
-  uint64_t ws_id_ = 0;
+  uint64_t upgraded_id_ = 0;  // the upgraded protocol's route id (the upgrade request's id)
   bool message_bytes_seen_ = false;
   uint64_t body_seen_ = 0;
   uint64_t message_start_ms_ = 0;
@@ -216,9 +221,9 @@ class Connection : public ParserDelegate {
   uint64_t file_remaining_ = 0;
   int writes_pending_ = 0;
 
-  std::unique_ptr<WsSession> ws_;
+  std::unique_ptr<ProtocolHandler> upgraded_;
   std::vector<std::string> cork_;
-  WsCharges cork_counts_;
+  WriteCharges cork_counts_;
   size_t cork_bytes_ = 0;
   bool cork_close_after_ = false;
   bool dirty_ = false;
@@ -227,6 +232,7 @@ class Connection : public ParserDelegate {
   ReceiveBudgetRef receive_;
   bool receive_waiting_ = false;  // registered with the registry for a wake-up from JS
   bool read_paused_ = false;      // counted in ServerStats::reads_paused
+  uint64_t output_limit_ = 0;     // SetOutputLimit (0: none; HTTP has one response in flight)
 };
 
 }  // namespace httpuv

@@ -18,7 +18,6 @@
 #include "http/server.h"
 #include "util/ascii.h"
 #include "util/reason_phrase.h"
-#include "ws/ws_session.h"
 
 namespace httpuv {
 
@@ -32,14 +31,14 @@ struct Connection::WriteReq {
   std::string head;
   std::string body;
   bool last;  // the final write of the current response
-  std::vector<std::string> pieces;  // corked WebSocket frames
-  // WebSocket bufferedAmount counters to decrease by the frames' sizes once written.
-  WsCharges counts;
+  std::vector<std::string> pieces;  // corked frames (QueueFrame)
+  // Write counters (a WebSocket's bufferedAmount) to decrease by the frames' sizes once written.
+  WriteCharges counts;
   ~WriteReq() { ReleaseCharges(&counts); }
 };
 
 void Connection::QueueFrame(std::string&& header, std::string&& payload, bool close_after,
-                            const WsCounter& counter, int64_t counted) {
+                            const WriteCounter& counter, int64_t counted) {
   if (closing_) {
     if (counter) counter->fetch_sub(counted, std::memory_order_relaxed);
     return;
@@ -129,7 +128,7 @@ void Connection::FlushCorked() {
   }
   if (close_after) close_after_response_ = true;
   // The peer is not taking our output as fast as we produce it: the send timeout starts.
-  if (was_idle && ws_) ws_->OnOutputQueued();
+  if (was_idle && upgraded_) upgraded_->OnWriteQueued();
 }
 
 void Connection::MarkSendProgress() {
@@ -145,7 +144,7 @@ void Connection::ArmSendTimer() {
   uint32_t ms = server_->limits().send_timeout_ms;
   // Only once the request has been read: while it is still arriving, its own timer (headers or
   // body) stays in charge; OnMessageComplete arms this one if the answer is still being written.
-  if (ms == 0 || phase_ == Phase::kWebSocket || !message_complete_) return;
+  if (ms == 0 || phase_ == Phase::kUpgraded || !message_complete_) return;
   ArmTimer(ms);
   send_timer_ = true;
   send_progress_ = false;
@@ -430,13 +429,13 @@ void Connection::OnWrite(uv_write_t* req, int status) {
     self->Close();
     return;
   }
-  if (self->phase_ == Phase::kWebSocket) {
+  if (self->phase_ == Phase::kUpgraded) {
     if (self->writes_pending_ == 0) {
       if (self->close_after_response_) {
         self->Linger();
         return;
       }
-      if (self->ws_) self->ws_->OnOutputDrained();
+      if (self->upgraded_) self->upgraded_->OnWritesDone();
     }
     if (!self->reading_) self->ResumeInput();  // input may have waited for this output to drain
     return;

@@ -16,8 +16,8 @@
 #include <vector>
 
 #include "http/events.h"
-#include "http/ws_counters.h"
 #include "loop/thread_check.h"
+#include "ws/ws_counters.h"
 
 namespace httpuv {
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "util/fd_handle.h"
+#include "ws/ws_limits.h"
 
 namespace httpuv {
 
@@ -99,17 +100,11 @@ struct ServerLimits {
   uint32_t max_connections = 0;  // 0 = unlimited
   bool has_on_headers = false;
   bool has_on_ws_open = false;
-  // WebSocket
-  bool ws_per_message_deflate = true;
-  uint64_t ws_max_message_size = 16 * 1024 * 1024;
-  uint64_t ws_send_queue_limit = 16 * 1024 * 1024;
   // Bytes of received events waiting for JS per connection (HTTP or WebSocket) before the
   // connection stops being read (websocket.receiveQueueLimit).
   uint64_t receive_queue_limit = 1024 * 1024;
-  uint32_t ws_ping_interval_ms = 0;
-  uint32_t ws_ping_timeout_ms = 30000;
-  uint32_t ws_close_timeout_ms = 5000;
-  std::vector<std::string> ws_protocols;
+  // What the upgrade hands to WebSocket sessions (their own struct: ws/ never sees the rest).
+  WsLimits ws;
 };
 
 }  // namespace httpuv

@@ -17,8 +17,8 @@
 #include "http/registry.h"
 #include "http/request.h"
 #include "http/server_stats.h"
-#include "http/ws_counters.h"
 #include "loop/thread_check.h"
+#include "ws/ws_counters.h"
 
 namespace httpuv {
 

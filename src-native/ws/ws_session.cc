@@ -1,11 +1,6 @@
 // WebSocket session (see ws_session.h). Every function runs on the I/O thread.
 #include "ws/ws_session.h"
 
-#include <uv.h>
-
-#include "http/connection.h"
-#include "http/events.h"
-#include "http/server.h"
 #include "ws/frame_writer.h"
 
 namespace httpuv {
@@ -16,31 +11,41 @@ namespace {
 constexpr size_t kCompressThreshold = 128;
 }  // namespace
 
-WsSession::WsSession(Connection* conn, uint64_t id, const ServerLimits& limits,
-                     const ws::DeflateParams& deflate)
-    : conn_(conn),
+std::unique_ptr<ProtocolHandler> ws::NewSession(Transport* transport, uint64_t id,
+                                                const WsLimits& limits,
+                                                const DeflateParams& deflate,
+                                                const SessionEnv& env) {
+  return std::make_unique<WsSession>(transport, id, limits, deflate, env);
+}
+
+WsSession::WsSession(Transport* transport, uint64_t id, const WsLimits& limits,
+                     const ws::DeflateParams& deflate, const ws::SessionEnv& env)
+    : transport_(transport),
       id_(id),
       limits_(limits),
-      parser_(limits.ws_max_message_size, deflate.enabled) {
+      env_(env),
+      parser_(limits.max_message_size, deflate.enabled) {
   if (deflate.enabled) {
     deflate_ = std::make_unique<ws::PerMessageDeflate>(deflate);
     parser_.SetInflater(deflate_.get());
   }
 }
 
-WsSession::~WsSession() { conn_->registry()->ws_counters().Close(id_); }
+WsSession::~WsSession() { env_.counters->Close(id_); }
 
-void WsSession::Start() {
-  buffered_ = conn_->registry()->ws_counters().Open(id_);
-  ServerStats::Add(conn_->server()->stats().websockets_open, 1);
-  ServerStats::Add(conn_->server()->stats().websockets_total, 1);
-  uint64_t now = uv_now(conn_->registry()->loop());
-  if (limits_.ws_ping_interval_ms != 0) next_ping_ = now + limits_.ws_ping_interval_ms;
+void WsSession::OnStart() {
+  buffered_ = env_.counters->Open(id_);
+  env_.open_count->fetch_add(1, std::memory_order_relaxed);
+  env_.total_count->fetch_add(1, std::memory_order_relaxed);
+  // Output over sendQueueLimit stops reading the peer until it drains (read backpressure).
+  transport_->SetOutputLimit(limits_.send_queue_limit);
+  uint64_t now = transport_->Now();
+  if (limits_.ping_interval_ms != 0) next_ping_ = now + limits_.ping_interval_ms;
   ArmNextTimer();
 }
 
 void WsSession::ArmNextTimer() {
-  uint64_t now = uv_now(conn_->registry()->loop());
+  uint64_t now = transport_->Now();
   uint64_t next = 0;
   auto consider = [&next](uint64_t t) {
     if (t != 0 && (next == 0 || t < next)) next = t;
@@ -53,27 +58,27 @@ void WsSession::ArmNextTimer() {
   }
   if (state_ != State::kClosed) consider(send_deadline_);
   if (next == 0) {
-    conn_->StopTimer();
+    transport_->StopTimer();
   } else {
-    conn_->ArmTimer(next > now ? next - now : 1);
+    transport_->ArmTimer(next > now ? next - now : 1);
   }
 }
 
 void WsSession::OnTimer() {
-  uint64_t now = uv_now(conn_->registry()->loop());
+  uint64_t now = transport_->Now();
   if (send_deadline_ != 0 && now >= send_deadline_) {
-    if (conn_->writes_pending() == 0) {
+    if (transport_->WritesPending() == 0) {
       send_deadline_ = 0;
-    } else if (conn_->SendProgressed()) {
+    } else if (transport_->SendProgressed()) {
       // The peer read some of it: another period.
-      conn_->MarkSendProgress();
+      transport_->MarkSendProgress();
       send_deadline_ = now + limits_.send_timeout_ms;
     } else {
       // Neither reading nor draining: what we queued for it (pongs, messages, a close frame)
       // would otherwise stay in memory for as long as the peer likes.
-      conn_->registry()->Log(kLogInfo, "WebSocket send timed out: the peer stopped reading");
+      transport_->Log(kLogInfo, "WebSocket send timed out: the peer stopped reading");
       close_code_ = 1006;
-      conn_->Close();
+      transport_->Close();
       return;
     }
   }
@@ -83,22 +88,22 @@ void WsSession::OnTimer() {
       return;
     }
     // The peer never answered our close (or never read it): give up (RFC 6455 §7.1.1).
-    conn_->Close();
+    transport_->Close();
     return;
   }
   if (state_ == State::kOpen) {
     if (pong_deadline_ != 0 && now >= pong_deadline_) {
-      conn_->registry()->Log(kLogInfo, "WebSocket peer did not answer a ping; closing");
+      transport_->Log(kLogInfo, "WebSocket peer did not answer a ping; closing");
       close_code_ = 1006;
-      conn_->Close();
+      transport_->Close();
       return;
     }
     if (next_ping_ != 0 && now >= next_ping_) {
       SendFrame(ws::kOpPing, std::string(), false, false);
-      if (limits_.ws_ping_timeout_ms != 0 && pong_deadline_ == 0) {
-        pong_deadline_ = now + limits_.ws_ping_timeout_ms;
+      if (limits_.ping_timeout_ms != 0 && pong_deadline_ == 0) {
+        pong_deadline_ = now + limits_.ping_timeout_ms;
       }
-      next_ping_ = now + limits_.ws_ping_interval_ms;
+      next_ping_ = now + limits_.ping_interval_ms;
     }
   }
   ArmNextTimer();
@@ -107,7 +112,7 @@ void WsSession::OnTimer() {
 void WsSession::OnBytes(const char* data, size_t len) {
   if (state_ == State::kClosed) return;
   if (!held_.empty()) {
-    held_.append(data, len);  // keep the order; the connection stops reading while holding
+    held_.append(data, len);  // keep the order; the transport stops reading while holding
     return;
   }
   size_t used = parser_.Consume(data, len, *this);
@@ -126,17 +131,19 @@ void WsSession::FeedHeld() {
 }
 
 void WsSession::PauseIfBlocked() {
-  if (conn_->InputBlocked()) parser_.Pause();
+  if (transport_->InputBlocked()) parser_.Pause();
 }
 
-void WsSession::OnOutputQueued() {
+void WsSession::OnWriteQueued() {
   if (limits_.send_timeout_ms == 0 || state_ == State::kClosed) return;
-  conn_->MarkSendProgress();
-  send_deadline_ = uv_now(conn_->registry()->loop()) + limits_.send_timeout_ms;
+  transport_->MarkSendProgress();
+  send_deadline_ = transport_->Now() + limits_.send_timeout_ms;
   ArmNextTimer();
 }
 
-void WsSession::OnOutputDrained() {
+void WsSession::OnPeerEof() { transport_->Close(); }
+
+void WsSession::OnWritesDone() {
   // The timer may still fire for the old deadline; OnTimer then finds nothing to do.
   send_deadline_ = 0;
 }
@@ -145,8 +152,8 @@ void WsSession::SendFrame(int opcode, std::string&& payload, bool rsv1, bool clo
                           int64_t counted) {
   // Header and payload leave as two iovecs of one write: the payload is not copied again.
   std::string header = ws::FrameHeader(opcode, payload.size(), rsv1);
-  conn_->QueueFrame(std::move(header), std::move(payload), close_after,
-                    counted != 0 ? buffered_ : nullptr, counted);
+  transport_->QueueFrame(std::move(header), std::move(payload), close_after,
+                         counted != 0 ? buffered_ : nullptr, counted);
 }
 
 void WsSession::Send(bool binary, std::string&& data, int64_t counted) {
@@ -156,17 +163,17 @@ void WsSession::Send(bool binary, std::string&& data, int64_t counted) {
     if (buffered_) buffered_->fetch_sub(counted, std::memory_order_relaxed);
     return;
   }
-  size_t queued = uv_stream_get_write_queue_size(conn_->stream());
-  if (queued + data.size() > 2 * limits_.ws_send_queue_limit) {
+  size_t queued = transport_->WriteQueueSize();
+  if (queued + data.size() > 2 * limits_.send_queue_limit) {
     // Backstop only: send() in JS refuses messages past sendQueueLimit (bufferedAmount). If the
     // queue still grows to twice that, the peer does not read: end the connection rather than
     // grow memory without bound (uWebSockets' closeOnBackpressureLimit; 1008 = policy).
-    conn_->registry()->Log(kLogWarn, "WebSocket send queue limit exceeded; closing");
+    transport_->Log(kLogWarn, "WebSocket send queue limit exceeded; closing");
     if (buffered_) buffered_->fetch_sub(counted, std::memory_order_relaxed);
     close_code_ = 1008;
     close_reason_ = "send queue limit exceeded";
     EmitClose(1008, close_reason_);
-    conn_->Close();
+    transport_->Close();
     return;
   }
   int opcode = binary ? ws::kOpBinary : ws::kOpText;
@@ -191,12 +198,12 @@ void WsSession::Close(int code, const std::string& reason) {
   close_code_ = code;
   close_reason_ = reason;
   SendClose(code, reason, false);
-  uint64_t now = uv_now(conn_->registry()->loop());
+  uint64_t now = transport_->Now();
   close_deadline_ = now + CloseTimeoutMs();
   ArmNextTimer();
 }
 
-void WsSession::CloseForShutdown(bool wait_for_peer) {
+void WsSession::OnShutdown(bool wait_for_peer) {
   if (state_ == State::kClosed) return;
   if (state_ == State::kOpen) {
     close_code_ = 1001;
@@ -205,7 +212,7 @@ void WsSession::CloseForShutdown(bool wait_for_peer) {
     SendClose(1001, close_reason_, !wait_for_peer);
   }
   state_ = State::kClosing;
-  uint64_t now = uv_now(conn_->registry()->loop());
+  uint64_t now = transport_->Now();
   close_deadline_ = now + CloseTimeoutMs();
   ArmNextTimer();
 }
@@ -217,7 +224,7 @@ void WsSession::OnMessage(bool binary, std::string&& payload) {
   e.id = id_;
   e.code = binary ? 1 : 0;
   e.data = std::move(payload);
-  conn_->EmitCharged(std::move(e));
+  transport_->EmitCharged(std::move(e));
   PauseIfBlocked();
 }
 
@@ -243,11 +250,11 @@ void WsSession::OnClose(int code, std::string&& reason) {
   }
   // The answer to our own close: done.
   EmitClose(close_code_, close_reason_);
-  conn_->Linger();
+  transport_->Linger();
 }
 
 void WsSession::OnProtocolError(int close_code, const char* reason) {
-  conn_->registry()->Log(kLogInfo, std::string("WebSocket protocol error: ") + reason);
+  transport_->Log(kLogInfo, std::string("WebSocket protocol error: ") + reason);
   if (state_ == State::kOpen) {
     state_ = State::kClosing;
     close_code_ = close_code;
@@ -265,7 +272,7 @@ void WsSession::DeferReply(int code, const std::string& reason, uint64_t fallbac
   reply_code_ = code;
   reply_reason_ = reason;
   // If JS does not answer (blocked thread), reply anyway after the fallback.
-  close_deadline_ = uv_now(conn_->registry()->loop()) + fallback_ms;
+  close_deadline_ = transport_->Now() + fallback_ms;
   ArmNextTimer();
 }
 
@@ -274,8 +281,7 @@ void WsSession::SendReply() {
   reply_pending_ = false;
   SendClose(reply_code_, reply_reason_, true);
   // The connection lingers once the close frame is written; bound the wait for that write.
-  close_deadline_ = uv_now(conn_->registry()->loop()) +
-                    CloseTimeoutMs();
+  close_deadline_ = transport_->Now() + CloseTimeoutMs();
   ArmNextTimer();
 }
 
@@ -284,13 +290,13 @@ void WsSession::OnCloseAck() { SendReply(); }
 void WsSession::EmitClose(int code, const std::string& reason) {
   if (close_emitted_) return;
   close_emitted_ = true;
-  ServerStats::Sub(conn_->server()->stats().websockets_open, 1);
+  env_.open_count->fetch_sub(1, std::memory_order_relaxed);
   Event e;
   e.kind = kEventWsClose;
   e.id = id_;
   e.code = code;
   e.data = reason;
-  conn_->registry()->Emit(std::move(e));
+  transport_->Emit(std::move(e));
 }
 
 void WsSession::OnTransportClosed() {

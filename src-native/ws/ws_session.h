@@ -1,7 +1,9 @@
 // A WebSocket session on an upgraded connection: feeds bytes to the frame parser, delivers
 // messages as events, sends frames (optionally compressed), runs the close handshake with a
 // timeout, keep-alive pings with a dead-peer timeout, and bounds the send queue.
-// Runs on the I/O thread; talks to its Connection (uv) for writes and timers.
+// Runs on the I/O thread. A ProtocolHandler over a Transport (transport/transport.h): it reaches
+// its socket, timer, clock, events and logs only through that interface, so it runs against a
+// fake transport in the pure tests. No uv.h, no napi.h, nothing from http/.
 #ifndef NODE_HTTPUV_WS_WS_SESSION_H_
 #define NODE_HTTPUV_WS_WS_SESSION_H_
 
@@ -9,47 +11,51 @@
 #include <memory>
 #include <string>
 
-#include "http/request.h"
-#include "http/ws_counters.h"
+#include "transport/transport.h"
 #include "ws/frame_parser.h"
 #include "ws/handshake.h"
 #include "ws/permessage_deflate.h"
+#include "ws/upgrade.h"
+#include "ws/ws_counters.h"
+#include "ws/ws_limits.h"
 
 namespace httpuv {
 
-class Connection;
-
-class WsSession : public ws::FrameSink {
+class WsSession : public ProtocolHandler, public ws::FrameSink {
  public:
-  WsSession(Connection* conn, uint64_t id, const ServerLimits& limits,
-            const ws::DeflateParams& deflate);
+  WsSession(Transport* transport, uint64_t id, const WsLimits& limits,
+            const ws::DeflateParams& deflate, const ws::SessionEnv& env);
   ~WsSession() override;
 
   // All methods run on the I/O thread.
-  void Start();
-  // Feeds received bytes to the frame parser. When the connection's input is blocked (see
-  // Connection::InputBlocked) the parser stops after the message or ping that blocked it and
+  // ProtocolHandler
+  void OnStart() override;
+  // Feeds received bytes to the frame parser. When the transport's input is blocked (see
+  // Transport::InputBlocked) the parser stops after the message or ping that blocked it and
   // the rest of the bytes are held until FeedHeld().
-  void OnBytes(const char* data, size_t len);
-  bool holding() const { return !held_.empty(); }
-  void FeedHeld();
-  // The connection's output started waiting in libuv (the peer is not reading as fast as we
+  void OnBytes(const char* data, size_t len) override;
+  bool HoldsInput() const override { return !held_.empty(); }
+  void FeedHeld() override;
+  // The transport's output started waiting in libuv (the peer is not reading as fast as we
   // write) / has all been written: the send timeout (sendTimeoutMs) runs between the two.
-  void OnOutputQueued();
-  void OnOutputDrained();
-  // JS commands.
-  // `counted` = bytes JS added to this WebSocket's bufferedAmount for this message.
-  void Send(bool binary, std::string&& data, int64_t counted);
-  void Close(int code, const std::string& reason);
+  void OnWriteQueued() override;
+  void OnWritesDone() override;
+  // The peer's FIN ends a WebSocket at once (no half-closed WebSockets).
+  void OnPeerEof() override;
   // The server is stopping: send close 1001. `wait_for_peer` (a stop with a grace period) keeps
   // reading until the peer answers, or closeTimeoutMs passes; otherwise (an immediate stop) the
   // connection sends its FIN right after the frame. Either way JS's onClose reports 1001, the
   // code we sent, whether or not the peer's answer arrives before the socket goes.
-  void CloseForShutdown(bool wait_for_peer);
-  // Timer owned by the connection fired while upgraded.
-  void OnTimer();
+  void OnShutdown(bool wait_for_peer) override;
+  // The transport's timer fired.
+  void OnTimer() override;
   // The socket is gone: report the close to JS once.
-  void OnTransportClosed();
+  void OnTransportClosed() override;
+
+  // JS commands (the binding finds the session by its id's route).
+  // `counted` = bytes JS added to this WebSocket's bufferedAmount for this message.
+  void Send(bool binary, std::string&& data, int64_t counted);
+  void Close(int code, const std::string& reason);
   // JS has handled everything up to this socket's close event (and queued the sends its
   // handlers made before this command): now answer the peer's close / fail the connection.
   void OnCloseAck();
@@ -69,19 +75,20 @@ class WsSession : public ws::FrameSink {
   void SendClose(int code, const std::string& reason, bool close_after);
   void EmitClose(int code, const std::string& reason);
   void ArmNextTimer();
-  // Pauses the frame parser when the connection must stop taking input.
+  // Pauses the frame parser when the transport must stop taking input.
   void PauseIfBlocked();
   // Holds the reply to a peer close or a protocol error until JS acknowledges the close event.
   void DeferReply(int code, const std::string& reason, uint64_t fallback_ms);
   void SendReply();
   // closeTimeoutMs, with 0 meaning the 5 s default.
   uint64_t CloseTimeoutMs() const {
-    return limits_.ws_close_timeout_ms != 0 ? limits_.ws_close_timeout_ms : 5000;
+    return limits_.close_timeout_ms != 0 ? limits_.close_timeout_ms : 5000;
   }
 
-  Connection* conn_;
+  Transport* transport_;
   uint64_t id_;
-  const ServerLimits& limits_;
+  const WsLimits& limits_;
+  ws::SessionEnv env_;
   ws::FrameParser parser_;
   std::unique_ptr<ws::PerMessageDeflate> deflate_;
   WsCounter buffered_;

@@ -2,8 +2,8 @@
 // (adds when send() posts a message, reads for bufferedAmount) and the I/O thread (creates the
 // counter when a session opens, subtracts when a frame's write completes, drops it at close).
 // Thread-safe; pure (no uv.h, no napi.h).
-#ifndef NODE_HTTPUV_HTTP_WS_COUNTERS_H_
-#define NODE_HTTPUV_HTTP_WS_COUNTERS_H_
+#ifndef NODE_HTTPUV_WS_WS_COUNTERS_H_
+#define NODE_HTTPUV_WS_WS_COUNTERS_H_
 
 #include <atomic>
 #include <cstdint>
@@ -13,19 +13,13 @@
 #include <utility>
 #include <vector>
 
+#include "transport/transport.h"
+
 namespace httpuv {
 
-using WsCounter = std::shared_ptr<std::atomic<int64_t>>;
-// Bytes charged to counters by frames not yet written (a corked batch or one write request).
-using WsCharges = std::vector<std::pair<WsCounter, int64_t>>;
-
-// Runs on the I/O thread: the frames are written (or dropped): take their bytes off the counters.
-inline void ReleaseCharges(WsCharges* charges) {
-  for (auto& c : *charges) {
-    if (c.first) c.first->fetch_sub(c.second, std::memory_order_relaxed);
-  }
-  charges->clear();
-}
+// A WebSocket's counter is the transport's write counter: the transport takes a frame's bytes
+// off it once the frame is written (Transport::QueueFrame).
+using WsCounter = WriteCounter;
 
 class WsCounters {
  public:
@@ -58,4 +52,4 @@ class WsCounters {
 
 }  // namespace httpuv
 
-#endif  // NODE_HTTPUV_HTTP_WS_COUNTERS_H_
+#endif  // NODE_HTTPUV_WS_WS_COUNTERS_H_
