@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the pure WebSocket layer (src-native/util/*.cc, src-native/ws/{handshake,frame_parser,
-# frame_writer,permessage_deflate}.cc) with its standalone C++ test driver
+# frame_writer,permessage_deflate,ws_session}.cc; the session runs over a fake transport) with its
+# standalone C++ test driver
 # (test/native/cpp/ws_pure_*test.cc, sharing ws_test_support.h) under AddressSanitizer + UBSan,
 # runs it, and exits non-zero on any compile error, failed check or sanitizer report. No addon, no libuv, no Node runtime:
 # zlib comes from Node's headers (/usr/include/node) when present, else the system's, and links
@@ -34,7 +35,7 @@ if ! echo 'int main(){return 0;}' | "$cxx" -x c++ - -lz -o "$work/probe" 2>/dev/
 fi
 
 sources=("$root"/src-native/util/*.cc)
-for f in handshake frame_parser frame_writer permessage_deflate; do
+for f in handshake frame_parser frame_writer permessage_deflate ws_session; do
   sources+=("$root/src-native/ws/$f.cc")
 done
 

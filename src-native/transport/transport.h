@@ -5,7 +5,7 @@
 // server stop and the close. http/connection implements Transport (and speaks HTTP/1.1 itself
 // until a WebSocket upgrade swaps a handler in); ws/ws_session implements ProtocolHandler and
 // talks to its connection only through Transport, so it runs against a fake transport in the pure
-// tests (test/native/cpp/ws_session_transport_test.cc). Dependencies run one way: a handler may
+// tests (test/native/cpp/ws_pure_session_transport_test.cc). Dependencies run one way: a handler may
 // call its Transport; the transport knows only this interface, never a protocol's type.
 // Pure (no uv.h, no napi.h); every method runs on the I/O thread.
 #ifndef NODE_HTTPUV_TRANSPORT_TRANSPORT_H_
