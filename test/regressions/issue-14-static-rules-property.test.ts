@@ -11,6 +11,7 @@ import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { listServers, type WebServer } from '../../src/index.js';
 import { makeRulesTree, send, startRulesServer, TOKEN, TOKEN_HEADER, type RulesTree } from '../helpers/static-rules.js';
+import { seededRng } from '../helpers/seeded-rng.js';
 
 const SEED = Number(process.env.HTTPUV_RULES_SEED ?? 0x14c1a551);
 const COUNT = Number(process.env.HTTPUV_RULES_PATHS ?? 3000);
@@ -32,17 +33,6 @@ after(async () => {
   assert.deepEqual(listServers(), []);
 });
 
-/** mulberry32: small, seeded, deterministic. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Paths (as segments) that name protected and public files; the generator spells them badly.
 const AIMS: string[][] = [
@@ -116,7 +106,7 @@ function makeCase(r: () => number): Case {
 }
 
 test(`property: ${COUNT} generated paths (seed ${SEED}) never reach a file under an excluded or validated path`, async () => {
-  const r = rng(SEED);
+  const r = seededRng(SEED);
   const cases = Array.from({ length: COUNT }, () => makeCase(r));
   const statuses = new Map<number, number>();
   let publicServed = 0;

@@ -2,18 +2,8 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { createRandomPort, UNSAFE_PORTS } from '../../src/random-port.js';
+import { seededRng } from '../helpers/seeded-rng.js';
 
-/** A deterministic RNG (mulberry32) so sampled tests are reproducible. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function recorder(available: (port: number) => boolean = () => true) {
   const calls: [number, string][] = [];
@@ -36,7 +26,7 @@ test('UNSAFE_PORTS is httpuv\'s list of 67 ports, sorted and frozen', () => {
 
 test('defaults: 20 distinct random ports within 1024..49151, host 127.0.0.1', () => {
   const { calls, probe } = recorder(() => false);
-  const randomPort = createRandomPort(probe, seeded(1));
+  const randomPort = createRandomPort(probe, seededRng(1));
   assert.throws(() => randomPort(), (e: Error & { code?: string }) =>
     e.code === 'ERR_HTTPUV_UNAVAILABLE_PORT' && e.message === 'Cannot find an available port.');
   assert.equal(calls.length, 20);
@@ -50,12 +40,12 @@ test('defaults: 20 distinct random ports within 1024..49151, host 127.0.0.1', ()
 
 test('returns the first available candidate', () => {
   const { calls, probe } = recorder();
-  const randomPort = createRandomPort(probe, seeded(2));
+  const randomPort = createRandomPort(probe, seededRng(2));
   const port = randomPort();
   assert.equal(calls.length, 1);
   assert.equal(port, calls[0][0]);
   const { calls: c2, probe: p2 } = recorder((p) => p % 2 === 0);
-  const port2 = createRandomPort(p2, seeded(3))(2000, 3000, '::1', 50);
+  const port2 = createRandomPort(p2, seededRng(3))(2000, 3000, '::1', 50);
   assert.equal(port2 % 2, 0);
   assert.equal(c2[c2.length - 1][0], port2);
   assert.equal(c2[0][1], '::1');
@@ -63,7 +53,7 @@ test('returns the first available candidate', () => {
 
 test('unsafe ports are never tried', () => {
   const { calls, probe } = recorder(() => false);
-  const randomPort = createRandomPort(probe, seeded(4));
+  const randomPort = createRandomPort(probe, seededRng(4));
   assert.throws(() => randomPort(6660, 6700, '127.0.0.1', 100));
   const tried = calls.map(([p]) => p);
   assert.equal(tried.length, 41 - 6);
@@ -80,7 +70,7 @@ test('n < 2 tries every valid port in ascending order (httpuv)', () => {
 
 test('n is capped at the number of valid ports; a range with one valid port is scanned', () => {
   const { calls, probe } = recorder(() => false);
-  const randomPort = createRandomPort(probe, seeded(5));
+  const randomPort = createRandomPort(probe, seededRng(5));
   assert.throws(() => randomPort(8000, 8009, '127.0.0.1', 20));
   assert.deepEqual(calls.map(([p]) => p).sort((a, b) => a - b), [8000, 8001, 8002, 8003, 8004, 8005, 8006, 8007, 8008, 8009]);
   const r2 = recorder();
@@ -90,11 +80,11 @@ test('n is capped at the number of valid ports; a range with one valid port is s
 
 test('min and max are clamped to 1..65535', () => {
   const { calls, probe } = recorder(() => false);
-  const randomPort = createRandomPort(probe, seeded(6));
+  const randomPort = createRandomPort(probe, seededRng(6));
   assert.throws(() => randomPort(-100, 5, '127.0.0.1', 1));
   assert.deepEqual(calls.map(([p]) => p), [2, 3, 4, 5]);
   const r2 = recorder(() => false);
-  assert.throws(() => createRandomPort(r2.probe, seeded(7))(65530, 70000, '127.0.0.1', 1));
+  assert.throws(() => createRandomPort(r2.probe, seededRng(7))(65530, 70000, '127.0.0.1', 1));
   assert.deepEqual(r2.calls.map(([p]) => p), [65530, 65531, 65532, 65533, 65534, 65535]);
 });
 
@@ -120,7 +110,7 @@ test('sampling is uniform-ish and without replacement', () => {
   const randomPort = createRandomPort((port) => {
     counts.set(port, (counts.get(port) ?? 0) + 1);
     return false;
-  }, seeded(8));
+  }, seededRng(8));
   for (let k = 0; k < 200; k++) assert.throws(() => randomPort(5000, 5009, '127.0.0.1', 5));
   assert.equal(counts.size, 10);
   for (const c of counts.values()) assert.ok(c > 60 && c < 140, String(c)); // expected 100 each
