@@ -32,7 +32,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-/** Event kinds (C++ `EventKind`, http/events.h). */
+/** Event kinds (C++ `EventKind`, transport/events.h). */
 export interface EventKinds {
   REQUEST: number;
   HEADERS: number;

@@ -12,7 +12,7 @@
 #include <mutex>
 #include <vector>
 
-#include "http/events.h"
+#include "transport/events.h"
 
 namespace httpuv {
 
@@ -46,7 +46,7 @@ class BatchingEventSink : public EventSink {
   // Runs on the JS thread: events waiting for JS right now.
   size_t PendingCount();
 
-  // Read backpressure (http/receive_budget.h). Every event's charge is discharged on the JS
+  // Read backpressure (transport/receive_budget.h). Every event's charge is discharged on the JS
   // thread once the JS call that handled it has returned: Deliver does it itself; for service(),
   // HoldTaken keeps the charges of the batch events_take returns until ReleaseTaken
   // (events_done) or the next HoldTaken. Connections whose budget falls to half its limit while

@@ -23,13 +23,15 @@ namespace {
 
 // Runs on the I/O thread: the WebSocket a command for `id` addresses on `conn` (the route of
 // `id`), or null: no route, the connection is closing, it speaks no WebSocket, or `id` is not
-// the WebSocket's (a stale request id). The route leads to the transport; the WebSocket handler
-// the upgrade installed there is the command's target.
+// the WebSocket's (a stale request id). The route leads to the transport; the handler the
+// upgrade installed there is the command's target, recognised by its kind tag (no RTTI).
 WsSession* SessionOf(Connection* conn, uint64_t id) {
   ASSERT_IO_THREAD();  // a WebSocket command's entry point
   if (conn == nullptr || conn->closing()) return nullptr;
-  auto* ws = dynamic_cast<WsSession*>(conn->protocol());
-  return ws != nullptr && ws->id() == id ? ws : nullptr;
+  ProtocolHandler* h = conn->protocol();
+  if (h == nullptr || h->kind() != ProtocolKind::kWebSocket) return nullptr;
+  auto* ws = static_cast<WsSession*>(h);
+  return ws->id() == id ? ws : nullptr;
 }
 
 Napi::Error UvError(Napi::Env env, int err, const std::string& syscall, const std::string& where) {

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "binding/wire.h"
-#include "http/events.h"
+#include "transport/events.h"
 
 namespace httpuv {
 

@@ -7,7 +7,7 @@
 // Events, I/O thread → JS (built on the JS thread by EventsToJs in to_js.cc, read by
 // src/dispatch.ts). A batch is [nums, vals]: nums a Float64Array with kEventNums numbers per
 // event, vals an array with kEventVals values per event (unset slots read as undefined). Per
-// kind (EventKind in http/events.h), nums | vals:
+// kind (EventKind in transport/events.h), nums | vals:
 //   REQUEST / HEADERS / WS_OPEN: [kind, id, bodyFd (-1, or an unlinked temp file's fd now owned
 //       by JS), bodyLength] | [packed, body (REQUEST: a Buffer, or unset; WS_OPEN: the chosen
 //       subprotocol string, "" for none)], where packed is ONE latin1 string joined by NUL
@@ -37,7 +37,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "http/events.h"
+#include "transport/events.h"
 
 namespace httpuv {
 
@@ -73,7 +73,7 @@ constexpr int kRespFlagFileOwned = 8;
 // JS: LISTEN.* — server_start's first argument.
 enum ListenKind : int { kListenTcp = 0, kListenPipe = 1 };
 
-// JS: REQUEST_ENDED.* is RequestEndedCode, LOG_LEVEL.* is LogLevel (both in http/events.h,
+// JS: REQUEST_ENDED.* is RequestEndedCode, LOG_LEVEL.* is LogLevel (both in transport/events.h,
 // where the I/O thread sets them); LOG_LEVEL.OFF (0) is log_level_set's "nothing".
 constexpr int kLogOff = 0;
 

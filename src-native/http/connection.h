@@ -16,7 +16,7 @@
 #include <utility>
 #include <vector>
 
-#include "http/events.h"
+#include "transport/events.h"
 #include "http/parser.h"
 #include "http/request.h"
 #include "http/response_writer.h"

@@ -15,7 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "http/events.h"
+#include "transport/events.h"
 #include "loop/thread_check.h"
 #include "ws/ws_counters.h"
 

@@ -1,5 +1,6 @@
 // Plain data describing one HTTP request as parsed on the I/O thread, and the server limits that
 // govern parsing. No uv.h, no napi.h: shared by the parser, the connection and the binding.
+// (HeaderList and PeerInfo are the event wire's, transport/events.h.)
 #ifndef NODE_HTTPUV_HTTP_REQUEST_H_
 #define NODE_HTTPUV_HTTP_REQUEST_H_
 
@@ -10,14 +11,11 @@
 #include <utility>
 #include <vector>
 
+#include "transport/events.h"
 #include "util/fd_handle.h"
 #include "ws/ws_limits.h"
 
 namespace httpuv {
-
-using HeaderList = std::vector<std::pair<std::string, std::string>>;
-
-using util::FdHandle;  // owned file descriptors (util/fd_handle.h)
 
 // The path of a `{ file }` response body, and whether the app handed the file over (`owned`).
 // An owned file is unlinked when this object dies, or earlier by Unlink() (once the file is
@@ -55,14 +53,6 @@ class ResponseFile {
  private:
   std::string path_;
   bool owned_ = false;
-};
-
-// Where the connection came from and where it arrived (for the Rook SERVER_*/REMOTE_* fields).
-struct PeerInfo {
-  std::string remote_addr;
-  int remote_port = 0;
-  std::string local_addr;
-  int local_port = 0;
 };
 
 struct Request {

@@ -17,7 +17,7 @@
 namespace httpuv {
 namespace statics {
 
-// Same type as httpuv::HeaderList (http/request.h), spelled out to keep this header standalone.
+// Same type as httpuv::HeaderList (transport/events.h), spelled out to keep this header standalone.
 using StaticHeaders = std::vector<std::pair<std::string, std::string>>;
 
 // What ServeStatic remembers about an entry's root between requests: realpath(dir) and whether

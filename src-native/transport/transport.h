@@ -19,7 +19,7 @@
 #include <utility>
 #include <vector>
 
-#include "http/events.h"
+#include "transport/events.h"
 
 namespace httpuv {
 
@@ -85,9 +85,16 @@ class Transport {
   ~Transport() = default;
 };
 
+// Which protocol a handler speaks: set once when the handler is made, read where a command
+// addressed to a connection's route is delivered (binding/exports.cc), so the command reaches
+// the handler's own type without RTTI. The transport itself never looks at it.
+enum class ProtocolKind : uint8_t { kHttp1 = 1, kWebSocket = 2 };
+
 class ProtocolHandler {
  public:
+  explicit ProtocolHandler(ProtocolKind kind) : kind_(kind) {}
   virtual ~ProtocolHandler() = default;
+  ProtocolKind kind() const { return kind_; }
   // The handler is installed and its opening event posted: start timers and counters.
   virtual void OnStart() = 0;
   // Bytes read from the peer (the transport's shared read buffer: copy what is kept).
@@ -108,6 +115,9 @@ class ProtocolHandler {
   virtual void OnShutdown(bool wait_for_peer) = 0;
   // The transport closed (whatever the reason): report it once.
   virtual void OnTransportClosed() = 0;
+
+ private:
+  const ProtocolKind kind_;
 };
 
 }  // namespace httpuv

@@ -20,7 +20,8 @@ std::unique_ptr<ProtocolHandler> ws::NewSession(Transport* transport, uint64_t i
 
 WsSession::WsSession(Transport* transport, uint64_t id, const WsLimits& limits,
                      const ws::DeflateParams& deflate, const ws::SessionEnv& env)
-    : transport_(transport),
+    : ProtocolHandler(ProtocolKind::kWebSocket),
+      transport_(transport),
       id_(id),
       limits_(limits),
       env_(env),

@@ -102,12 +102,13 @@ test('src-native/http names no WebSocket internals beyond the upgrade hand-off',
 
 test('src-native/transport is pure and knows no protocol', () => {
   const t = sources('transport');
-  assert.ok(t.some((s) => s.file === 'transport/transport.h'));
+  for (const f of ['transport.h', 'events.h', 'receive_budget.h']) {
+    assert.ok(t.some((s) => s.file === `transport/${f}`), `transport/${f} exists (shared by http/ and ws/)`);
+  }
   for (const s of t) {
     for (const inc of s.includes) {
-      assert.ok(!/^(ws|binding|loop)\//.test(inc) && inc !== 'uv.h' && inc !== 'napi.h' &&
-        (!inc.startsWith('http/') || inc === 'http/events.h'),
-      `${s.file} includes ${inc}: the transport interface depends on no protocol (events.h is the JS wire)`);
+      assert.ok(!/^(ws|http|static|binding|loop)\//.test(inc) && inc !== 'uv.h' && inc !== 'napi.h',
+        `${s.file} includes ${inc}: the transport interface depends on no protocol`);
     }
     const bad = uses(s, /\b(WsSession|Connection|Server\w*|Parser\w*|Request|ResponseSpec)\b/);
     assert.deepEqual(bad, [], `${s.file} names a protocol's types: ${[...new Set(bad)].join(', ')}`);
@@ -119,4 +120,37 @@ test('the WebSocket session is unit-tested against a fake transport (test:native
   assert.match(script, /ws_session/, 'test-native-pure.sh builds ws/ws_session.cc without libuv');
   const t = fs.readFileSync(path.join(root, 'test', 'native', 'cpp', 'ws_pure_session_transport_test.cc'), 'utf8');
   assert.match(t, /struct FakeTransport : Transport/);
+});
+
+/** Every header a file reaches through #include "…" (quoted includes resolved under src-native). */
+function includeClosure(file: string): Set<string> {
+  const seen = new Set<string>();
+  const todo = [file];
+  while (todo.length > 0) {
+    const f = todo.pop()!;
+    const text = fs.readFileSync(path.join(native, f), 'utf8');
+    for (const m of text.matchAll(/^\s*#\s*include\s*"([^"]+)"/gm)) {
+      if (!seen.has(m[1]) && fs.existsSync(path.join(native, m[1]))) {
+        seen.add(m[1]);
+        todo.push(m[1]);
+      }
+    }
+  }
+  return seen;
+}
+
+test('src-native/ws and src-native/transport reach nothing in http/ even through other headers', () => {
+  for (const s of [...sources('ws'), ...sources('transport')]) {
+    const reached = [...includeClosure(s.file)].filter((f) => /^(http|static|binding|loop)\//.test(f));
+    assert.deepEqual(reached, [], `${s.file} reaches ${reached.join(', ')} through its includes`);
+  }
+});
+
+test('no RTTI routing in src-native: commands reach a handler through its route and kind tag', () => {
+  for (const folder of ['binding', 'http', 'ws', 'transport', 'loop', 'static', 'util']) {
+    for (const s of sources(folder)) {
+      const bad = uses(s, /\b(dynamic_cast|typeid)\b/);
+      assert.deepEqual(bad, [], `${s.file} uses ${bad.join(', ')}`);
+    }
+  }
 });

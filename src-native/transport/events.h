@@ -1,17 +1,33 @@
-// Plain-data events that the I/O layer posts for JavaScript, and the sink interface it posts
-// them through (implemented in binding/event_sink). No uv.h, no napi.h.
+// Plain-data events that the I/O layer (HTTP and WebSocket alike) posts for JavaScript, and the
+// sink interface it posts them through (implemented in binding/event_sink). Pure: no uv.h, no
+// napi.h, nothing from a protocol folder. Runs on the I/O thread (Emit) and the JS thread (reads).
 // Kinds, request-ended codes and log levels are exported to JS at load (EVENT, REQUEST_ENDED,
 // LOG_LEVEL); how each kind is laid out for JS is described once, in binding/wire.h.
-#ifndef NODE_HTTPUV_HTTP_EVENTS_H_
-#define NODE_HTTPUV_HTTP_EVENTS_H_
+#ifndef NODE_HTTPUV_TRANSPORT_EVENTS_H_
+#define NODE_HTTPUV_TRANSPORT_EVENTS_H_
 
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
-#include "http/receive_budget.h"
-#include "http/request.h"
+#include "transport/receive_budget.h"
+#include "util/fd_handle.h"
 
 namespace httpuv {
+
+// Header fields in arrival order (names as sent).
+using HeaderList = std::vector<std::pair<std::string, std::string>>;
+
+using util::FdHandle;  // owned file descriptors (util/fd_handle.h)
+
+// Where the connection came from and where it arrived (for the Rook SERVER_*/REMOTE_* fields).
+struct PeerInfo {
+  std::string remote_addr;
+  int remote_port = 0;
+  std::string local_addr;
+  int local_port = 0;
+};
 
 enum EventKind : int {
   kEventRequest = 1,       // a complete request for app.call
@@ -71,4 +87,4 @@ class EventSink {
 
 }  // namespace httpuv
 
-#endif  // NODE_HTTPUV_HTTP_EVENTS_H_
+#endif  // NODE_HTTPUV_TRANSPORT_EVENTS_H_

@@ -4,8 +4,8 @@
 // while the queue is over `limit`) and the JS thread (discharges once the batch holding the
 // event has been handled, and wakes the I/O thread when the queue falls to half the limit while
 // the connection waits). Thread-safe; pure (no uv.h, no napi.h).
-#ifndef NODE_HTTPUV_HTTP_RECEIVE_BUDGET_H_
-#define NODE_HTTPUV_HTTP_RECEIVE_BUDGET_H_
+#ifndef NODE_HTTPUV_TRANSPORT_RECEIVE_BUDGET_H_
+#define NODE_HTTPUV_TRANSPORT_RECEIVE_BUDGET_H_
 
 #include <atomic>
 #include <cstdint>
@@ -53,4 +53,4 @@ inline void Discharge(std::vector<ReceiveCharge>* charges, std::vector<ReceiveBu
 
 }  // namespace httpuv
 
-#endif  // NODE_HTTPUV_HTTP_RECEIVE_BUDGET_H_
+#endif  // NODE_HTTPUV_TRANSPORT_RECEIVE_BUDGET_H_
