@@ -12,23 +12,34 @@
 #include "binding/static_from_js.h"
 #include "binding/to_js.h"
 #include "binding/wire.h"
-#include "http/connection.h"
+#include "http/http1_handler.h"
+#include "http/registry.h"
+#include "http/server.h"
 #include "loop/port_probe.h"
 #include "loop/thread_check.h"
+#include "transport/socket_transport.h"
 #include "ws/ws_session.h"
 
 namespace httpuv {
 
 namespace {
 
-// Runs on the I/O thread: the WebSocket a command for `id` addresses on `conn` (the route of
-// `id`), or null: no route, the connection is closing, it speaks no WebSocket, or `id` is not
-// the WebSocket's (a stale request id). The route leads to the transport; the handler the
-// upgrade installed there is the command's target, recognised by its kind tag (no RTTI).
-WsSession* SessionOf(Connection* conn, uint64_t id) {
+// Runs on the I/O thread: the handler a command for `id` addresses on `sock` (the route of
+// `id`), when it speaks protocol `Kind` (recognised by its kind tag: no RTTI), or null: no route,
+// the socket is closing, it speaks another protocol now, or (WebSocket) `id` is not the
+// session's. A request command's id is checked by the HTTP handler itself (a stale request id).
+Http1Handler* HttpOf(SocketTransport* sock) {
+  ASSERT_IO_THREAD();  // an HTTP command's entry point
+  if (sock == nullptr) return nullptr;
+  ProtocolHandler* h = sock->handler();
+  if (h == nullptr || h->kind() != ProtocolKind::kHttp1) return nullptr;
+  return static_cast<Http1Handler*>(h);
+}
+
+WsSession* SessionOf(SocketTransport* sock, uint64_t id) {
   ASSERT_IO_THREAD();  // a WebSocket command's entry point
-  if (conn == nullptr || conn->closing()) return nullptr;
-  ProtocolHandler* h = conn->protocol();
+  if (sock == nullptr || sock->closing()) return nullptr;
+  ProtocolHandler* h = sock->handler();
   if (h == nullptr || h->kind() != ProtocolKind::kWebSocket) return nullptr;
   auto* ws = static_cast<WsSession*>(h);
   return ws->id() == id ? ws : nullptr;
@@ -261,7 +272,7 @@ Napi::Value CommandsSend(const Napi::CallbackInfo& info) {
                                      (c.type == kCmdResponse ? " answered 500" : " dropped") + ": " + c.error);
       }
       if (c.type < 0) continue;
-      Connection* conn = registry->Route(c.id);
+      SocketTransport* conn = registry->Route(c.id);
       if (conn == nullptr && c.type != kCmdWsCloseAck) {
         // Ids are never reused (ServerRegistry::NextId), so a command for an id without a route
         // belongs to a request or WebSocket that is gone (client left, error answer, server
@@ -274,7 +285,7 @@ Napi::Value CommandsSend(const Napi::CallbackInfo& info) {
         }
       }
       if (c.type == kCmdResponse) {
-        if (conn != nullptr) conn->SendResponse(c.id, std::move(*c.response));
+        if (Http1Handler* http = HttpOf(conn)) http->SendResponse(c.id, std::move(*c.response));
       } else if (c.type == kCmdWsClose) {
         if (WsSession* ws = SessionOf(conn, c.id)) ws->Close(c.code, c.data);
       } else if (c.type == kCmdWsCloseAck) {
@@ -302,8 +313,8 @@ Napi::Value RequestContinue(const Napi::CallbackInfo& info) {
   uint64_t id = static_cast<uint64_t>(info[0].As<Napi::Number>().Int64Value());
   ServerRegistry* registry = d->registry.get();
   d->io.Post([registry, id] {
-    if (Connection* c = registry->Route(id)) {
-      c->ContinueRequest(id);
+    if (SocketTransport* sock = registry->Route(id)) {
+      if (Http1Handler* http = HttpOf(sock)) http->ContinueRequest(id);
     } else if (registry->LogEnabled(kLogDebug)) {
       registry->Log(kLogDebug, "continue for request " + std::to_string(id) +
                                    " dropped: its connection is gone");

@@ -215,7 +215,7 @@ Parser::Result Parser::ErrorResult(llhttp_errno_t err, const char* data, size_t 
     return r;
   }
   // Everything else llhttp refuses (HTTP/1.2 and garbage alike: H45 allows 400) is a 400;
-  // HTTP/2.0 is caught after parsing, see Connection.
+  // HTTP/2.0 is caught after parsing, see Http1Handler::ValidateRequest.
   r.error_status = 400;
   r.reason = llhttp_errno_name(err);
   const char* why = llhttp_get_error_reason(&parser_);

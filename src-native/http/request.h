@@ -13,7 +13,7 @@
 
 #include "transport/events.h"
 #include "util/fd_handle.h"
-#include "ws/ws_limits.h"
+#include "ws/upgrade.h"  // WsLimits: what the upgrade hands to WebSocket sessions
 
 namespace httpuv {
 

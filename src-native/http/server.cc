@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "http/connection.h"
+#include "http/http1_handler.h"
 
 namespace httpuv {
 
@@ -82,7 +82,8 @@ void Server::OnConnection(uv_stream_t* listener, int status) {
     return;
   }
   if (self->stopping_) return;
-  auto* conn = new Connection(self, self->is_pipe_);
+  auto* conn = new SocketTransport(self->registry_, self, self->stats_, self->is_pipe_,
+                                   self->limits_.receive_queue_limit);
   if (uv_accept(listener, conn->stream()) != 0) {
     self->connections_.insert(conn);
     ServerStats::Add(self->stats_->connections_open, 1);
@@ -99,7 +100,7 @@ void Server::OnConnection(uv_stream_t* listener, int status) {
     conn->Close();
     return;
   }
-  conn->Start();
+  conn->Start(std::make_unique<Http1Handler>(conn, self));
 }
 
 namespace {
@@ -144,8 +145,8 @@ void Server::Stop(uint64_t grace_ms) {
     if (first) {
       // The immediate stop (graceMs 0, environment teardown): as before drains existed.
       size_t in_app = 0;
-      std::vector<Connection*> conns(connections_.begin(), connections_.end());
-      for (Connection* c : conns) {
+      std::vector<SocketTransport*> conns(connections_.begin(), connections_.end());
+      for (SocketTransport* c : conns) {
         if (c->AwaitingApp()) in_app++;
       }
       if (in_app > 0) {
@@ -153,7 +154,7 @@ void Server::Stop(uint64_t grace_ms) {
                                      " connection(s) whose request the app has not answered yet"
                                      " (graceMs 0); those answers will be dropped");
       }
-      for (Connection* c : conns) c->CloseForStop(1001);
+      for (SocketTransport* c : conns) c->CloseForStop(1001);
     } else {
       CloseRemaining("stop was called again with graceMs 0");
     }
@@ -173,8 +174,8 @@ void Server::Stop(uint64_t grace_ms) {
   grace_ms_ = grace_ms;
   uv_timer_start(grace_timer_, OnGraceExpired, grace_ms, 0);
   if (first) {
-    std::vector<Connection*> conns(connections_.begin(), connections_.end());
-    for (Connection* c : conns) c->Drain();
+    std::vector<SocketTransport*> conns(connections_.begin(), connections_.end());
+    for (SocketTransport* c : conns) c->Drain();
   }
   MaybeFinish();
 }
@@ -188,9 +189,9 @@ void Server::OnGraceExpired(uv_timer_t* t) {
 void Server::CloseRemaining(const std::string& why) {
   draining_ = false;
   if (grace_timer_ != nullptr) uv_timer_stop(grace_timer_);
-  std::vector<Connection*> conns;
+  std::vector<SocketTransport*> conns;
   size_t in_app = 0;
-  for (Connection* c : connections_) {
+  for (SocketTransport* c : connections_) {
     if (c->closing()) continue;
     conns.push_back(c);
     if (c->AwaitingApp()) in_app++;
@@ -203,7 +204,7 @@ void Server::CloseRemaining(const std::string& why) {
                        " connection(s), " + std::to_string(in_app) +
                        " with a request the app has not answered (its answer will be dropped)");
   }
-  for (Connection* c : conns) c->CloseForStop(0);
+  for (SocketTransport* c : conns) c->CloseForStop(0);
 }
 
 void Server::Abandon() {
@@ -224,7 +225,7 @@ void Server::OnListenerClosed(uv_handle_t* h) {
   self->MaybeFinish();
 }
 
-void Server::OnConnectionClosed(Connection* c) {
+void Server::OnSocketClosed(SocketTransport* c) {
   ASSERT_IO_THREAD();
   connections_.erase(c);
   ServerStats::Sub(stats_->connections_open, 1);

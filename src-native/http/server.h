@@ -18,18 +18,18 @@
 #include "http/request.h"
 #include "http/server_stats.h"
 #include "loop/thread_check.h"
-#include "ws/ws_counters.h"
+#include "transport/socket_transport.h"
 
 namespace httpuv {
 
-class Connection;
-class Server;
 namespace statics {
 struct StaticConfig;
 }
 using statics::StaticConfig;
 
-class Server {
+// Owns its accepted sockets (SocketTransport, each speaking HTTP/1.1 through an Http1Handler
+// until an upgrade).
+class Server final : public SocketOwner {
  public:
   // `stats` is owned by the JS side (AddonData) and outlives the server: it is freed only when
   // JS handles kEventServerClosed, which is emitted after the last use here.
@@ -39,7 +39,7 @@ class Server {
   int ListenTcp(const std::string& host, int port, bool reuse_port, int* bound_port);
   int ListenPipe(const std::string& name, int mask);
   // Runs on the I/O thread: closes the listener at once (the port is free for a new bind), then
-  // drains: every connection gets Connection::Drain, and those still open `grace_ms` later are
+  // drains: every connection gets SocketTransport::Drain, and those still open `grace_ms` later are
   // closed (requests still in the app's hands are logged at WARN). `grace_ms` 0 closes every
   // connection now (WebSockets get 1001 first): the immediate stop, also used at teardown.
   // Calling it again while draining can only bring the end closer (a second Ctrl-C). Once the
@@ -57,7 +57,8 @@ class Server {
   const ServerLimits& limits() const { return limits_; }
   ServerRegistry* registry() { return registry_; }
   bool stopping() const { return stopping_; }
-  void OnConnectionClosed(Connection* c);
+  // SocketOwner: a connection's handles are closed; it is deleted here.
+  void OnSocketClosed(SocketTransport* c) override;
 
  private:
   static void OnConnection(uv_stream_t* server, int status);
@@ -86,7 +87,7 @@ class Server {
     uv_tcp_t tcp;
     uv_pipe_t pipe;
   } listener_;
-  std::unordered_set<Connection*> connections_;
+  std::unordered_set<SocketTransport*> connections_;
   std::shared_ptr<const StaticConfig> static_;
   ServerStats* stats_;
   uint64_t fd_limit_ = 0;        // RLIMIT_NOFILE soft limit, read at listen time

@@ -7,23 +7,19 @@
 #include <atomic>
 #include <cstdint>
 
+#include "transport/socket_counters.h"
+
 namespace httpuv {
 
-struct ServerStats {
+// bytes_in, bytes_out and reads_paused are the sockets' own (SocketCounters); Add/Sub too.
+struct ServerStats : SocketCounters {
   std::atomic<uint64_t> connections_open{0};
   std::atomic<uint64_t> connections_total{0};
   std::atomic<uint64_t> requests_total{0};
   std::atomic<uint64_t> requests_static{0};
   std::atomic<uint64_t> requests_js{0};
-  std::atomic<uint64_t> bytes_in{0};
-  std::atomic<uint64_t> bytes_out{0};
   std::atomic<uint64_t> websockets_open{0};
   std::atomic<uint64_t> websockets_total{0};
-  // Connections not being read right now because JS or the peer is behind (read backpressure).
-  std::atomic<uint64_t> reads_paused{0};
-
-  static void Add(std::atomic<uint64_t>& c, uint64_t n) { c.fetch_add(n, std::memory_order_relaxed); }
-  static void Sub(std::atomic<uint64_t>& c, uint64_t n) { c.fetch_sub(n, std::memory_order_relaxed); }
 };
 
 }  // namespace httpuv

@@ -29,8 +29,8 @@ inline bool OnIoThread() { return tls_is_io_thread; }
 
 // The entry points of each thread's function families assert their thread in debug builds
 // (`npm run build:debug` defines HTTPUV_DEBUG): on the I/O thread, the command queue's drain,
-// uv callbacks, Server and ServerRegistry, Connection's command entry points, EventSink::Emit and
-// Flush; on the JS thread, every exported binding function (Guarded in binding/exports.cc),
+// uv callbacks, Server, ServerRegistry/IoContext, SocketTransport, the handlers' command entry
+// points, EventSink::Emit and Flush; on the JS thread, every exported binding function (Guarded in binding/exports.cc),
 // EventSink::Deliver/Take and the IoThread controls (Start, Stop, PostAndWait).
 #ifdef HTTPUV_DEBUG
 #define HTTPUV_ASSERT(cond) assert(cond)

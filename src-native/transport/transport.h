@@ -2,10 +2,11 @@
 // app's handler): a Transport owns the stream, its reads (and read backpressure), writes and
 // corking, the one timer, lingering and closing, and the byte counters; a ProtocolHandler is the
 // protocol spoken over it, fed bytes and told about timers, write progress, the peer's FIN, a
-// server stop and the close. http/connection implements Transport (and speaks HTTP/1.1 itself
-// until a WebSocket upgrade swaps a handler in); ws/ws_session implements ProtocolHandler and
-// talks to its connection only through Transport, so it runs against a fake transport in the pure
-// tests (test/native/cpp/ws_pure_session_transport_test.cc). Dependencies run one way: a handler may
+// server stop and the close. transport/socket_transport implements Transport over a uv stream and
+// owns one handler at a time: http/http1_connection (HTTP/1.1) from the accept, ws/ws_session
+// once an upgrade swaps it in (ws/upgrade.h). The session talks to its socket only through
+// Transport, so it runs against a fake transport in the pure tests
+// (test/native/cpp/ws_pure_session_transport_test.cc). Dependencies run one way: a handler may
 // call its Transport; the transport knows only this interface, never a protocol's type.
 // Pure (no uv.h, no napi.h); every method runs on the I/O thread.
 #ifndef NODE_HTTPUV_TRANSPORT_TRANSPORT_H_
@@ -103,11 +104,17 @@ class ProtocolHandler {
   // and calls FeedHeld once InputBlocked() turns false.
   virtual bool HoldsInput() const = 0;
   virtual void FeedHeld() = 0;
+  // The input the handler buffers has reached its bound (HTTP: pipelined requests waiting behind
+  // an answer): the transport stops reading until the handler consumes some and asks again.
+  virtual bool InputFull() const { return false; }
   // The transport's timer fired (see Transport::ArmTimer).
   virtual void OnTimer() = 0;
   // Output started waiting in libuv (the peer reads slower than we write) / all of it is written.
   virtual void OnWriteQueued() = 0;
   virtual void OnWritesDone() = 0;
+  // A stream write the handler started (SocketTransport::WriteStream) completed; `last`: it was
+  // the final write of a message. Comes before OnWritesDone.
+  virtual void OnWriteDone(bool /*last*/) {}
   // The peer sent its FIN.
   virtual void OnPeerEof() = 0;
   // The server stops: `wait_for_peer` (a drain) keeps the connection until the protocol's own
@@ -115,6 +122,9 @@ class ProtocolHandler {
   virtual void OnShutdown(bool wait_for_peer) = 0;
   // The transport closed (whatever the reason): report it once.
   virtual void OnTransportClosed() = 0;
+  // True while the app holds work of this connection that it has not answered (an HTTP request
+  // whose call or onHeaders runs in JS): a stop that closes now says how many it cuts off.
+  virtual bool AwaitingApp() const { return false; }
 
  private:
   const ProtocolKind kind_;

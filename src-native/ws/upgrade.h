@@ -1,6 +1,8 @@
-// The HTTP → WebSocket hand-off: what the HTTP side calls once it has accepted an upgrade (the
-// handshake itself is in ws/handshake.h). It gets back a ProtocolHandler to install in its
-// transport and never sees the session's type. Pure (no uv.h, no napi.h); runs on the I/O thread.
+// The HTTP → WebSocket hand-off, the one ws/ header the HTTP side includes: the handshake it
+// evaluates (ws/handshake.h: IsWebSocketUpgrade, EvaluateHandshake, BuildAcceptResponse), the
+// limits and counters a session is given (ws_limits.h, ws_counters.h), and NewSession, which
+// returns a ProtocolHandler to swap into the socket's transport; the HTTP side never sees the
+// session's type. Pure (no uv.h, no napi.h); runs on the I/O thread.
 #ifndef NODE_HTTPUV_WS_UPGRADE_H_
 #define NODE_HTTPUV_WS_UPGRADE_H_
 

@@ -1,9 +1,11 @@
-// Issue 15, scope 1 / acceptance 1: HTTP and WebSocket no longer depend on each other. A
-// transport (src-native/transport/transport.h: the socket side) owns one protocol handler at a
-// time; the HTTP connection hands the socket to a WebSocket handler at the upgrade and never
-// names the session's type again; the WebSocket session reaches its socket only through the
-// Transport interface. These checks read the C++ sources (comments and string literals stripped)
-// so that a change that points a dependency back fails `npm test`, not a later review.
+// Issue 15, scope 1 / acceptance 1: one-way layers. A transport (src-native/transport: the
+// socket side, SocketTransport over libuv, and the pure Transport / ProtocolHandler interfaces)
+// owns one protocol handler at a time; the HTTP/1.1 handler hands the socket to a WebSocket
+// handler at the upgrade (ws/upgrade.h) and never names the session's type; the WebSocket session
+// reaches its socket only through the Transport interface; the transport knows no protocol.
+// These checks read the C++ sources (comments and string literals stripped) so that a change that
+// points a dependency back, or regrows one file past the house-style limit, fails `npm test`, not
+// a later review.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -57,32 +59,39 @@ function uses(src: Source, pattern: RegExp): string[] {
   return [...src.code.matchAll(new RegExp(pattern.source, 'g'))].map((m) => m[0]);
 }
 
-test('src-native/ws includes nothing from http/, loop/, binding/, uv.h or napi.h', () => {
+// The transport files ws/ may include: the pure interfaces, never the uv socket or the loop state.
+const pureTransport = new Set(['transport/transport.h', 'transport/events.h', 'transport/receive_budget.h',
+  'transport/socket_counters.h']);
+
+test('src-native/ws includes from outside ws/ only util/ and the pure transport interface', () => {
   const ws = sources('ws');
   assert.ok(ws.some((s) => s.file === 'ws/ws_session.cc'), 'the session lives in ws/');
   for (const s of ws) {
-    for (const inc of s.includes) {
-      assert.ok(!/^(http|loop|binding)\//.test(inc) && inc !== 'uv.h' && inc !== 'napi.h',
+    for (const inc of s.includes.filter((x) => x.includes('/'))) {
+      assert.ok(/^(ws|util)\//.test(inc) || pureTransport.has(inc),
         `${s.file} includes ${inc}: ws/ may use the transport interface (transport/transport.h), ` +
-        'never the HTTP connection, the server or libuv');
+        'never the HTTP handler, the socket transport, the server or libuv');
+    }
+    for (const inc of s.includes) {
+      assert.ok(inc !== 'uv.h' && inc !== 'napi.h', `${s.file} includes ${inc}`);
     }
   }
 });
 
 test('src-native/ws names no HTTP connection, server, registry or libuv call', () => {
   for (const s of sources('ws')) {
-    const bad = uses(s, /\b(Connection|ServerRegistry|Server|ServerLimits|ServerStats|Parser|ParserDelegate|uv_\w+)\b/);
+    const bad = uses(s, /\b(Connection|Http1Handler|SocketTransport|IoContext|ServerRegistry|Server|ServerLimits|ServerStats|Parser|ParserDelegate|uv_\w+)\b/);
     assert.deepEqual(bad, [], `${s.file} reaches past the transport: ${[...new Set(bad)].join(', ')}`);
   }
 });
 
-// What the HTTP side may know of WebSockets: the upgrade hand-off only (is this a WebSocket
-// upgrade, the handshake's answer, the session factory and what it is given).
-const handOffHeaders = new Set(['ws/handshake.h', 'ws/upgrade.h', 'ws/ws_limits.h', 'ws/ws_counters.h']);
+// What the HTTP side may know of WebSockets: the upgrade hand-off only, one header (is this a
+// WebSocket upgrade, the handshake's answer, the session factory and what it is given).
+const handOffHeaders = new Set(['ws/upgrade.h']);
 const handOffNames = new Set(['IsWebSocketUpgrade', 'HandshakeOptions', 'HandshakeResult', 'EvaluateHandshake',
   'BuildAcceptResponse', 'NewSession', 'SessionEnv']);
 
-test('src-native/http includes from ws/ only the upgrade hand-off', () => {
+test('src-native/http includes from ws/ only the upgrade hand-off (ws/upgrade.h)', () => {
   for (const s of sources('http')) {
     for (const inc of s.includes.filter((x) => x.startsWith('ws/'))) {
       assert.ok(handOffHeaders.has(inc), `${s.file} includes ${inc}: http/ may include only ` +
@@ -100,19 +109,61 @@ test('src-native/http names no WebSocket internals beyond the upgrade hand-off',
   }
 });
 
-test('src-native/transport is pure and knows no protocol', () => {
+test('src-native/transport knows no protocol; its interfaces are pure', () => {
   const t = sources('transport');
-  for (const f of ['transport.h', 'events.h', 'receive_budget.h']) {
+  for (const f of ['transport.h', 'events.h', 'receive_budget.h', 'socket_transport.h', 'io_context.h']) {
     assert.ok(t.some((s) => s.file === `transport/${f}`), `transport/${f} exists (shared by http/ and ws/)`);
   }
   for (const s of t) {
     for (const inc of s.includes) {
-      assert.ok(!/^(ws|http|static|binding|loop)\//.test(inc) && inc !== 'uv.h' && inc !== 'napi.h',
-        `${s.file} includes ${inc}: the transport interface depends on no protocol`);
+      assert.ok(!/^(ws|http|static|binding)\//.test(inc) && inc !== 'napi.h' &&
+        (!inc.startsWith('loop/') || inc === 'loop/thread_check.h'),
+      `${s.file} includes ${inc}: the transport depends on no protocol (and of loop/ only on thread_check.h)`);
+      if (pureTransport.has(s.file)) {
+        assert.ok(inc !== 'uv.h' && !inc.startsWith('loop/'), `${s.file} is a pure interface but includes ${inc}`);
+      }
     }
-    const bad = uses(s, /\b(WsSession|Connection|Server\w*|Parser\w*|Request|ResponseSpec)\b/);
+    const bad = uses(s, /\b(WsSession|Http1Handler|Connection|Server\w*|Parser\w*|Request|ResponseSpec|FrameParser|llhttp\w*)\b/);
     assert.deepEqual(bad, [], `${s.file} names a protocol's types: ${[...new Set(bad)].join(', ')}`);
+    const kinds = uses(s, /\bProtocolKind::\w+/);
+    assert.deepEqual(kinds, [], `${s.file} looks at a handler's kind: the transport treats every handler alike`);
   }
+});
+
+test('the socket (uv stream, reads, writes, timer, close) is the transport\'s alone: http/ and ws/ make no stream calls', () => {
+  const streamCalls = /\b(uv_read_start|uv_read_stop|uv_write|uv_try_write|uv_shutdown|uv_close|uv_timer_\w+|uv_fileno|uv_tcp_nodelay|sendfile|uv_stream_t)\b/;
+  for (const s of [...sources('http').filter((x) => !/^http\/server\./.test(x.file)), ...sources('ws')]) {
+    const bad = uses(s, streamCalls);
+    assert.deepEqual(bad, [], `${s.file} touches the socket directly: ${[...new Set(bad)].join(', ')}`);
+  }
+  for (const s of sources('http').filter((x) => /^http\/http1_/.test(x.file))) {
+    assert.ok(!s.includes.includes('uv.h'), `${s.file} includes uv.h: the HTTP handler speaks through SocketTransport`);
+  }
+});
+
+test('Connection is gone: its successors are the transport (socket) and the HTTP/1.1 handler', () => {
+  for (const folder of ['binding', 'http', 'ws', 'transport', 'loop']) {
+    for (const s of sources(folder)) {
+      const bad = uses(s, /\bConnection\b/);
+      assert.deepEqual(bad, [], `${s.file} still names Connection`);
+    }
+  }
+  assert.ok(!fs.existsSync(path.join(native, 'http', 'connection.h')));
+});
+
+test('no C++ file in src-native is over 700 lines (house style; generated tables excepted)', () => {
+  const long: string[] = [];
+  (function walk(dir: string): void {
+    for (const ent of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, ent.name);
+      if (ent.isDirectory()) walk(p);
+      else if (/\.(h|cc)$/.test(ent.name)) {
+        const lines = fs.readFileSync(p, 'utf8').split('\n').length - 1;
+        if (lines > 700) long.push(`${path.relative(native, p)} (${lines})`);
+      }
+    }
+  })(native);
+  assert.deepEqual(long, [], 'split these files by concern');
 });
 
 test('the WebSocket session is unit-tested against a fake transport (test:native-pure)', () => {
@@ -140,8 +191,13 @@ function includeClosure(file: string): Set<string> {
 }
 
 test('src-native/ws and src-native/transport reach nothing in http/ even through other headers', () => {
-  for (const s of [...sources('ws'), ...sources('transport')]) {
-    const reached = [...includeClosure(s.file)].filter((f) => /^(http|static|binding|loop)\//.test(f));
+  for (const s of sources('ws')) {
+    const reached = [...includeClosure(s.file)].filter((f) => !/^(ws|util)\//.test(f) && !pureTransport.has(f));
+    assert.deepEqual(reached, [], `${s.file} reaches ${reached.join(', ')} through its includes`);
+  }
+  for (const s of sources('transport')) {
+    const reached = [...includeClosure(s.file)]
+      .filter((f) => /^(ws|http|static|binding|loop)\//.test(f) && f !== 'loop/thread_check.h');
     assert.deepEqual(reached, [], `${s.file} reaches ${reached.join(', ')} through its includes`);
   }
 });

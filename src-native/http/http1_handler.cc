@@ -1,6 +1,7 @@
-// Per-socket HTTP state machine (see connection.h): reading, parsing, timers, dispatch and
-// closing; the write side is in connection_write.cc. Every function runs on the I/O thread.
-#include "http/connection.h"
+// HTTP/1.1 over a socket (see http1_handler.h): reading, parsing, request phases, timers,
+// dispatch and the drain; responses are in http1_response.cc. Every function runs on the I/O
+// thread.
+#include "http/http1_handler.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -14,20 +15,14 @@
 #include "http/server.h"
 #include "static/static_files.h"
 #include "util/ascii.h"
-#include "ws/handshake.h"
 #include "ws/upgrade.h"
 
 namespace httpuv {
 
 namespace {
 
-constexpr size_t kReadBufferSize = 64 * 1024;
-constexpr uint64_t kLingerMs = 2000;
 // Stop reading from a socket while this many unparsed bytes wait (pipelined or paused input).
 constexpr size_t kMaxBufferedInput = 256 * 1024;
-// What an event costs beyond its payload, for the receive queue: the Event itself and its
-// conversion to JS. Makes a flood of empty messages count too.
-constexpr int64_t kEventCost = 256;
 
 int OpenTempFile() {
   const char* dir = getenv("TMPDIR");
@@ -55,257 +50,80 @@ bool WriteAll(int fd, const char* p, size_t n) {
 
 }  // namespace
 
-Connection::Connection(Server* server, bool is_pipe)
-    : server_(server),
-      is_pipe_(is_pipe),
-      parser_(&server->limits(), this),
-      receive_(std::make_shared<ReceiveBudget>(
-          static_cast<int64_t>(server->limits().receive_queue_limit))) {
-  uv_loop_t* loop = server->registry()->loop();
-  if (is_pipe_) {
-    uv_pipe_init(loop, &handle_.pipe, 0);
-  } else {
-    uv_tcp_init(loop, &handle_.tcp);
-  }
-  handle_.tcp.data = this;
-  uv_timer_init(loop, &timer_);
-  timer_.data = this;
-  open_handles_ = 2;
-}
+Http1Handler::Http1Handler(SocketTransport* transport, Server* server)
+    : ProtocolHandler(ProtocolKind::kHttp1),
+      transport_(transport),
+      server_(server),
+      parser_(&server->limits(), this) {}
 
-Connection::~Connection() = default;
+Http1Handler::~Http1Handler() = default;
 
-ServerRegistry* Connection::registry() { return server_->registry(); }
+ServerRegistry* Http1Handler::registry() { return server_->registry(); }
 
-uint64_t Connection::Now() const { return uv_now(server_->registry()->loop()); }
-
-void Connection::Emit(Event&& e) { registry()->Emit(std::move(e)); }
-
-void Connection::Log(int level, std::string text) { registry()->Log(level, std::move(text)); }
-
-void Connection::FillPeerInfo() {
-  if (is_pipe_) return;  // pipes: REMOTE_ADDR "" and REMOTE_PORT 0, as R httpuv
-  sockaddr_storage ss;
-  int len = sizeof(ss);
-  char ip[64];
-  if (uv_tcp_getpeername(&handle_.tcp, reinterpret_cast<sockaddr*>(&ss), &len) == 0) {
-    if (ss.ss_family == AF_INET) {
-      auto* a = reinterpret_cast<sockaddr_in*>(&ss);
-      uv_ip4_name(a, ip, sizeof(ip));
-      peer_.remote_addr = ip;
-      peer_.remote_port = ntohs(a->sin_port);
-    } else if (ss.ss_family == AF_INET6) {
-      auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
-      uv_ip6_name(a, ip, sizeof(ip));
-      peer_.remote_addr = ip;
-      peer_.remote_port = ntohs(a->sin6_port);
-    }
-  }
-  len = sizeof(ss);
-  if (uv_tcp_getsockname(&handle_.tcp, reinterpret_cast<sockaddr*>(&ss), &len) == 0) {
-    if (ss.ss_family == AF_INET) {
-      auto* a = reinterpret_cast<sockaddr_in*>(&ss);
-      uv_ip4_name(a, ip, sizeof(ip));
-      peer_.local_addr = ip;
-      peer_.local_port = ntohs(a->sin_port);
-    } else if (ss.ss_family == AF_INET6) {
-      auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
-      uv_ip6_name(a, ip, sizeof(ip));
-      peer_.local_addr = ip;
-      peer_.local_port = ntohs(a->sin6_port);
-    }
-  }
-}
-
-void Connection::Start() {
-  ASSERT_IO_THREAD();
-  if (!is_pipe_) uv_tcp_nodelay(&handle_.tcp, 1);
-  FillPeerInfo();
-  ArmTimer(server_->limits().headers_timeout_ms);
-  UpdateReading();
-}
+void Http1Handler::OnStart() { ArmTimer(server_->limits().headers_timeout_ms); }
 
 // ---- timers ---------------------------------------------------------------------------------
 
-void Connection::ArmTimer(uint64_t ms) {
-  if (closing_ || lingering_) return;
+void Http1Handler::ArmTimer(uint64_t ms) {
   send_timer_ = false;
-  if (ms == 0) {
-    uv_timer_stop(&timer_);
-    return;
-  }
-  uv_timer_start(&timer_, OnTimer, ms, 0);
+  transport_->ArmTimer(ms);
 }
 
-void Connection::StopTimer() {
+void Http1Handler::StopTimer() {
   send_timer_ = false;
-  if (!lingering_) uv_timer_stop(&timer_);
+  transport_->StopTimer();
 }
 
-void Connection::OnTimer(uv_timer_t* t) {
-  ASSERT_IO_THREAD();
-  auto* self = static_cast<Connection*>(t->data);
-  if (self->closing_) return;
-  if (self->phase_ == Phase::kUpgraded) {
-    self->upgraded_->OnTimer();  // the upgraded protocol owns the timer
-    return;
-  }
-  if (self->send_timer_) {
-    self->send_timer_ = false;
-    if (self->writes_pending_ == 0) return;
-    size_t queued = self->stream()->write_queue_size;
-    if (self->send_progress_ || queued < self->send_mark_) {  // the client read something: another period
-      self->ArmSendTimer();
+void Http1Handler::OnTimer() {
+  if (send_timer_) {
+    send_timer_ = false;
+    if (transport_->WritesPending() == 0) return;
+    if (transport_->SendProgressed()) {  // the client read something: another period
+      ArmSendTimer();
       return;
     }
-    self->registry()->Log(kLogInfo, "send timed out: the client stopped reading the response");
-    self->Close();
+    registry()->Log(kLogInfo, "send timed out: the client stopped reading the response");
+    transport_->Close();
     return;
   }
-  if ((self->phase_ == Phase::kHeaders && self->message_bytes_seen_) ||
-      self->phase_ == Phase::kBody) {
-    self->registry()->Log(kLogInfo, "request timed out");
-    self->WriteError(408, "request timeout");
+  if ((phase_ == Phase::kHeaders && message_bytes_seen_) || phase_ == Phase::kBody) {
+    registry()->Log(kLogInfo, "request timed out");
+    WriteError(408, "request timeout");
     return;
   }
   // Idle keep-alive, or a connection that never sent a request: close quietly (as Node does).
-  self->Close();
+  transport_->Close();
 }
 
 // ---- reading --------------------------------------------------------------------------------
 
-void Connection::UpdateReading() {
-  // Every reason to stop reading is checked here, so no input path can bypass it: unparsed
-  // input over kMaxBufferedInput (HTTP pipelining), bytes the upgraded protocol held back
-  // (WebSocket frames not fed to the frame parser), and InputBlocked() (JS or the peer is
-  // behind). Held bytes are fed first whenever nothing blocks them any more.
-  for (;;) {
-    if (closing_ || peer_eof_ || lingering_) return;
-    if (upgraded_ && upgraded_->HoldsInput() && !InputBlocked()) {
-      upgraded_->FeedHeld();  // stops again as soon as the input is blocked
-      continue;
-    }
-    if (receive_->Over() && !ArmReceiveWake()) continue;  // JS caught up meanwhile: look again
-    break;
-  }
-  bool want = (in_buf_.size() - in_off_) < kMaxBufferedInput &&
-              !(upgraded_ && upgraded_->HoldsInput()) && !InputBlocked();
-  if (want && !reading_) {
-    if (uv_read_start(stream(), OnAlloc, OnRead) == 0) reading_ = true;
-  } else if (!want && reading_) {
-    uv_read_stop(stream());
-    reading_ = false;
-  }
-  if (!want && !read_paused_) {
-    read_paused_ = true;
-    ServerStats::Add(server_->stats().reads_paused, 1);
-  } else if (want && read_paused_) {
-    read_paused_ = false;
-    ServerStats::Sub(server_->stats().reads_paused, 1);
-  }
-}
+bool Http1Handler::InputFull() const { return in_buf_.size() - in_off_ >= kMaxBufferedInput; }
 
-bool Connection::ArmReceiveWake() {
-  // Register for the wake-up the JS thread's discharge sends (registry → OnReceiveDrained),
-  // then look again: JS may have caught up before it could see `waiting`.
-  if (!receive_waiting_) {
-    registry()->WaitForReceive(receive_.get(), this);
-    receive_waiting_ = true;
-  }
-  receive_->waiting.store(true);
-  if (receive_->Over()) return true;
-  receive_->waiting.store(false);  // if JS took it first, its wake-up finds nothing to do
-  return false;
-}
-
-bool Connection::OutputFull() const {
-  // Only an upgraded protocol queues output without an answer to a request (a WebSocket's pongs,
-  // close frames and the app's messages) and sets a limit. HTTP has at most one response in
-  // flight (the parser waits for it to leave).
-  return output_limit_ != 0 && OutputQueued() > output_limit_;
-}
-
-void Connection::OnReceiveDrained() {
-  ASSERT_IO_THREAD();
-  receive_waiting_ = false;  // the registry has dropped our entry
-  ResumeInput();
-}
-
-void Connection::ResumeInput() { UpdateReading(); }
-
-void Connection::EmitCharged(Event&& e) {
-  int64_t bytes = kEventCost + static_cast<int64_t>(e.data.size() + e.method.size() +
-                                                    e.target.size());
-  for (const auto& h : e.headers) bytes += static_cast<int64_t>(h.first.size() + h.second.size());
-  receive_->queued.fetch_add(bytes);
-  e.charge.budget = receive_;
-  e.charge.bytes = bytes;
-  registry()->Emit(std::move(e));
-}
-
-void Connection::OnAlloc(uv_handle_t*, size_t, uv_buf_t* buf) {
-  ASSERT_IO_THREAD();
-  // One read buffer per I/O thread: callbacks never nest, and OnRead copies what it keeps, so
-  // an idle connection costs no read buffer at all (S5 in the benchmarks).
-  thread_local std::unique_ptr<char[]> shared(new char[kReadBufferSize]);
-  buf->base = shared.get();
-  buf->len = kReadBufferSize;
-}
-
-void Connection::OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
-  ASSERT_IO_THREAD();
-  auto* self = static_cast<Connection*>(s->data);
-  if (self->closing_ || nread == 0) return;
-  if (self->lingering_) {
-    if (nread < 0) self->Close();
-    return;  // discard: the answer is out, we only wait for the client's FIN
-  }
-  if (nread < 0 && nread != UV_EOF) {
-    // A reset (or another read error): nobody is left to read an answer, so close now and let
-    // a request in the app's hands end (its late answer is dropped) instead of waiting for it.
-    self->Close();
+void Http1Handler::OnPeerEof() {
+  // A request still waiting for its answer is answered, then the connection closes;
+  // a partial request (H57/H58) or an idle connection just closes.
+  if (phase_ == Phase::kWaitResponse || phase_ == Phase::kWaitOnHeaders || response_in_flight_) {
+    close_after_response_ = true;
     return;
   }
-  if (nread < 0) {
-    self->peer_eof_ = true;
-    if (self->reading_) {
-      uv_read_stop(s);
-      self->reading_ = false;
-    }
-    if (self->phase_ == Phase::kUpgraded) {
-      self->upgraded_->OnPeerEof();
-      return;
-    }
-    // A request still waiting for its answer is answered, then the connection closes;
-    // a partial request (H57/H58) or an idle connection just closes.
-    if (self->phase_ == Phase::kWaitResponse || self->phase_ == Phase::kWaitOnHeaders ||
-        self->response_in_flight_) {
-      self->close_after_response_ = true;
-      return;
-    }
-    if (self->phase_ == Phase::kIdle && self->in_off_ < self->in_buf_.size()) {
-      // Complete requests may still be buffered behind a paused parser.
-      self->close_after_response_ = true;
-      self->ProcessInput();
-      return;
-    }
-    self->Close();
+  if (phase_ == Phase::kIdle && in_off_ < in_buf_.size()) {
+    // Complete requests may still be buffered behind a paused parser.
+    close_after_response_ = true;
+    ProcessInput();
     return;
   }
+  transport_->Close();
+}
+
+void Http1Handler::OnBytes(const char* data, size_t len) {
   // No timer change here: a request's timers start in OnMessageBegin, so bytes that begin no
   // request (blank lines, which RFC 9112 §2.2 lets a server skip) cannot keep an idle
   // connection open past its timeout.
-  ServerStats::Add(self->server_->stats().bytes_in, static_cast<uint64_t>(nread));
-  if (self->phase_ == Phase::kUpgraded) {
-    self->upgraded_->OnBytes(buf->base, static_cast<size_t>(nread));
-    self->UpdateReading();
-    return;
-  }
-  self->in_buf_.append(buf->base, static_cast<size_t>(nread));
-  self->ProcessInput();
+  in_buf_.append(data, len);
+  ProcessInput();
 }
 
-void Connection::ProcessInput(bool after_resume) {
+void Http1Handler::ProcessInput(bool after_resume) {
   // After a resume the parser may have work that needs no input (a message paused in
   // on_headers_complete whose body is empty completes on an empty execute).
   if (after_resume) force_execute_ = true;
@@ -316,7 +134,8 @@ void Connection::ProcessInput(bool after_resume) {
   // of this loop, not N nested frames (bounded stack depth: src-native/README.md).
   if (in_process_input_) return;
   in_process_input_ = true;
-  while (!closing_ && !lingering_ && !parser_paused_ && phase_ != Phase::kUpgraded &&
+  while (!transport_->closing() && !transport_->lingering() && !parser_paused_ &&
+         phase_ != Phase::kUpgraded &&
          (in_off_ < in_buf_.size() || force_execute_)) {
     force_execute_ = false;
     in_execute_ = true;
@@ -352,8 +171,8 @@ void Connection::ProcessInput(bool after_resume) {
   }
   in_process_input_ = false;
   force_execute_ = false;
-  if (closing_ || phase_ == Phase::kUpgraded) return;
-  if (lingering_) {
+  if (transport_->closing() || phase_ == Phase::kUpgraded) return;
+  if (transport_->lingering()) {
     // The answer is out and the rest of the input is never parsed: drop it (OnRead discards
     // whatever follows until the client's FIN).
     std::string().swap(in_buf_);
@@ -369,17 +188,20 @@ void Connection::ProcessInput(bool after_resume) {
     in_buf_.erase(0, in_off_);
     in_off_ = 0;
   }
-  UpdateReading();
+  transport_->UpdateReading();
 }
 
-void Connection::HandleUpgrade() {
-  if (upgraded_) {
-    // Bytes already received after the handshake are the first frames of the new protocol.
+void Http1Handler::HandleUpgrade() {
+  if (phase_ == Phase::kUpgraded) {
+    // Bytes already received after the handshake are the first frames of the new protocol,
+    // which speaks over the socket now (this handler is retired).
     std::string rest = in_buf_.substr(in_off_);
     std::string().swap(in_buf_);  // upgraded bytes never go through in_buf_ again
     in_off_ = 0;
-    if (!rest.empty()) upgraded_->OnBytes(rest.data(), rest.size());
-    UpdateReading();
+    if (!rest.empty() && !transport_->closing()) {
+      transport_->handler()->OnBytes(rest.data(), rest.size());
+    }
+    transport_->UpdateReading();
     return;
   }
   // An Upgrade we do not speak was answered as plain HTTP: keep parsing HTTP.
@@ -389,7 +211,7 @@ void Connection::HandleUpgrade() {
 
 // ---- parser callbacks -----------------------------------------------------------------------
 
-int Connection::OnMessageBegin() {
+int Http1Handler::OnMessageBegin() {
   phase_ = Phase::kHeaders;
   message_bytes_seen_ = true;
   responded_ = false;
@@ -398,7 +220,7 @@ int Connection::OnMessageBegin() {
   body_seen_ = 0;
   EndJsRequest();  // defensive: FinishRequest or Linger has ended the previous request
   current_id_ = 0;
-  message_start_ms_ = uv_now(registry()->loop());
+  message_start_ms_ = transport_->Now();
   const ServerLimits& lim = server_->limits();
   uint64_t t = lim.headers_timeout_ms;
   if (lim.request_timeout_ms != 0 && (t == 0 || lim.request_timeout_ms < t)) {
@@ -408,7 +230,7 @@ int Connection::OnMessageBegin() {
   return 0;
 }
 
-int Connection::ValidateRequest(Request& req) {
+int Http1Handler::ValidateRequest(Request& req) {
   if (req.http_major == 0) {
     parser_.Fail(400, "HTTP/0.9 is not supported");
     return -1;
@@ -436,12 +258,12 @@ int Connection::ValidateRequest(Request& req) {
   return 0;
 }
 
-int Connection::OnHeadersComplete(Request& req) {
+int Http1Handler::OnHeadersComplete(Request& req) {
   if (ValidateRequest(req) != 0) return -1;
   ServerStats::Add(server_->stats().requests_total, 1);
-  req.id = registry()->NextId();
+  req.id = IoContext::NextId();
   current_id_ = req.id;
-  registry()->AddRoute(current_id_, this);
+  transport_->SetRoute(current_id_);
   is_head_ = req.method == "HEAD";
   keep_alive_ = req.keep_alive;
   http10_ = req.http_minor == 0;
@@ -480,7 +302,7 @@ int Connection::OnHeadersComplete(Request& req) {
     return parser_.PauseHere();
   }
   if (expect_continue_) {
-    WriteRaw("HTTP/1.1 100 Continue\r\n\r\n", false);
+    WriteRaw("HTTP/1.1 100 Continue\r\n\r\n");
     expect_continue_ = false;
   }
   phase_ = Phase::kBody;
@@ -490,7 +312,7 @@ int Connection::OnHeadersComplete(Request& req) {
   return 0;
 }
 
-void Connection::ArmBodyTimer() {
+void Http1Handler::ArmBodyTimer() {
   // The body must arrive within what is left of requestTimeoutMs (it bounds the whole request,
   // headers and body, as Node's does).
   const ServerLimits& lim = server_->limits();
@@ -498,11 +320,11 @@ void Connection::ArmBodyTimer() {
     StopTimer();
     return;
   }
-  uint64_t elapsed = uv_now(registry()->loop()) - message_start_ms_;
+  uint64_t elapsed = transport_->Now() - message_start_ms_;
   ArmTimer(elapsed >= lim.request_timeout_ms ? 1 : lim.request_timeout_ms - elapsed);
 }
 
-bool Connection::TryStatic(Request& req) {
+bool Http1Handler::TryStatic(Request& req) {
   std::shared_ptr<const StaticConfig> config = server_->static_config();
   if (!config || config->entries.empty()) return false;
   statics::StaticRequest sreq;
@@ -536,7 +358,7 @@ bool Connection::TryStatic(Request& req) {
   return true;
 }
 
-bool Connection::AppendBody(const char* at, size_t len) {
+bool Http1Handler::AppendBody(const char* at, size_t len) {
   Request* req = parser_.current();
   const ServerLimits& lim = server_->limits();
   if (req->body_fd.get() < 0 && req->body.size() + len > lim.body_spill_threshold) {
@@ -558,7 +380,7 @@ bool Connection::AppendBody(const char* at, size_t len) {
   return true;
 }
 
-int Connection::OnBody(const char* at, size_t len) {
+int Http1Handler::OnBody(const char* at, size_t len) {
   body_seen_ += len;
   uint64_t max_body = server_->limits().max_body_size;
   if (max_body != 0 && body_seen_ > max_body) {
@@ -573,14 +395,14 @@ int Connection::OnBody(const char* at, size_t len) {
   return 0;
 }
 
-int Connection::OnMessageComplete() {
+int Http1Handler::OnMessageComplete() {
   message_complete_ = true;
   StopTimer();
   if (responded_) {
     // Answered early (onHeaders or an error): the body was drained; next request only after the
     // answer has left.
     if (response_in_flight_ || close_after_response_) {
-      if (writes_pending_ > 0) ArmSendTimer();
+      if (transport_->WritesPending() > 0) ArmSendTimer();
       return parser_.PauseHere();
     }
     FinishRequest();
@@ -595,7 +417,7 @@ int Connection::OnMessageComplete() {
   return parser_.PauseHere();
 }
 
-int Connection::AcceptWebSocket() {
+int Http1Handler::AcceptWebSocket() {
   std::unique_ptr<Request> req = parser_.TakeRequest();
   const WsLimits& ws_limits = server_->limits().ws;
   ws::HandshakeOptions opts;
@@ -617,32 +439,33 @@ int Connection::AcceptWebSocket() {
   }
   // 101, then the bytes after the request belong to the WebSocket (llhttp stops with
   // HPE_PAUSED_UPGRADE right after this callback; HandleUpgrade takes over). The hand-off: the
-  // WebSocket handler speaks over this transport from here on; HTTP is done with the socket.
-  registry()->RemoveRoute(current_id_);
+  // WebSocket handler speaks over the socket from here on, under the same route id; this
+  // handler is retired (freed by the transport once its frames are off the stack).
   js_holds_ = false;  // JS's state for the request moves to the WebSocket (kEventWsOpen)
   responded_ = true;
-  upgraded_id_ = current_id_;
-  registry()->AddRoute(upgraded_id_, this);
-  WriteRaw(ws::BuildAcceptResponse(hs, HttpDateNow()), false);
+  WriteRaw(ws::BuildAcceptResponse(hs, HttpDateNow()));
   phase_ = Phase::kUpgraded;
   StopTimer();
   ws::SessionEnv env;
   env.counters = &registry()->ws_counters();
   env.open_count = &server_->stats().websockets_open;
   env.total_count = &server_->stats().websockets_total;
-  upgraded_ = ws::NewSession(this, upgraded_id_, ws_limits, hs.deflate, env);
+  std::unique_ptr<ProtocolHandler> session =
+      ws::NewSession(transport_, current_id_, ws_limits, hs.deflate, env);
+  ProtocolHandler* ws = session.get();
+  transport_->SwapHandler(std::move(session));
   EmitRequestEvent(kEventWsOpen, *req, false, hs.protocol);
-  upgraded_->OnStart();
+  ws->OnStart();
   return 0;
 }
 
-void Connection::EmitRequestEvent(int kind, Request& req, bool with_body,
+void Http1Handler::EmitRequestEvent(int kind, Request& req, bool with_body,
                                   const std::string& protocol) {
   Event e;
   e.kind = static_cast<EventKind>(kind);
   e.server_id = server_->id();
   e.id = req.id;
-  e.peer = peer_;
+  e.peer = transport_->peer();
   e.http_minor = req.http_minor;
   if (with_body) {
     e.method = std::move(req.method);
@@ -657,16 +480,19 @@ void Connection::EmitRequestEvent(int kind, Request& req, bool with_body,
     e.headers = req.headers;
     e.data = protocol;
   }
-  EmitCharged(std::move(e));
+  transport_->EmitCharged(std::move(e));
 }
 
 // ---- commands from JS -----------------------------------------------------------------------
 
-void Connection::ContinueRequest(uint64_t id) {
+void Http1Handler::ContinueRequest(uint64_t id) {
   ASSERT_IO_THREAD();
-  if (closing_ || id != current_id_ || phase_ != Phase::kWaitOnHeaders || responded_) return;
-  if (expect_continue_ && !peer_eof_) {  // (a half-closed client can send no body: no 100)
-    WriteRaw("HTTP/1.1 100 Continue\r\n\r\n", false);
+  if (transport_->closing() || id != current_id_ || phase_ != Phase::kWaitOnHeaders ||
+      responded_) {
+    return;
+  }
+  if (expect_continue_ && !transport_->peer_eof()) {  // (a half-closed client can send no body: no 100)
+    WriteRaw("HTTP/1.1 100 Continue\r\n\r\n");
   }
   expect_continue_ = false;
   phase_ = Phase::kBody;
@@ -674,7 +500,7 @@ void Connection::ContinueRequest(uint64_t id) {
   parser_paused_ = false;
   parser_.Resume();
   ProcessInput(true);
-  if (!closing_ && peer_eof_ && phase_ == Phase::kBody && !message_complete_ && !responded_) {
+  if (!transport_->closing() && transport_->peer_eof() && phase_ == Phase::kBody && !message_complete_ && !responded_) {
     // The client half-closed while onHeaders ran and the body is still incomplete: it can never
     // arrive, so answer 400 and close now rather than at requestTimeoutMs. (A complete body has
     // gone on to call above; its answer is written, then the connection closes.)
@@ -683,7 +509,7 @@ void Connection::ContinueRequest(uint64_t id) {
   }
 }
 
-void Connection::FinishRequest() {
+void Http1Handler::FinishRequest() {
   phase_ = Phase::kIdle;
   EndJsRequest();
   current_id_ = 0;
@@ -691,111 +517,38 @@ void Connection::FinishRequest() {
   message_complete_ = false;
   message_bytes_seen_ = false;
   ArmTimer(server_->limits().keep_alive_timeout_ms);
-  if (peer_eof_ && in_off_ >= in_buf_.size()) Close();
+  if (transport_->peer_eof() && in_off_ >= in_buf_.size()) transport_->Close();
 }
 
 // ---- closing --------------------------------------------------------------------------------
 
-void Connection::Linger() {
-  // Lingering close (as nginx): send FIN after the answer, then drain and discard what the
-  // client still sends until its FIN or a short deadline. Closing at once with unread input
-  // would make the kernel send RST, which can destroy the answer in the client's buffer.
-  if (closing_ || lingering_) return;
-  lingering_ = true;
+void Http1Handler::Linger() {
+  if (transport_->closing() || transport_->lingering()) return;
   phase_ = Phase::kIdle;
   EndJsRequest();
-  if (current_id_ != 0) registry()->RemoveRoute(current_id_);
   current_id_ = 0;
-  auto* req = new uv_shutdown_t;
-  req->data = this;
-  if (uv_shutdown(req, stream(), OnShutdown) != 0) {
-    delete req;
-    Close();
-    return;
-  }
-  uv_timer_start(&timer_, OnLingerTimer, kLingerMs, 0);
+  transport_->Linger();  // drops the route; FIN after the answer, then the peer's FIN
 }
 
-void Connection::OnShutdown(uv_shutdown_t* req, int status) {
-  ASSERT_IO_THREAD();
-  auto* self = static_cast<Connection*>(req->data);
-  delete req;
-  if (self->closing_) return;
-  if (status != 0 || self->peer_eof_) {
-    self->Close();
-    return;
-  }
-  if (!self->reading_) {
-    if (uv_read_start(self->stream(), OnAlloc, OnRead) == 0) {
-      self->reading_ = true;
-    } else {
-      self->Close();
-    }
-  }
-}
-
-void Connection::OnLingerTimer(uv_timer_t* t) { static_cast<Connection*>(t->data)->Close(); }
-
-void Connection::Close() {
-  ASSERT_IO_THREAD();
-  if (closing_) return;
-  closing_ = true;
-  if (dirty_) {
-    registry()->UnmarkDirty(this);
-    dirty_ = false;
-  }
-  ReleaseCharges(&cork_counts_);
-  cork_.clear();
-  cork_bytes_ = 0;
-  if (receive_waiting_) {
-    registry()->CancelReceiveWait(receive_.get());
-    receive_waiting_ = false;
-  }
-  if (read_paused_) {
-    read_paused_ = false;
-    ServerStats::Sub(server_->stats().reads_paused, 1);
-  }
-  if (upgraded_) upgraded_->OnTransportClosed();
-  if (upgraded_id_ != 0) registry()->RemoveRoute(upgraded_id_);
+void Http1Handler::OnTransportClosed() {
   EndJsRequest();
-  if (current_id_ != 0) registry()->RemoveRoute(current_id_);
   file_fd_.Reset();
-  if (reading_) uv_read_stop(stream());
-  reading_ = false;
-  uv_timer_stop(&timer_);
-  uv_close(reinterpret_cast<uv_handle_t*>(&timer_), OnHandleClosed);
-  uv_close(reinterpret_cast<uv_handle_t*>(&handle_), OnHandleClosed);
 }
 
-void Connection::EndJsRequest() {
+void Http1Handler::EndJsRequest() {
   if (!js_holds_) return;
   js_holds_ = false;
   Event e;
   e.kind = kEventRequestEnded;
   e.server_id = server_->id();
-  e.code = cut_by_stop_ ? kRequestEndedStopped : kRequestEndedGone;
+  e.code = transport_->cut_by_stop() ? kRequestEndedStopped : kRequestEndedGone;
   e.id = current_id_;
   registry()->Emit(std::move(e));
 }
 
-void Connection::CloseForStop(int goodbye) {
-  ASSERT_IO_THREAD();
-  cut_by_stop_ = true;
-  if (closing_) return;
-  if (upgraded_ && goodbye != 0) {
-    // The upgraded protocol's goodbye first (a WebSocket's close 1001); it closes the socket
-    // once that is written (or when its close timeout passes).
-    upgraded_->OnShutdown(false);
-    return;
-  }
-  Close();
-}
-
-void Connection::Drain() {
-  ASSERT_IO_THREAD();
-  if (closing_ || lingering_) return;
-  if (phase_ == Phase::kUpgraded) {
-    upgraded_->OnShutdown(true);
+void Http1Handler::OnShutdown(bool wait_for_peer) {
+  if (!wait_for_peer) {
+    transport_->Close();  // HTTP says no goodbye: an immediate stop closes now
     return;
   }
   // Whatever is answered from now on is this connection's last answer: WriteResponse adds
@@ -821,16 +574,8 @@ void Connection::Drain() {
       // counts as received once its headers are complete). A response still being written
       // (pipelining) finishes first.
       if (response_in_flight_) return;
-      Close();
+      transport_->Close();
       return;
-  }
-}
-
-void Connection::OnHandleClosed(uv_handle_t* h) {
-  ASSERT_IO_THREAD();
-  auto* self = static_cast<Connection*>(h->data);
-  if (--self->open_handles_ == 0) {
-    self->server_->OnConnectionClosed(self);
   }
 }
 

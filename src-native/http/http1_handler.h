@@ -1,0 +1,167 @@
+// HTTP/1.1 over one socket, as the socket's ProtocolHandler (transport/transport.h): parse →
+// dispatch (static files, onHeaders, call) → answer, with in-order answers for pipelined
+// requests, request timeouts, limits, keep-alive and the drain of a stopping server. The socket
+// itself (reads, writes, timer, linger, close) is its SocketTransport's; a WebSocket upgrade
+// hands the socket over (ws/upgrade.h) and this handler speaks no more. It never knows about
+// JavaScript: it posts plain events and receives plain commands.
+// Runs on the I/O thread. Reading, parsing and phases in http1_handler.cc; responses and file
+// streaming in http1_response.cc.
+#ifndef NODE_HTTPUV_HTTP_HTTP1_HANDLER_H_
+#define NODE_HTTPUV_HTTP_HTTP1_HANDLER_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "http/parser.h"
+#include "http/request.h"
+#include "http/response_writer.h"
+#include "transport/events.h"
+#include "transport/socket_transport.h"
+#include "transport/transport.h"
+
+namespace httpuv {
+
+class Server;
+class ServerRegistry;
+
+class Http1Handler final : public ProtocolHandler, public ParserDelegate {
+ public:
+  // `transport` owns this handler; `server` outlives both.
+  Http1Handler(SocketTransport* transport, Server* server);
+  ~Http1Handler() override;
+
+  // Commands from JS (I/O thread; stale ids are dropped).
+  // The app's answer to request `id`.
+  void SendResponse(uint64_t id, ResponseSpec&& spec);
+  // onHeaders returned nothing for request `id`: read the body.
+  void ContinueRequest(uint64_t id);
+
+  // ProtocolHandler (I/O thread; see transport/transport.h).
+  void OnStart() override;
+  void OnBytes(const char* data, size_t len) override;
+  bool HoldsInput() const override { return false; }
+  void FeedHeld() override {}
+  // Unparsed input (pipelined requests behind an answer) reached kMaxBufferedInput.
+  bool InputFull() const override;
+  void OnTimer() override;
+  void OnWriteQueued() override {}
+  void OnWritesDone() override {}
+  void OnWriteDone(bool last) override;
+  void OnPeerEof() override;
+  // wait_for_peer (a drain): a connection with no request in progress (idle keep-alive, never
+  // used, or still sending a request's headers) closes now; a request whose headers have
+  // arrived goes on (its body is read, the app answers) and its answer is the connection's last
+  // (`Connection: close`, nothing more is read). Otherwise (an immediate stop): close now.
+  void OnShutdown(bool wait_for_peer) override;
+  void OnTransportClosed() override;
+  bool AwaitingApp() const override {
+    return !responded_ && (phase_ == Phase::kWaitResponse || phase_ == Phase::kWaitOnHeaders);
+  }
+
+ private:
+  enum class Phase {
+    kIdle,           // between requests (keep-alive) or before the first byte
+    kHeaders,        // receiving a request line / headers
+    kWaitOnHeaders,  // onHeaders runs in JS; parser paused
+    kBody,           // receiving the body
+    kWaitResponse,   // the request is complete; call runs in JS
+    kUpgraded,       // handed over to a WebSocket session (this handler is retired)
+  };
+
+  ServerRegistry* registry();
+
+  // ParserDelegate (I/O thread)
+  int OnMessageBegin() override;
+  int OnHeadersComplete(Request& req) override;
+  int OnBody(const char* at, size_t len) override;
+  int OnMessageComplete() override;
+
+  // The one loop that feeds buffered input to the parser and finishes what each parse step
+  // completed. Never re-entered: a call made while it runs (from OnResponseWritten or
+  // HandleUpgrade, directly or through a synchronous write) only records that more work is
+  // possible and returns, so the stack depth stays bounded by a constant whatever the number of
+  // pipelined requests answered at once (src-native/README.md "Bounded stack depth").
+  void ProcessInput(bool after_resume = false);
+  void HandleUpgrade();
+  int ValidateRequest(Request& req);
+  // Serves the request from the static paths if one matches; true when answered.
+  bool TryStatic(Request& req);
+  // The socket's timer for this handler's phases (send_timer_ says which meaning it has).
+  void ArmTimer(uint64_t ms);
+  void StopTimer();
+  void ArmBodyTimer();
+  // A response write is queued in libuv: close if the client reads none of it for
+  // sendTimeoutMs (progress is judged by the stream's write queue shrinking).
+  void ArmSendTimer();
+  bool AppendBody(const char* at, size_t len);
+  void EmitRequestEvent(int kind, Request& req, bool with_body,
+                        const std::string& protocol = std::string());
+  // Writes the response for the current request.
+  void WriteResponse(ResponseSpec&& spec);
+  void WriteError(int status, const std::string& reason, const HeaderList& extra = HeaderList());
+  // The request is a valid WebSocket upgrade: 101 and the hand-off to a WebSocket handler; or
+  // a 4xx when it is not.
+  int AcceptWebSocket();
+  // Writes bytes outside a response (100 Continue, the 101 handshake answer).
+  void WriteRaw(std::string&& bytes);
+  void WriteBuffers(std::string&& head, std::string&& body, bool last);
+  void StreamNextFileChunk(std::string&& head);
+  // sendfile until the file is sent or the socket is full (then one chunk goes through a
+  // stream write, whose completion comes back here once the socket drained).
+  void PumpFile();
+  void OnResponseWritten();
+  void FinishRequest();
+  // The current request ends here: when JS holds state for it (js_holds_) and has not answered,
+  // tell JS (kEventRequestEnded) so that it frees that state and drops a late answer.
+  void EndJsRequest();
+  // The answer is out and the connection ends: the request is over, then the socket lingers.
+  void Linger();
+
+  SocketTransport* transport_;
+  Server* server_;
+  Parser parser_;
+
+  // Input and the parse loop.
+  std::string in_buf_;
+  size_t in_off_ = 0;
+  bool parser_paused_ = false;
+  bool in_execute_ = false;        // inside llhttp_execute (parser callbacks may run)
+  bool in_process_input_ = false;  // ProcessInput's loop is on the stack (never re-entered)
+  bool force_execute_ = false;     // run the parser once even without input (after a resume)
+  bool written_sync_ = false;      // a response completed synchronously during execute
+
+  // The current request.
+  Phase phase_ = Phase::kIdle;
+  uint64_t current_id_ = 0;
+  // JS was told about current_id_ (kEventHeaders / kEventRequest) and owes it an answer, a
+  // continue or a body event: cleared when JS answers, the request becomes a WebSocket, or
+  // EndJsRequest tells JS the request is gone.
+  bool js_holds_ = false;
+  bool message_complete_ = false;  // the current request's message has been fully parsed
+  bool message_bytes_seen_ = false;
+  bool discard_body_ = false;
+  bool is_head_ = false;
+  bool http10_ = false;
+  bool expect_continue_ = false;
+  bool has_body_framing_ = false;
+  bool ws_candidate_ = false;
+  uint64_t body_seen_ = 0;
+  uint64_t message_start_ms_ = 0;
+
+  // Keep-alive and the response.
+  bool keep_alive_ = true;
+  bool responded_ = false;           // a response for the current request has been started
+  bool response_in_flight_ = false;  // its bytes are still being written
+  bool close_after_response_ = false;
+  bool send_timer_ = false;          // the socket's timer is the send timeout (ArmSendTimer)
+
+  // File streaming state for the current response.
+  FdHandle file_fd_;
+  uint64_t file_offset_ = 0;
+  uint64_t file_remaining_ = 0;
+};
+
+}  // namespace httpuv
+
+#endif  // NODE_HTTPUV_HTTP_HTTP1_HANDLER_H_
