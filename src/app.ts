@@ -1,14 +1,22 @@
-// The App type and its validation.
+// The App type and its validation: unknown keys and Express-style handlers are refused at
+// start with a TypeError that says what was meant.
 import type { RookRequest } from './rook.js';
 import type { Response } from './response.js';
 import type { WebSocket } from './websocket.js';
-import { argumentError, isPlainObject } from './validate.js';
+import type { StaticPath, StaticPathOptionsInput } from './static-paths.js';
+import { argumentError, assertKnownKeys, isPlainObject } from './validate.js';
 
-/** An httpuv application; every member is optional. */
+/**
+ * An httpuv application; every member is optional. Object literals are checked against it, so
+ * a misspelt member (`onWsOpen`) is a compile error with a "Did you mean" (and a TypeError at
+ * start for JavaScript callers).
+ */
 export interface App {
   /**
-   * Answers a request (not served by a static path). May return a Promise; one that settles
-   * after its request is gone (client left, server stopped) is dropped and logged at DEBUG.
+   * Answers a request (not served by a static path): takes the Rook request and returns the
+   * response (`{ status, headers, body }`), or a Promise of it. It is not a Node/Express
+   * `(req, res)` handler: there is no `res` to write to. A Promise that settles after its
+   * request is gone (client left, server stopped) is dropped and logged at DEBUG.
    */
   call?(req: RookRequest): Response | Promise<Response> | undefined | null;
   /**
@@ -19,11 +27,28 @@ export interface App {
   onHeaders?(req: RookRequest): Response | Promise<Response | null | undefined> | null | undefined;
   /** Receives each WebSocket after its handshake. */
   onWSOpen?(ws: WebSocket): void;
-  /** `{ "/url": "dir" | staticPath(...) }`, served on the I/O thread. */
-  staticPaths?: Record<string, unknown>;
-  /** Server-level static path options (`staticPathOptions(...)`). */
-  staticPathOptions?: unknown;
+  /**
+   * Static paths served on the I/O thread: URL prefix → a directory (or file) path, or a
+   * {@link StaticPath} from `staticPath()` / `excludeStaticPath()`.
+   */
+  staticPaths?: Record<string, string | StaticPath>;
+  /** Server-level static path options (`staticPathOptions(...)`, or a partial object of them). */
+  staticPathOptions?: StaticPathOptionsInput;
 }
+
+/** The keys an app may have (a plain-object app with any other key is refused). */
+export const APP_KEYS = ['call', 'onHeaders', 'onWSOpen', 'staticPaths', 'staticPathOptions'] as const;
+
+// Other frameworks' names for an app member (lower-cased), for the "did you mean" of an unknown key.
+const APP_SYNONYMS: Readonly<Record<string, string>> = {
+  handler: 'call', handle: 'call', request: 'call', onrequest: 'call', fetch: 'call', listener: 'call',
+  callback: 'call', serve: 'call', app: 'call',
+  onheader: 'onHeaders', headers: 'onHeaders',
+  onwsopen: 'onWSOpen', onwebsocket: 'onWSOpen', websocket: 'onWSOpen', ws: 'onWSOpen', onconnection: 'onWSOpen',
+  onopen: 'onWSOpen', onupgrade: 'onWSOpen',
+  static: 'staticPaths', staticpath: 'staticPaths', statics: 'staticPaths',
+  staticoptions: 'staticPathOptions',
+};
 
 /** A validated app with its callbacks bound. */
 export interface NormalizedApp {
@@ -34,18 +59,53 @@ export interface NormalizedApp {
   staticPathOptions?: unknown;
 }
 
-/** Accepts an App object (plain or class instance) or a bare `call` function. */
+const ROOK_CONTRACT = 'takes one argument, the Rook request (req.REQUEST_METHOD, req.PATH_INFO, ' +
+  'req.QUERY_STRING, req.HEADERS, the body from req["rook.input"].read()), and returns the response ' +
+  '{ status, headers, body } (or a Promise of it); there is no res to write to. ' +
+  'Rewrite `(req, res) => { res.end(text) }` as `(req) => ({ status: 200, body: text })`';
+
+/**
+ * The Rook contract, checked where it can be at start: a handler declared with two or more
+ * parameters, `(req, res)` or `(req, res, next)`, is a Node/Express handler (a Rook handler gets
+ * one argument, so its `res` would be undefined on every request). Decided by arity at start,
+ * not at the first request: the mistake shows when the server starts instead of as a 500 with
+ * "Cannot read properties of undefined" later. (Parameters with defaults and rest parameters do
+ * not count in a function's length, so `(req, opts = {})` and `(...args)` pass.)
+ */
+function checkArity(name: string, f: (...args: never[]) => unknown): void {
+  if (f.length < 2) return;
+  const e = new TypeError(`${name} is declared with ${f.length} parameters, like a Node/Express ` +
+    `handler (req, res); an httpuv ${name === 'app.onHeaders' ? 'onHeaders' : 'call'} ${ROOK_CONTRACT}`);
+  (e as { code?: string }).code = 'ERR_INVALID_ARG_VALUE';
+  throw e;
+}
+
+/**
+ * Accepts an App object (plain or class instance) or a bare `call` function. A plain object may
+ * hold only the App keys (anything else is a TypeError listing them, with a "did you mean"). A
+ * class instance may carry other members of its own; only a member that is a near miss of an
+ * App key it lacks (`onWsOpen` without `onWSOpen`) is refused.
+ */
 export function normalizeApp(app: unknown): NormalizedApp {
-  if (typeof app === 'function') return { call: app as App['call'] };
+  if (typeof app === 'function') {
+    checkArity('app', app as (...args: never[]) => unknown);
+    return { call: app as App['call'] };
+  }
   if (app === null || typeof app !== 'object' || Array.isArray(app)) {
     throw argumentError('app', 'an object with call/onHeaders/onWSOpen/staticPaths, or a function', app);
   }
   const a = app as Record<string, unknown>;
+  if (isPlainObject(a)) {
+    assertKnownKeys('app', a, APP_KEYS, APP_SYNONYMS, 'key');
+  } else {
+    checkNearMisses(a);
+  }
   const out: NormalizedApp = {};
   for (const key of ['call', 'onHeaders', 'onWSOpen'] as const) {
     const f = a[key];
     if (f === undefined || f === null) continue;
     if (typeof f !== 'function') throw argumentError(`app.${key}`, 'a function', f);
+    if (key !== 'onWSOpen') checkArity(`app.${key}`, f as (...args: never[]) => unknown);
     out[key] = (f as (...args: unknown[]) => never).bind(app) as never;
   }
   if (a.staticPaths !== undefined && a.staticPaths !== null) {
@@ -54,4 +114,24 @@ export function normalizeApp(app: unknown): NormalizedApp {
   }
   if (a.staticPathOptions !== undefined && a.staticPathOptions !== null) out.staticPathOptions = a.staticPathOptions;
   return out;
+}
+
+// A class instance's own and inherited member names (up to Object.prototype), checked for App
+// keys spelt with other letter cases only (`onWsOpen`, `onheaders`): a class may well have a
+// `handler` or an `all` of its own, so neither synonyms nor spelling distance apply here.
+function checkNearMisses(a: Record<string, unknown>): void {
+  const names = new Set<string>();
+  for (let o: object | null = a; o !== null && o !== Object.prototype; o = Object.getPrototypeOf(o) as object | null) {
+    for (const n of Object.getOwnPropertyNames(o)) if (n !== 'constructor') names.add(n);
+  }
+  for (const n of names) {
+    if ((APP_KEYS as readonly string[]).includes(n)) continue;
+    const s = APP_KEYS.find((k) => k.toLowerCase() === n.toLowerCase());
+    if (s !== undefined && !names.has(s)) {
+      const e = new TypeError(`app has a member ${n} but no ${s}; did you mean ${s}? ` +
+        `(an app's members are ${APP_KEYS.join(', ')})`);
+      (e as { code?: string }).code = 'ERR_INVALID_ARG_VALUE';
+      throw e;
+    }
+  }
 }

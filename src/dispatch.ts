@@ -17,10 +17,11 @@ import {
 } from './native.js';
 import type { Outbox } from './outbox.js';
 import type { ServerRecord } from './registry.js';
-import { attachBody, buildRequest, type BuiltRequest } from './rook.js';
+import { attachBody, buildRequest, splitTarget, type BuiltRequest } from './rook.js';
 import { prepareResponse, ResponseError } from './response.js';
 import { WebSocket, type WsLink } from './websocket.js';
-import { errorText, log, type LogLevelName } from './log.js';
+import { errorText, log, type LogFields, type LogLevelName } from './log.js';
+import type { RookRequest } from './rook.js';
 
 /** What the dispatcher needs of the binding. */
 export type DispatchBinding = Pick<NativeBinding,
@@ -40,6 +41,13 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
   } catch {
     return false;
   }
+}
+
+// `text` (an error's message, or its stack) with `(what)` at the end of its first line, so that
+// the line that says what went wrong also says for which request.
+function withRequest(text: string, what: string): string {
+  const nl = text.indexOf('\n');
+  return nl < 0 ? `${text} (${what})` : `${text.slice(0, nl)} (${what})${text.slice(nl)}`;
 }
 
 function finish(built: BuiltRequest): void {
@@ -119,9 +127,10 @@ export class Dispatcher {
     if (server.cutByStop.delete(id)) {
       // Nothing the app answers is lost silently: an answer that a stop cut off is logged at WARN.
       log('WARN', `${what} to request ${id} dropped: its server was stopped before the app answered ` +
-        '(the grace period of stop() ended, or graceMs was 0)');
+        '(the grace period of stop() ended, or graceMs was 0)', { serverId: server.id, requestId: id }, server.logger);
     } else {
-      log('DEBUG', `${what} to request ${id} dropped: its connection or server is gone`);
+      log('DEBUG', `${what} to request ${id} dropped: its connection or server is gone`,
+        { serverId: server.id, requestId: id }, server.logger);
     }
   }
 
@@ -149,17 +158,25 @@ export class Dispatcher {
     this.binding.request_continue(id);
   }
 
-  // Never throws, whatever the app threw (errorText is safe): the 500 must go out.
-  private sendError(server: ServerRecord, id: number, err: unknown, where: string): void {
+  // Never throws, whatever the app threw (errorText is safe): the 500 must go out. The log line
+  // names the request (method, path, id: the id of its access line); the body carries the
+  // error's message only when the server's exposeErrors is on (the default, as R's httpuv).
+  private sendError(server: ServerRecord, id: number, err: unknown, where: string, req: RookRequest): void {
     let internal = false;
     try {
       internal = err instanceof ResponseError;
     } catch {
       // a Proxy whose getPrototypeOf trap throws: not ours
     }
-    log('ERROR', `${where} ${internal ? 'returned a bad response' : 'threw'}: ${errorText(err, !internal)}`);
+    const fields: LogFields = {
+      serverId: server.id, requestId: id, method: req.REQUEST_METHOD, path: req.PATH_INFO, query: req.QUERY_STRING, err,
+    };
+    log('ERROR', `${where} ${internal ? 'returned a bad response' : 'threw'}: ` +
+      withRequest(errorText(err, !internal), `request ${id}: ${req.REQUEST_METHOD} ${req.PATH_INFO}${req.QUERY_STRING}`),
+      fields, server.logger);
     // httpuv's format for app errors ("ERROR: <message>"); a malformed response gets a plain text.
-    const body = internal ? `Internal Server Error: ${errorText(err, false)}` : `ERROR: ${errorText(err, false)}`;
+    const body = server.exposeErrors === false ? 'Internal Server Error\n'
+      : internal ? `Internal Server Error: ${errorText(err, false)}` : `ERROR: ${errorText(err, false)}`;
     this.respond(server, id, {
       status: 500, headers: ['Content-Type', 'text/plain; charset=UTF-8'], body, file: null, fileOwned: false, gzip: false,
     });
@@ -170,7 +187,7 @@ export class Dispatcher {
     try {
       r = prepareResponse(res, built.req.HEADERS['accept-encoding'], server.gzip);
     } catch (err) {
-      this.sendError(server, id, err, where);
+      this.sendError(server, id, err, where, built.req);
       return;
     }
     this.respond(server, id, r);
@@ -187,14 +204,14 @@ export class Dispatcher {
     try {
       result = call(built.req);
     } catch (err) {
-      this.sendError(server, id, err, 'app.call');
+      this.sendError(server, id, err, 'app.call', built.req);
       finish(built);
       return;
     }
     if (isThenable(result)) {
       Promise.resolve(result).then(
         (res) => { this.send(server, id, built, res, 'app.call'); finish(built); },
-        (err: unknown) => { this.sendError(server, id, err, 'app.call (rejected)'); finish(built); });
+        (err: unknown) => { this.sendError(server, id, err, 'app.call (rejected)', built.req); finish(built); });
       return;
     }
     this.send(server, id, built, result, 'app.call');
@@ -232,13 +249,13 @@ export class Dispatcher {
       try {
         result = onHeaders(built.req);
       } catch (err) {
-        this.sendError(server, id, err, 'app.onHeaders');
+        this.sendError(server, id, err, 'app.onHeaders', built.req);
         return;
       }
       if (isThenable(result)) {
         Promise.resolve(result).then(
           (res) => this.onHeadersAnswer(server, id, built, res),
-          (err: unknown) => { this.sendError(server, id, err, 'app.onHeaders (rejected)'); });
+          (err: unknown) => { this.sendError(server, id, err, 'app.onHeaders (rejected)', built.req); });
         return;
       }
       this.onHeadersAnswer(server, id, built, result);
@@ -257,7 +274,9 @@ export class Dispatcher {
         try {
           open(ws);
         } catch (err) {
-          log('ERROR', `app.onWSOpen threw: ${errorText(err)}`);
+          const [path, query] = splitTarget(u.parts[6]);
+          log('ERROR', `app.onWSOpen threw: ${withRequest(errorText(err), `WebSocket ${id}: ${u.parts[5]} ${u.parts[6]}`)}`,
+            { serverId: server.id, requestId: id, method: u.parts[5], path, query, err }, server.logger);
           ws.close(1011, 'server error');
         }
       }

@@ -1,7 +1,7 @@
 // Public API of node-httpuv: re-exports only.
 export {
   startServer, startPipeServer, stopServer, stopAllServers, listServers, runServer, service,
-  interrupt, Server, WebServer, PipeServer, type PreparedStatics, type CallFunction, type StopOptions,
+  interrupt, Server, WebServer, PipeServer, type PreparedStatics, type CallFunction, type AppArg, type StopOptions,
 } from './server.js';
 export { startServer as startDaemonizedServer, stopServer as stopDaemonizedServer } from './server.js';
 export { runStaticServer, type StaticServerOptions } from './static-server.js';
@@ -10,7 +10,9 @@ export {
   type StaticPathInput, type StaticPathOptions, type StaticPathOptionsInput,
 } from './static-paths.js';
 export { WebSocket } from './websocket.js';
-export { logLevel, type LogLevelName } from './log.js';
+export {
+  logLevel, setLogger, type LogLevelName, type LogLineLevel, type Logger, type LogFunction, type LoggerObject, type LogFields,
+} from './log.js';
 export type { App } from './app.js';
 export type { Response, ResponseHeaders, FileBody } from './response.js';
 export type { BinaryData } from './bytes.js';

@@ -1,5 +1,6 @@
 // Server options: the public shape, validation (unknown keys throw) and defaults.
 import type { NativeServerOptions } from './native.js';
+import { checkLogger, type Logger } from './log.js';
 import { argumentError, assertBoolean, assertInteger, assertKnownKeys, isPlainObject, rangeError } from './validate.js';
 
 /** WebSocket options of a server. */
@@ -74,11 +75,26 @@ export interface ServerOptions {
   gzip?: boolean;
   /** WebSocket options. */
   websocket?: WebSocketOptions;
+  /**
+   * Put the error's message in the body of the 500 sent when `call` or `onHeaders` throws or
+   * rejects (default true, as R's httpuv: `ERROR: <message>`; a malformed response gets
+   * `Internal Server Error: <reason>`). `false` sends `Internal Server Error` alone, so that no
+   * error text (paths, SQL, secrets) reaches clients; the log line keeps the full error either way.
+   */
+  exposeErrors?: boolean;
+  /**
+   * Where this server's log lines go: its access lines, its app errors (with the request's
+   * method, path and id), and the I/O thread's lines about its connections. A function
+   * `(level, message, fields)` or an object with level methods called as pino's,
+   * `logger.info(fields, message)`; see README "Logging". Default: the process-wide logger
+   * (`setLogger()`), else stderr. `logLevel()` still decides which lines are written.
+   */
+  logger?: Logger;
 }
 
 const KEYS = ['quiet', 'maxHeaderSize', 'maxHeaders', 'maxRequestTargetSize', 'maxBodySize',
   'bodySpillThreshold', 'headersTimeoutMs', 'requestTimeoutMs', 'keepAliveTimeoutMs',
-  'sendTimeoutMs',   'maxConnections', 'reusePort', 'gzip', 'websocket'] as const;
+  'sendTimeoutMs', 'maxConnections', 'reusePort', 'gzip', 'websocket', 'exposeErrors', 'logger'] as const;
 const WS_KEYS = ['perMessageDeflate', 'maxMessageSize', 'sendQueueLimit', 'receiveQueueLimit', 'pingIntervalMs',
   'pingTimeoutMs', 'closeTimeoutMs', 'protocols'] as const;
 
@@ -90,6 +106,9 @@ export interface ResolvedOptions {
   quiet: boolean;
   reusePort: boolean;
   gzip: boolean;
+  exposeErrors: boolean;
+  /** The server's own logger, or null for the process-wide one. */
+  logger: Logger | null;
   native: Omit<NativeServerOptions, 'hasOnHeaders' | 'hasOnWSOpen' | 'staticPaths'>;
 }
 
@@ -164,6 +183,8 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     quiet: bool('options.quiet', o.quiet, false),
     reusePort: bool('options.reusePort', o.reusePort, false),
     gzip: bool('options.gzip', o.gzip, true),
+    exposeErrors: bool('options.exposeErrors', o.exposeErrors, true),
+    logger: o.logger === undefined || o.logger === null ? null : checkLogger('options.logger', o.logger),
     native: {
       maxHeaderSize: int('options.maxHeaderSize', o.maxHeaderSize, 80 * 1024, 1024, U32),
       maxHeaders: int('options.maxHeaders', o.maxHeaders, 2000, 1, U32),

@@ -38,7 +38,7 @@ export interface RookRequest {
   'rook.version': string;
   'rook.url_scheme': string;
   'httpuv.version': string;
-  [httpHeader: `HTTP_${string}`]: string;
+  [httpHeader: `HTTP_${string}`]: string | undefined;
 }
 
 class BodyStream implements InputStream {

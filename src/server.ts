@@ -75,7 +75,7 @@ export abstract class Server {
     };
     serversById.set(id, {
       id, app, gzip: opts.gzip, sendQueueLimit: opts.native.websocket.sendQueueLimit, closed,
-      cutByStop: new Set(),
+      cutByStop: new Set(), exposeErrors: opts.exposeErrors, logger: opts.logger,
     });
     running.push(this);
   }
@@ -256,7 +256,51 @@ export class PipeServer extends Server {
 
 /** A bare `call` function, accepted wherever an App is. */
 export type CallFunction = (req: RookRequest) => Response | Promise<Response> | undefined | null;
-type AppArg = App | CallFunction;
+/**
+ * A bare `call` function as the app parameter sees it. Its members are there for TypeScript's
+ * sake only: `call?: object` hides Function.prototype.call (a generic method whose `R` would
+ * otherwise be mixed into the contextual type of an app literal's `call`, leaving `req` untyped),
+ * and the other App keys, `undefined` here, make every App key a member of `App | AppFunction`,
+ * so that a misspelt key in an app literal gets a "Did you mean 'onWSOpen'?". Any function of
+ * type {@link CallFunction} is one.
+ */
+export interface AppFunction {
+  (req: RookRequest): Response | Promise<Response> | undefined | null;
+  call?: object;
+  onHeaders?: undefined;
+  onWSOpen?: undefined;
+  staticPaths?: undefined;
+  staticPathOptions?: undefined;
+}
+
+/**
+ * What `startServer`, `startPipeServer` and `runServer` take as the app: an {@link App} object or
+ * a bare `call` function. One non-generic type and one signature, so that TypeScript checks an
+ * app literal against it (and the options against {@link ServerOptions}) and names a misspelt
+ * key with a "Did you mean" rather than reporting that no overload matches.
+ */
+export type AppArg = App | AppFunction;
+
+/**
+ * The message of a failed listen: Node's `listen EADDRINUSE: address already in use
+ * 127.0.0.1:8080`, plus, for a TCP port in use, what to do about it.
+ */
+function listenError(err: unknown, kind: number): unknown {
+  if (!(err instanceof Error)) return err;
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') {
+    err.message += kind === native.LISTEN.TCP
+      ? ' (another server is listening on this port: stop it, choose another port, or pass port 0 ' +
+        'to let the system pick a free one, read back with server.getPort(); randomPort() also ' +
+        'finds a free port; reusePort: true shares a port between processes on Linux)'
+      : ' (a file already exists at this socket path: remove it if no server uses it, or choose another path)';
+  } else if (code === 'EACCES' && kind === native.LISTEN.TCP) {
+    err.message += ' (ports below 1024 need privileges: choose a port from 1024 up, or port 0)';
+  } else if (code === 'EADDRNOTAVAIL') {
+    err.message += ' (this address is not one of this machine\'s: use 127.0.0.1, ::1, 0.0.0.0 or ::)';
+  }
+  return err;
+}
 
 function startNative(kind: number, where: string, portOrMask: number, app: NormalizedApp,
                      options: ResolvedOptions, statics: PreparedStatics): [number, number] {
@@ -268,20 +312,21 @@ function startNative(kind: number, where: string, portOrMask: number, app: Norma
       staticPaths: statics.entries,
     }, options.reusePort);
   } catch (err) {
-    if (!options.quiet) log('ERROR', `cannot start server on ${where}: ${(err as Error).message}`);
+    listenError(err, kind);
+    if (!options.quiet) log('ERROR', `cannot start server on ${where}: ${(err as Error).message}`, {}, options.logger);
     throw err;
   }
 }
 
 /**
  * Starts an HTTP/WebSocket server on `host` (an IPv4 or IPv6 literal) and `port` (0 picks a
- * free port; `getPort()` tells which). Throws `Error` with `code: 'EADDRINUSE'` when taken.
+ * free port; `getPort()` tells which). Throws `Error` with `code: 'EADDRINUSE'` when taken (its
+ * message suggests port 0 or `randomPort()`). `app` is an {@link App} or a bare `call` function;
+ * an unknown app key or an Express-style `(req, res)` handler is a TypeError saying what to write.
  * The first server of a JS environment starts its I/O thread, at the JS thread's nice value
  * plus `NODE_HTTPUV_IO_NICE` (default -8) where the OS allows it (Linux; README "I/O thread
  * priority"); a bad value of that variable is a `RangeError`.
  */
-export function startServer(host: string, port: number, app: App, options?: ServerOptions): WebServer;
-export function startServer(host: string, port: number, app: CallFunction, options?: ServerOptions): WebServer;
 export function startServer(host: string, port: number, app: AppArg, options?: ServerOptions): WebServer {
   assertString('host', host);
   if (ipFamily(host) === -1) {
@@ -301,10 +346,6 @@ export function startServer(host: string, port: number, app: AppArg, options?: S
  * Starts a server on a Unix domain socket `name`. `mask` (e.g. 0o077), when given, is the umask
  * applied while the socket file is created; null/undefined leaves the umask alone.
  */
-export function startPipeServer(name: string, mask: number | null | undefined, app: App,
-                                options?: ServerOptions): PipeServer;
-export function startPipeServer(name: string, mask: number | null | undefined, app: CallFunction,
-                                options?: ServerOptions): PipeServer;
 export function startPipeServer(name: string, mask: number | null | undefined, app: AppArg,
                                 options?: ServerOptions): PipeServer {
   assertString('name', name);
@@ -386,10 +427,8 @@ export function runUntilInterrupted(server: Server): Promise<void> {
  * or SIGTERM; then stops it with `stop()`'s default drain (a second signal stops it at once).
  * The Promise resolves once the server is stopped.
  */
-export function runServer(host: string, port: number, app: App, options?: ServerOptions): Promise<void>;
-export function runServer(host: string, port: number, app: CallFunction, options?: ServerOptions): Promise<void>;
 export function runServer(host: string, port: number, app: AppArg, options?: ServerOptions): Promise<void> {
-  const server = startServer(host, port, app as App, options);
+  const server = startServer(host, port, app, options);
   return runUntilInterrupted(server);
 }
 

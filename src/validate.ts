@@ -58,12 +58,61 @@ export function assertPlainObject(name: string, v: unknown): asserts v is Record
   if (!isPlainObject(v)) throw argumentError(name, 'a plain object', v);
 }
 
-/** Throws a TypeError naming every key of `obj` that is not in `allowed`. */
-export function assertKnownKeys(name: string, obj: Record<string, unknown>, allowed: readonly string[]): void {
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length];
+}
+
+/**
+ * The known name `name` was probably meant to be, or undefined: a case-insensitive match first,
+ * then `synonyms` (other frameworks' names for the same thing, e.g. `handler` → `call`), then the
+ * closest name by edit distance when it is close enough (under 40 % of the name's length, the
+ * rule TypeScript uses for its own "Did you mean" suggestions).
+ */
+export function suggestName(name: string, known: readonly string[],
+                            synonyms: Readonly<Record<string, string>> = {}): string | undefined {
+  const lower = name.toLowerCase();
+  const exact = known.find((k) => k.toLowerCase() === lower);
+  if (exact !== undefined) return exact;
+  const syn = Object.prototype.hasOwnProperty.call(synonyms, lower) ? synonyms[lower] : undefined;
+  if (syn !== undefined && known.includes(syn)) return syn;
+  let best: string | undefined;
+  let bestDistance = Math.floor(name.length * 0.4) + 1;
+  for (const k of known) {
+    if (Math.abs(k.length - name.length) > Math.max(2, Math.floor(name.length * 0.34))) continue;
+    const d = editDistance(lower, k.toLowerCase());
+    if (d < bestDistance) {
+      best = k;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+/**
+ * Throws a TypeError naming every key of `obj` that is not in `allowed`, with a "did you mean"
+ * for each one that looks like a known key (see {@link suggestName}), and the known keys.
+ * `what` is the noun in the message ("option" for options, "key" for the app).
+ */
+export function assertKnownKeys(name: string, obj: Record<string, unknown>, allowed: readonly string[],
+                                synonyms: Readonly<Record<string, string>> = {}, what = 'option'): void {
   const unknown = Object.keys(obj).filter((k) => !allowed.includes(k));
   if (unknown.length > 0) {
-    const e = new TypeError(`${name} has unknown option${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}` +
-      ` (known: ${allowed.join(', ')})`);
+    const hints = unknown.flatMap((k) => {
+      const s = suggestName(k, allowed, synonyms);
+      return s === undefined ? [] : [`${k} → ${s}`];
+    });
+    const hint = hints.length === 0 ? ''
+      : unknown.length === 1 ? `; did you mean ${hints[0].split(' → ')[1]}?` : `; did you mean ${hints.join(', ')}?`;
+    const e = new TypeError(`${name} has unknown ${what}${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}` +
+      `${hint} (known: ${allowed.join(', ')})`);
     (e as { code?: string }).code = 'ERR_INVALID_ARG_VALUE';
     throw e;
   }

@@ -5,10 +5,21 @@ import { logLevel, type LogLevelName } from '../../src/index.js';
 export interface LogCapture {
   /** Everything written to stderr since the capture began. */
   readonly text: string;
-  /** The captured lines that node-httpuv wrote at `level` (e.g. "WARN"). */
+  /**
+   * The captured lines that node-httpuv wrote at `level` (e.g. "WARN"), without their leading
+   * ISO timestamp: `[node-httpuv] WARN: message`.
+   */
   lines(level: Exclude<LogLevelName, 'OFF'>): string[];
   /** Puts process.stderr.write and the log level back. */
   restore(): void;
+}
+
+/** The lines of `text` that node-httpuv wrote at `level`, each without its leading timestamp. */
+export function logLines(text: string, level: string): string[] {
+  return text.split('\n').flatMap((x) => {
+    const m = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (\[node-httpuv\] .*)$/.exec(x);
+    return m !== null && m[1].startsWith(`[node-httpuv] ${level}: `) ? [m[1]] : [];
+  });
 }
 
 /** Sets logLevel(`level`) and records stderr until `restore()`. */
@@ -22,7 +33,7 @@ export function captureLog(level: LogLevelName): LogCapture {
   }) as typeof process.stderr.write;
   return {
     get text() { return out; },
-    lines(l) { return out.split('\n').filter((x) => x.startsWith(`[node-httpuv] ${l}: `)); },
+    lines(l) { return logLines(out, l); },
     restore() {
       process.stderr.write = orig;
       logLevel(previous);

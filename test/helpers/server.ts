@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import { listServers, startServer, stopAllServers } from '../../src/index.js';
-import type { App, Response, RookRequest, ServerOptions, WebServer } from '../../src/index.js';
+import type { App, AppArg, Response, RookRequest, ServerOptions, WebServer } from '../../src/index.js';
 
-export type AppArg = App | ((req: RookRequest) => Response | Promise<Response> | undefined);
+export type { AppArg };
 
 /** What `withServer` hands its function: the server, its port and its base URL. */
 export interface ServerContext {
@@ -20,7 +20,7 @@ export interface ServerContext {
  */
 export async function withServer<T>(app: AppArg, fn: (ctx: ServerContext) => Promise<T> | T,
                                      options?: ServerOptions): Promise<T> {
-  const server = startServer('127.0.0.1', 0, app as App, options);
+  const server = startServer('127.0.0.1', 0, app, options);
   const port = server.getPort();
   try {
     return await fn({ server, port, url: `http://127.0.0.1:${port}` });

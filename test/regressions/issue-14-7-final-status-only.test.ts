@@ -18,7 +18,7 @@ async function capturingStderr<T>(f: () => Promise<T>): Promise<{ result: T; log
   const orig = process.stderr.write.bind(process.stderr);
   const m = mock.method(process.stderr, 'write', (chunk: unknown, ...rest: unknown[]) => {
     const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString();
-    if (text.startsWith('[node-httpuv]')) {
+    if (text.includes('[node-httpuv] ')) {
       logged += text;
       return true;
     }

@@ -57,7 +57,7 @@ test('staticPath / staticPathOptions / excludeStaticPath: shapes, defaults and a
   assert.throws(() => staticPathOptions({ exclude: 'x' } as never), TypeError);
   assert.throws(() => startServer('127.0.0.1', 0, { staticPaths: { '/a': 42 } as never }), TypeError);
   assert.throws(() => startServer('127.0.0.1', 0, { staticPaths: { '/a': WWW, 'a/': WWW } }), TypeError, 'two keys meaning /a');
-  assert.throws(() => startServer('127.0.0.1', 0, { staticPaths: { '/a': WWW }, staticPathOptions: { bogus: 1 } }), TypeError);
+  assert.throws(() => startServer('127.0.0.1', 0, { staticPaths: { '/a': WWW }, staticPathOptions: { bogus: 1 } as never }), TypeError);
   assert.equal(listServers().length, 0);
 });
 

@@ -6,12 +6,13 @@
 // Nothing runs at import time: everything sits inside functions that are never called.
 import {
   startServer, startPipeServer, stopServer, stopAllServers, listServers, runServer, service,
-  interrupt, Server, WebServer, PipeServer, type PreparedStatics, type CallFunction, type StopOptions,
+  interrupt, Server, WebServer, PipeServer, type PreparedStatics, type CallFunction, type AppArg, type StopOptions,
   startDaemonizedServer, stopDaemonizedServer,
   runStaticServer, type StaticServerOptions,
   staticPath, excludeStaticPath, staticPathOptions, StaticPath,
   type StaticPathInput, type StaticPathOptions, type StaticPathOptionsInput,
-  WebSocket, logLevel, type LogLevelName, type App, type Response, type ResponseHeaders,
+  WebSocket, logLevel, setLogger, type LogLevelName, type LogLineLevel, type Logger, type LogFunction,
+  type LoggerObject, type LogFields, type App, type Response, type ResponseHeaders,
   type FileBody, type BinaryData, type RookRequest, type InputStream, type ErrorStream, type ServerOptions,
   type WebSocketOptions, type ServerStats, ipFamily, encodeURI, encodeURIComponent, decodeURI,
   decodeURIComponent, rawToBase64, randomPort,
@@ -71,6 +72,12 @@ export async function usage(): Promise<void> {
   const staticServer: WebServer = runStaticServer('/tmp', { background: true, port: 0, quiet: true } satisfies StaticServerOptions);
   await runStaticServer('/tmp', { port: 0 });
   const level: LogLevelName = logLevel('INFO');
+  const fn: LogFunction = (l: LogLineLevel, message: string, fields: LogFields) => { void [l, message, fields.requestId]; };
+  const obj: LoggerObject = { info: (fields: LogFields, message: string) => { void [fields.status, message]; } };
+  const previousLogger: Logger | null = setLogger(fn);
+  setLogger(previousLogger ?? obj);
+  const asArg: AppArg = call;
+  void asArg;
   logLevel(level);
   const fam: 4 | 6 | -1 = ipFamily('::1');
   const enc: string = encodeURI('a b') + encodeURIComponent('a/b') + decodeURI('%20') + decodeURIComponent('%2F');

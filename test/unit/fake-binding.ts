@@ -204,7 +204,8 @@ export function captureLog(level: LogLevelName): { lines(l: string): string[]; r
     return true;
   }) as typeof process.stderr.write;
   return {
-    lines: (l) => out.split('\n').filter((x) => x.startsWith(`[node-httpuv] ${l}: `)),
+    lines: (l) => out.split('\n').map((x) => x.replace(/^\S+Z (?=\[node-httpuv\] )/, ''))
+      .filter((x) => x.startsWith(`[node-httpuv] ${l}: `)),
     restore() {
       process.stderr.write = orig;
       logLevel(previous);
