@@ -4,7 +4,7 @@ import type { RookRequest } from './rook.js';
 import type { Response } from './response.js';
 import type { WebSocket } from './websocket.js';
 import type { StaticPath, StaticPathOptionsInput } from './static-paths.js';
-import { argumentError, assertKnownKeys, isPlainObject } from './validate.js';
+import { argumentError, assertKnownKeys, isPlainObject, suggestName } from './validate.js';
 
 /**
  * An httpuv application; every member is optional. Object literals are checked against it, so
@@ -81,10 +81,12 @@ function checkArity(name: string, f: (...args: never[]) => unknown): void {
 }
 
 /**
- * Accepts an App object (plain or class instance) or a bare `call` function. A plain object may
- * hold only the App keys (anything else is a TypeError listing them, with a "did you mean"). A
- * class instance may carry other members of its own; only a member that is a near miss of an
- * App key it lacks (`onWsOpen` without `onWSOpen`) is refused.
+ * Accepts an App object (plain or class instance) or a bare `call` function. An app may carry
+ * state of its own (`{ call, sockets: [] }`), so an unknown key is refused (a TypeError listing
+ * the App keys, with a "did you mean") when it is a mistake: it looks like an App key the app
+ * lacks and holds what that key would (`onWsOpen: fn`, `handler: fn`, `static: {…}`), or the
+ * app has no App key at all (nothing would ever answer). A class instance's members are only
+ * checked for App keys spelt with another case.
  */
 export function normalizeApp(app: unknown): NormalizedApp {
   if (typeof app === 'function') {
@@ -96,7 +98,7 @@ export function normalizeApp(app: unknown): NormalizedApp {
   }
   const a = app as Record<string, unknown>;
   if (isPlainObject(a)) {
-    assertKnownKeys('app', a, APP_KEYS, APP_SYNONYMS, 'key');
+    checkUnknownKeys(a);
   } else {
     checkNearMisses(a);
   }
@@ -114,6 +116,28 @@ export function normalizeApp(app: unknown): NormalizedApp {
   }
   if (a.staticPathOptions !== undefined && a.staticPathOptions !== null) out.staticPathOptions = a.staticPathOptions;
   return out;
+}
+
+function present(v: unknown): boolean {
+  return v !== undefined && v !== null;
+}
+
+// An unknown key of a plain-object app is a mistake when it looks like an App key that the app
+// lacks and holds that key's kind of value (a function for call/onHeaders/onWSOpen, an object
+// for the static keys), or when the app has no App key at all.
+function checkUnknownKeys(a: Record<string, unknown>): void {
+  const unknown = Object.keys(a).filter((k) => !(APP_KEYS as readonly string[]).includes(k));
+  if (unknown.length === 0) return;
+  const anyKnown = APP_KEYS.some((k) => present(a[k]));
+  const mistakes = anyKnown ? unknown.filter((k) => {
+    const s = suggestName(k, APP_KEYS, APP_SYNONYMS) as (typeof APP_KEYS)[number] | undefined;
+    if (s === undefined || present(a[s])) return false;
+    const v = a[k];
+    return s === 'staticPaths' || s === 'staticPathOptions' ? v !== null && typeof v === 'object' : typeof v === 'function';
+  }) : unknown;
+  if (mistakes.length > 0) {
+    assertKnownKeys('app', Object.fromEntries(mistakes.map((k) => [k, a[k]])), APP_KEYS, APP_SYNONYMS, 'key');
+  }
 }
 
 // A class instance's own and inherited member names (up to Object.prototype), checked for App

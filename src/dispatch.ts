@@ -293,6 +293,25 @@ export class Dispatcher {
     this.runCall(server, id, built);
   }
 
+  /**
+   * One access-log line (INFO): `GET /a?b=1 200 12 bytes 0.42 ms (request 17, app, 127.0.0.1)`,
+   * "static" for an answer from a static path; the fields carry the same values.
+   */
+  private onAccess(id: number, status: number, bytes: number, packed: string): void {
+    const [serverIdText, method, target, remoteAddr, elapsedUs, isStatic] = packed.split('\0');
+    const serverId = Number(serverIdText);
+    const durationMs = Number(elapsedUs) / 1000;
+    const [path, query] = splitTarget(target);
+    const kind = isStatic === '1' ? 'static' : 'app';
+    const message = `${method} ${target} ${status} ${bytes} bytes ${durationMs.toFixed(2)} ms ` +
+      `(${id !== 0 ? `request ${id}, ` : ''}${kind}, ${remoteAddr})`;
+    const fields: LogFields = {
+      serverId, method, path, query, status, bytes, durationMs, remoteAddr, static: isStatic === '1',
+    };
+    if (id !== 0) fields.requestId = id;
+    log('INFO', message, fields, this.servers.get(serverId)?.logger);
+  }
+
   private handleEvents(batch: EventBatch): void {
     const K = this.K;
     const [nums, vals] = batch;
@@ -337,8 +356,15 @@ export class Dispatcher {
             this.forgetRequest(id);
             break;
           }
-          case K.LOG:
-            log(this.levelNames[nums[o + 2]] ?? 'INFO', vals[v] as string);
+          case K.LOG: {
+            const serverId = nums[o + 1];
+            const server = serverId !== 0 ? this.servers.get(serverId) : undefined;
+            log(this.levelNames[nums[o + 2]] ?? 'INFO', vals[v] as string,
+              server !== undefined ? { serverId } : {}, server?.logger);
+            break;
+          }
+          case K.ACCESS:
+            this.onAccess(nums[o + 1], nums[o + 2], nums[o + 3], vals[v] as string);
             break;
           default:
             log('ERROR', `unknown native event kind ${kind}`);

@@ -17,7 +17,9 @@
 //   WS_CLOSE:      [kind, id, code, 0] | [reason]
 //   SERVER_CLOSED: [kind, serverId, 0, 0] | []
 //   REQUEST_ENDED: [kind, id, serverId, REQUEST_ENDED code] | []
-//   LOG:           [kind, 0, LOG_LEVEL, 0] | [text]
+//   LOG:           [kind, serverId (0: none), LOG_LEVEL, 0] | [text]
+//   ACCESS:        [kind, id, status, bodyBytes] | [packed] (posted only while INFO is on):
+//       serverId NUL method NUL target NUL remoteAddr NUL elapsedUs NUL static ("1"/"0")
 //
 // Commands, JS → I/O thread, written by outbox.ts: commands_send(nums, count, vals), `count`
 // commands of LAYOUT.COMMAND_NUMS numbers in the Float64Array and LAYOUT.COMMAND_VALS values:
@@ -43,6 +45,8 @@ export interface EventKinds {
   LOG: number;
   /** A request JS was told about ended without its answer (code: {@link RequestEndedCodes}). */
   REQUEST_ENDED: number;
+  /** A request was answered: its access-log line (only while logLevel is INFO or DEBUG). */
+  ACCESS: number;
 }
 
 /** Command kinds (C++ `CommandKind`, binding/wire.h). */

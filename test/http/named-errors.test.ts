@@ -38,11 +38,29 @@ test('an unknown app key throws a TypeError listing the known keys, with a did-y
   throwsType(() => start({ fetch: () => ({ status: 200 }) }), /unknown key: fetch; did you mean call\?/);
   throwsType(() => start({ onHeader: () => null }), /did you mean onHeaders\?/);
   throwsType(() => start({ static: { '/a': '/tmp' } }), /did you mean staticPaths\?/);
-  throwsType(() => start({ call: () => null, zzz: 1, onwsopen: 1 }),
-    /unknown keys: zzz, onwsopen; did you mean onwsopen → onWSOpen\?/);
-  throwsType(() => start({ qqqq: 1 }), /^app has unknown key: qqqq \(known: /);
+  throwsType(() => start({ onHeaders: () => null, zzz: 1, onwsopen: () => {}, handler: () => {} }),
+    /^app has unknown keys: onwsopen, handler; did you mean onwsopen → onWSOpen, handler → call\?/);
+  // an app with no App key at all would answer nothing: every unknown key is named
+  throwsType(() => start({ qqqq: 1, rrrr: 2 }), /^app has unknown keys: qqqq, rrrr \(known: /);
   // startPipeServer and runServer validate the same way
   throwsType(() => startPipeServer('/tmp/node-httpuv-never.sock', null, { onWsOpen() {} } as never), /did you mean onWSOpen/);
+});
+
+test('a plain-object app may carry state of its own beside its App keys', async () => {
+  const app = {
+    sockets: [] as unknown[],
+    count: 0,
+    helper: () => 'not an App key',
+    all: () => 'near "call", but call is there',
+    call(): { status: number; body: string } { app.count++; return { status: 200, body: `n=${app.count}` }; },
+  };
+  await withServer(app as App, async ({ url }) => {
+    assert.equal(await (await fetch(url)).text(), 'n=1');
+  });
+  // state whose name is close to an App key but whose value is not a handler is state too
+  await withServer({ onWSOpen: () => {}, cell: 1, handlers: [] } as App, async ({ url }) => {
+    assert.equal((await fetch(url)).status, 404);
+  });
 });
 
 test('a class-instance app may carry members of its own, but not a mis-cased App key', async () => {

@@ -10,6 +10,7 @@ import { logLevel, type LogLevelName } from '../../src/log.js';
 
 const EVENT = {
   REQUEST: 11, HEADERS: 12, WS_OPEN: 13, WS_MESSAGE: 14, WS_CLOSE: 15, SERVER_CLOSED: 16, LOG: 17, REQUEST_ENDED: 18,
+  ACCESS: 19,
 };
 const COMMAND = { RESPONSE: 20, WS_TEXT: 21, WS_BINARY: 22, WS_CLOSE: 23, WS_CLOSE_ACK: 24 };
 const BODY = { NONE: 0, MEMORY: 1, FILE: 2 };
@@ -130,7 +131,11 @@ export type FakeEvent =
   | { kind: 'WS_CLOSE'; id: number; code: number; reason?: string }
   | { kind: 'SERVER_CLOSED'; serverId: number }
   | { kind: 'REQUEST_ENDED'; id: number; serverId: number; stopped?: boolean }
-  | { kind: 'LOG'; level: Exclude<LogLevelName, 'OFF'>; text: string };
+  | { kind: 'LOG'; level: Exclude<LogLevelName, 'OFF'>; text: string; serverId?: number }
+  | {
+    kind: 'ACCESS'; id: number; serverId: number; status: number; bytes: number; method: string; target: string;
+    remoteAddr: string; elapsedUs: number; static: boolean;
+  };
 
 function packed(r: FakeRequest): string {
   const fields = [String(r.serverId), String(r.id), '1', '40000', '8080', r.method ?? 'GET', r.target ?? '/',
@@ -177,8 +182,15 @@ export function eventBatch(events: FakeEvent[]): EventBatch {
         nums[o + 3] = e.stopped === true ? REQUEST_ENDED.STOPPED : REQUEST_ENDED.GONE;
         break;
       case 'LOG':
+        nums[o + 1] = e.serverId ?? 0;
         nums[o + 2] = LOG_LEVEL[e.level];
         vals[v] = e.text;
+        break;
+      case 'ACCESS':
+        nums[o + 1] = e.id;
+        nums[o + 2] = e.status;
+        nums[o + 3] = e.bytes;
+        vals[v] = [String(e.serverId), e.method, e.target, e.remoteAddr, String(e.elapsedUs), e.static ? '1' : '0'].join('\0');
         break;
     }
   });
