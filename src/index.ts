@@ -7,7 +7,8 @@ export { startServer as startDaemonizedServer, stopServer as stopDaemonizedServe
 export { runStaticServer, type StaticServerOptions } from './static-server.js';
 export {
   staticPath, excludeStaticPath, staticPathOptions, StaticPath,
-  type StaticPathInput, type StaticPathOptions, type StaticPathOptionsInput,
+  type StaticPathInput, type StaticPathOptions, type StaticPathOptionsInput, type StaticPathSettings,
+  type StaticHeaders,
 } from './static-paths.js';
 export { WebSocket } from './websocket.js';
 export {

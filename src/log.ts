@@ -2,9 +2,9 @@
 // that writes log lines. Native code never prints: it posts log events (and access events when
 // INFO is on), and dispatch.ts hands them to log() here.
 
-const LEVELS = ['OFF', 'ERROR', 'WARN', 'INFO', 'DEBUG'] as const;
 /** A log level name, from least to most verbose. */
-export type LogLevelName = (typeof LEVELS)[number];
+export type LogLevelName = 'OFF' | 'ERROR' | 'WARN' | 'INFO' | 'DEBUG';
+const LEVELS: readonly LogLevelName[] = ['OFF', 'ERROR', 'WARN', 'INFO', 'DEBUG'];
 /** The level of one log line. */
 export type LogLineLevel = Exclude<LogLevelName, 'OFF'>;
 

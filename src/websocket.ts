@@ -59,14 +59,14 @@ export class WebSocket {
   }
 
   /** Adds a message callback: `f(binary, message)`, message a string for text, a Buffer for binary. */
-  onMessage(f: MessageHandler): void {
+  onMessage(f: (binary: boolean, message: string | Buffer) => void): void {
     if (typeof f !== 'function') throw argumentError('f', 'a function', f);
     const h = this.#onMessage;
     this.#onMessage = h === null ? f : typeof h === 'function' ? [h, f] : [...h, f];
   }
 
   /** Adds a close callback, called once when the connection is closed (by either side). */
-  onClose(f: CloseHandler): void {
+  onClose(f: (code?: number, reason?: string) => void): void {
     if (typeof f !== 'function') throw argumentError('f', 'a function', f);
     const h = this.#onClose;
     this.#onClose = h === null ? f : typeof h === 'function' ? [h, f] : [...h, f];

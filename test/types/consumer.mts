@@ -7,7 +7,8 @@ import {
   startDaemonizedServer, stopDaemonizedServer,
   runStaticServer, type StaticServerOptions,
   staticPath, excludeStaticPath, staticPathOptions, StaticPath,
-  type StaticPathInput, type StaticPathOptions, type StaticPathOptionsInput,
+  type StaticPathInput, type StaticPathOptions, type StaticPathOptionsInput, type StaticPathSettings,
+  type StaticHeaders,
   WebSocket, logLevel, setLogger, type LogLevelName, type LogLineLevel, type Logger, type LogFunction,
   type LoggerObject, type LogFields, type App, type Response, type ResponseHeaders,
   type FileBody, type BinaryData, type RookRequest, type InputStream, type ErrorStream, type ServerOptions,
@@ -35,6 +36,9 @@ export async function usageEsm(): Promise<void> {
   const options: ServerOptions = { quiet: true, maxBodySize: 1 << 20, gzip: true, websocket: ws };
   const sp: StaticPath = staticPath('/tmp', { indexhtml: true, fallthrough: false } satisfies StaticPathInput);
   const spOpts: StaticPathOptions = staticPathOptions({ htmlCharset: 'utf-8' } satisfies StaticPathOptionsInput);
+  const settings: StaticPathSettings = sp.options;
+  const extraHeaders: StaticHeaders | null = settings.headers;
+  void extraHeaders;
   const app: App = {
     call,
     onHeaders: (req: RookRequest) => (req.HEADERS['x-deny'] ? { status: 403, body: file.file } : null),
