@@ -1,7 +1,7 @@
 // Public API of node-httpuv: re-exports only.
 export {
   startServer, startPipeServer, stopServer, stopAllServers, listServers, runServer, service,
-  interrupt, Server, WebServer, PipeServer, type PreparedStatics, type CallFunction, type AppArg, type StopOptions,
+  interrupt, Server, WebServer, PipeServer, type PreparedStatics, type CallFunction, type AppArg, type AppFunction, type StopOptions,
 } from './server.js';
 export { startServer as startDaemonizedServer, stopServer as stopDaemonizedServer } from './server.js';
 export { runStaticServer, type StaticServerOptions } from './static-server.js';

@@ -3,7 +3,7 @@
 import httpuv from 'node-httpuv';
 import {
   startServer, startPipeServer, stopServer, stopAllServers, listServers, runServer, service,
-  interrupt, Server, WebServer, PipeServer, type PreparedStatics, type CallFunction, type AppArg, type StopOptions,
+  interrupt, Server, WebServer, PipeServer, type PreparedStatics, type CallFunction, type AppArg, type AppFunction, type StopOptions,
   startDaemonizedServer, stopDaemonizedServer,
   runStaticServer, type StaticServerOptions,
   staticPath, excludeStaticPath, staticPathOptions, StaticPath,
@@ -78,6 +78,8 @@ export async function usageEsm(): Promise<void> {
   const previousLogger: Logger | null = setLogger(fn);
   setLogger(previousLogger ?? obj);
   const asArg: AppArg = call;
+  const asFunction: AppFunction = call;
+  void asFunction;
   void asArg;
   logLevel(level);
   const fam: 4 | 6 | -1 = ipFamily('::1');

@@ -6,7 +6,7 @@
 // Nothing runs at import time: everything sits inside functions that are never called.
 import {
   startServer, startPipeServer, stopServer, stopAllServers, listServers, runServer, service,
-  interrupt, Server, WebServer, PipeServer, type PreparedStatics, type CallFunction, type AppArg, type StopOptions,
+  interrupt, Server, WebServer, PipeServer, type PreparedStatics, type CallFunction, type AppArg, type AppFunction, type StopOptions,
   startDaemonizedServer, stopDaemonizedServer,
   runStaticServer, type StaticServerOptions,
   staticPath, excludeStaticPath, staticPathOptions, StaticPath,
@@ -81,6 +81,8 @@ export async function usage(): Promise<void> {
   const previousLogger: Logger | null = setLogger(fn);
   setLogger(previousLogger ?? obj);
   const asArg: AppArg = call;
+  const asFunction: AppFunction = call;
+  void asFunction;
   void asArg;
   logLevel(level);
   const fam: 4 | 6 | -1 = ipFamily('::1');
