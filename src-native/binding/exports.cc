@@ -470,7 +470,8 @@ void RegisterExports(Napi::Env env, Napi::Object exports) {
                       {"WS_CLOSE", kEventWsClose},
                       {"SERVER_CLOSED", kEventServerClosed},
                       {"LOG", kEventLog},
-                      {"REQUEST_ENDED", kEventRequestEnded}});
+                      {"REQUEST_ENDED", kEventRequestEnded},
+                      {"ACCESS", kEventAccess}});
   set_group("COMMAND", {{"RESPONSE", kCmdResponse},
                         {"WS_TEXT", kCmdWsText},
                         {"WS_BINARY", kCmdWsBinary},

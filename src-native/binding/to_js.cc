@@ -148,10 +148,27 @@ Napi::Value EventsToJs(Napi::Env env, std::vector<Event>&& events) {
         q[2] = e.server_id;
         q[3] = e.code;  // a RequestEndedCode
         break;
+      case kEventAccess: {
+        q[2] = e.code;  // status
+        q[3] = static_cast<double>(e.length);  // body bytes
+        std::string packed = std::to_string(e.server_id);
+        packed += '\0';
+        packed += e.method;
+        packed += '\0';
+        packed += e.target;
+        packed += '\0';
+        packed += e.peer.remote_addr;
+        packed += '\0';
+        packed += std::to_string(e.elapsed_us);
+        packed += '\0';
+        packed += e.is_static ? '1' : '0';
+        vals.Set(v, Latin1String(env, packed));
+        break;
+      }
       case kEventLog:
       default:
         q[0] = kEventLog;
-        q[1] = 0;
+        q[1] = e.server_id;  // the server the line is about, 0 for none
         q[2] = e.code;
         vals.Set(v, TextString(env, e.data));
         break;

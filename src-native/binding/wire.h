@@ -18,7 +18,10 @@
 //   WS_CLOSE:      [kind, id, code, 0] | [reason]
 //   SERVER_CLOSED: [kind, serverId, 0, 0] | []
 //   REQUEST_ENDED: [kind, id, serverId, RequestEndedCode] | []
-//   LOG:           [kind, 0, LogLevel, 0] | [text]
+//   LOG:           [kind, serverId (0: none), LogLevel, 0] | [text]
+//   ACCESS:        [kind, id, status, bodyBytes] | [packed] (only while INFO is enabled), packed
+//       ONE latin1 string: serverId NUL method NUL target NUL remoteAddr NUL elapsedUs NUL
+//       static ("1" or "0")
 //
 // Commands, JS → I/O thread (src/outbox.ts writes them, CommandsSend in exports.cc reads the
 // numbers straight from the typed array's memory): commands_send(nums, count, vals), `count`

@@ -82,12 +82,12 @@ void Http1Handler::OnTimer() {
       ArmSendTimer();
       return;
     }
-    registry()->Log(kLogInfo, "send timed out: the client stopped reading the response");
+    transport_->Log(kLogInfo, "send timed out: the client stopped reading the response");
     transport_->Close();
     return;
   }
   if ((phase_ == Phase::kHeaders && message_bytes_seen_) || phase_ == Phase::kBody) {
-    registry()->Log(kLogInfo, "request timed out");
+    transport_->Log(kLogInfo, "request timed out");
     WriteError(408, "request timeout");
     return;
   }
@@ -162,7 +162,7 @@ void Http1Handler::ProcessInput(bool after_resume) {
       continue;
     }
     if (r.state == Parser::State::kError) {
-      registry()->Log(kLogInfo, "bad request (" + std::to_string(r.error_status) + "): " +
+      transport_->Log(kLogInfo, "bad request (" + std::to_string(r.error_status) + "): " +
                                     r.reason);
       in_off_ = in_buf_.size();
       WriteError(r.error_status, r.reason);
@@ -221,6 +221,7 @@ int Http1Handler::OnMessageBegin() {
   EndJsRequest();  // defensive: FinishRequest or Linger has ended the previous request
   current_id_ = 0;
   message_start_ms_ = transport_->Now();
+  access_ = false;
   const ServerLimits& lim = server_->limits();
   uint64_t t = lim.headers_timeout_ms;
   if (lim.request_timeout_ms != 0 && (t == 0 || lim.request_timeout_ms < t)) {
@@ -259,6 +260,15 @@ int Http1Handler::ValidateRequest(Request& req) {
 }
 
 int Http1Handler::OnHeadersComplete(Request& req) {
+  // Access log: only while INFO is on (a relaxed atomic load per request otherwise). Captured
+  // before the checks, so a request refused here (400 without Host, 413, 417…) is logged too.
+  access_ = registry()->LogEnabled(kLogInfo);
+  if (access_) {
+    access_static_ = false;
+    access_start_ns_ = uv_hrtime();
+    access_method_ = req.method;
+    access_target_ = req.target;
+  }
   if (ValidateRequest(req) != 0) return -1;
   ServerStats::Add(server_->stats().requests_total, 1);
   req.id = IoContext::NextId();
@@ -347,10 +357,7 @@ bool Http1Handler::TryStatic(Request& req) {
     spec.body_kind = ResponseSpec::BodyKind::kMemory;
     spec.body = std::move(r.body);
   }
-  if (registry()->LogEnabled(kLogInfo)) {
-    registry()->Log(kLogInfo, req.method + " " + req.target + " " + std::to_string(r.status) +
-                                  " (static)");
-  }
+  access_static_ = true;  // its access line (kEventAccess) says "static"
   ServerStats::Add(server_->stats().requests_static, 1);
   discard_body_ = true;
   phase_ = Phase::kBody;
@@ -365,7 +372,7 @@ bool Http1Handler::AppendBody(const char* at, size_t len) {
     int fd = OpenTempFile();
     if (fd < 0 || !WriteAll(fd, req->body.data(), req->body.size())) {
       if (fd >= 0) ::close(fd);
-      registry()->Log(kLogError, std::string("cannot spill request body: ") + strerror(errno));
+      transport_->Log(kLogError, std::string("cannot spill request body: ") + strerror(errno));
       return false;
     }
     req->body_fd = FdHandle(fd);
@@ -426,14 +433,14 @@ int Http1Handler::AcceptWebSocket() {
   ws::HandshakeResult hs =
       ws::EvaluateHandshake(req->method, req->http_major, req->http_minor, req->headers, opts);
   if (!hs.ok) {
-    registry()->Log(kLogInfo, "WebSocket handshake refused: " + hs.error);
+    transport_->Log(kLogInfo, "WebSocket handshake refused: " + hs.error);
     WriteError(hs.status, hs.error, hs.error_headers);
     return parser_.PauseHere();
   }
   if (server_->stopping()) {
     // The upgrade request was in progress when the server began to drain: a new WebSocket now
     // would only be closed with 1001 at once.
-    registry()->Log(kLogInfo, "WebSocket upgrade refused: the server is stopping");
+    transport_->Log(kLogInfo, "WebSocket upgrade refused: the server is stopping");
     WriteError(503, "server stopping");
     return parser_.PauseHere();
   }
@@ -444,6 +451,7 @@ int Http1Handler::AcceptWebSocket() {
   js_holds_ = false;  // JS's state for the request moves to the WebSocket (kEventWsOpen)
   responded_ = true;
   WriteRaw(ws::BuildAcceptResponse(hs, HttpDateNow()));
+  LogAccess(101, 0);
   phase_ = Phase::kUpgraded;
   StopTimer();
   ws::SessionEnv env;
@@ -504,9 +512,26 @@ void Http1Handler::ContinueRequest(uint64_t id) {
     // The client half-closed while onHeaders ran and the body is still incomplete: it can never
     // arrive, so answer 400 and close now rather than at requestTimeoutMs. (A complete body has
     // gone on to call above; its answer is written, then the connection closes.)
-    registry()->Log(kLogInfo, "client closed its side before sending the whole body");
+    transport_->Log(kLogInfo, "client closed its side before sending the whole body");
     WriteError(400, "incomplete body: the client closed the connection");
   }
+}
+
+void Http1Handler::LogAccess(int status, uint64_t body_bytes) {
+  if (!access_) return;
+  access_ = false;
+  Event e;
+  e.kind = kEventAccess;
+  e.server_id = server_->id();
+  e.id = current_id_;
+  e.code = status;
+  e.length = body_bytes;
+  e.elapsed_us = (uv_hrtime() - access_start_ns_) / 1000;
+  e.is_static = access_static_;
+  e.method = std::move(access_method_);
+  e.target = std::move(access_target_);
+  e.peer.remote_addr = transport_->peer().remote_addr;
+  registry()->Emit(std::move(e));
 }
 
 void Http1Handler::FinishRequest() {

@@ -100,6 +100,9 @@ class Http1Handler final : public ProtocolHandler, public ParserDelegate {
   // Writes the response for the current request.
   void WriteResponse(ResponseSpec&& spec);
   void WriteError(int status, const std::string& reason, const HeaderList& extra = HeaderList());
+  // Posts the access event of the current request (once; only when access_ was set at its
+  // headers): `status` and the body bytes that go on the wire.
+  void LogAccess(int status, uint64_t body_bytes);
   // The request is a valid WebSocket upgrade: 101 and the hand-off to a WebSocket handler; or
   // a 4xx when it is not.
   int AcceptWebSocket();
@@ -148,6 +151,13 @@ class Http1Handler final : public ProtocolHandler, public ParserDelegate {
   bool ws_candidate_ = false;
   uint64_t body_seen_ = 0;
   uint64_t message_start_ms_ = 0;
+  // Access log (kEventAccess): set at the headers only while INFO is enabled (otherwise the
+  // cost per request is this one flag), posted once by LogAccess when the answer is written.
+  bool access_ = false;
+  bool access_static_ = false;
+  uint64_t access_start_ns_ = 0;
+  std::string access_method_;
+  std::string access_target_;
 
   // Keep-alive and the response.
   bool keep_alive_ = true;

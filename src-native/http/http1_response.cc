@@ -50,7 +50,7 @@ void Http1Handler::WriteResponse(ResponseSpec&& spec) {
     // Only a final status answers a request: a 1xx would be read as interim, the client would
     // wait for another response and take the next request's answer for this one's. JS refuses
     // such statuses (response.ts); this backstop keeps every other path from emitting one.
-    registry()->Log(kLogError, "response status " + std::to_string(spec.status) +
+    transport_->Log(kLogError, "response status " + std::to_string(spec.status) +
                                    " is not a final status (200-999); sending 500 instead");
     ResponseSpec err;  // (replacing spec deletes an owned file, see ResponseFile)
     err.status = 500;
@@ -76,6 +76,7 @@ void Http1Handler::WriteResponse(ResponseSpec&& spec) {
 
   switch (spec.body_kind) {
     case ResponseSpec::BodyKind::kNone: {
+      LogAccess(spec.status, 0);
       WriteBuffers(BuildResponseHead(spec, ctx, false, 0), std::string(), true);
       return;
     }
@@ -89,6 +90,7 @@ void Http1Handler::WriteResponse(ResponseSpec&& spec) {
         }
       }
       std::string head = BuildResponseHead(spec, ctx, true, spec.body.size());
+      LogAccess(spec.status, send_body ? spec.body.size() : 0);
       WriteBuffers(std::move(head), send_body ? std::move(spec.body) : std::string(), true);
       return;
     }
@@ -120,7 +122,7 @@ void Http1Handler::WriteResponse(ResponseSpec&& spec) {
       }
       if (why != nullptr || err != 0) {
         if (fd >= 0) ::close(fd);
-        registry()->Log(kLogError, "cannot send response file \"" + path + "\": " +
+        transport_->Log(kLogError, "cannot send response file \"" + path + "\": " +
                                        (why != nullptr ? why : strerror(err)) +
                                        "; answered 500 instead");
         spec.file.Unlink();
@@ -131,6 +133,7 @@ void Http1Handler::WriteResponse(ResponseSpec&& spec) {
         err_spec.body = "500 Internal Server Error\n";
         std::string head = BuildResponseHead(err_spec, ctx, true, err_spec.body.size());
         if (is_head_) err_spec.body.clear();
+        LogAccess(500, err_spec.body.size());
         WriteBuffers(std::move(head), std::move(err_spec.body), true);
         return;
       }
@@ -143,6 +146,7 @@ void Http1Handler::WriteResponse(ResponseSpec&& spec) {
     }
     case ResponseSpec::BodyKind::kFd: {
       std::string head = BuildResponseHead(spec, ctx, true, spec.fd_length);
+      LogAccess(spec.status, send_body ? spec.fd_length : 0);
       if (!send_body || spec.fd_length == 0) {
         WriteBuffers(std::move(head), std::string(), true);
         return;
@@ -178,7 +182,7 @@ void Http1Handler::StreamNextFileChunk(std::string&& head) {
   }
   if (got < n) {
     // The file shrank or failed under us: the promised length cannot be met; close.
-    registry()->Log(kLogError, "response file ended early");
+    transport_->Log(kLogError, "response file ended early");
     file_fd_.Reset();
     transport_->Close();
     return;
@@ -213,6 +217,7 @@ void Http1Handler::WriteError(int status, const std::string& reason, const Heade
   ResponseContext ctx;
   ctx.close = true;
   std::string head = BuildResponseHead(spec, ctx, true, spec.body.size());
+  LogAccess(status, spec.body.size());
   WriteBuffers(std::move(head), std::move(spec.body), true);
 }
 
@@ -267,7 +272,7 @@ void Http1Handler::PumpFile() {
       StreamNextFileChunk(std::string());
       return;
     }
-    registry()->Log(kLogInfo, std::string("sendfile: ") +
+    transport_->Log(kLogInfo, std::string("sendfile: ") +
                                   (n == -ENODATA ? "file ended early" : strerror(static_cast<int>(-n))));
     file_fd_.Reset();
     transport_->Close();

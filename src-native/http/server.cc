@@ -78,12 +78,13 @@ void Server::OnConnection(uv_stream_t* listener, int status) {
   ASSERT_IO_THREAD();
   auto* self = static_cast<Server*>(listener->data);
   if (status != 0) {
-    self->registry_->Log(kLogInfo, std::string("accept: ") + uv_strerror(status));
+    self->registry_->Log(kLogInfo, std::string("accept: ") + uv_strerror(status), self->id_);
     return;
   }
   if (self->stopping_) return;
   auto* conn = new SocketTransport(self->registry_, self, self->stats_, self->is_pipe_,
                                    self->limits_.receive_queue_limit);
+  conn->SetLogTag(self->id_);  // its log lines name this server to JS (options.logger)
   if (uv_accept(listener, conn->stream()) != 0) {
     self->connections_.insert(conn);
     ServerStats::Add(self->stats_->connections_open, 1);
@@ -96,7 +97,7 @@ void Server::OnConnection(uv_stream_t* listener, int status) {
   self->WatchDescriptorHeadroom(conn->stream());
   if (self->limits_.max_connections != 0 &&
       self->connections_.size() > self->limits_.max_connections) {
-    self->registry_->Log(kLogWarn, "maxConnections reached; closing a new connection");
+    self->registry_->Log(kLogWarn, "maxConnections reached; closing a new connection", self->id_);
     conn->Close();
     return;
   }
@@ -125,7 +126,7 @@ void Server::WatchDescriptorHeadroom(uv_stream_t* accepted) {
   registry_->Log(kLogWarn, "accept: out of file descriptors (accepted fd " + std::to_string(fd) +
                                ", RLIMIT_NOFILE " + std::to_string(fd_limit_) +
                                "): further connections are dropped (EMFILE, too many open files)"
-                               " until some close; raise the limit (ulimit -n)");
+                               " until some close; raise the limit (ulimit -n)", id_);
 }
 
 void Server::Stop(uint64_t grace_ms) {
@@ -152,7 +153,7 @@ void Server::Stop(uint64_t grace_ms) {
       if (in_app > 0) {
         registry_->Log(kLogWarn, "stop: closing " + std::to_string(in_app) +
                                      " connection(s) whose request the app has not answered yet"
-                                     " (graceMs 0); those answers will be dropped");
+                                     " (graceMs 0); those answers will be dropped", id_);
       }
       for (SocketTransport* c : conns) c->CloseForStop(1001);
     } else {
@@ -202,7 +203,7 @@ void Server::CloseRemaining(const std::string& why) {
     registry_->Log(in_app > 0 ? kLogWarn : kLogInfo,
                    "stop: " + why + "; closing " + std::to_string(conns.size()) +
                        " connection(s), " + std::to_string(in_app) +
-                       " with a request the app has not answered (its answer will be dropped)");
+                       " with a request the app has not answered (its answer will be dropped)", id_);
   }
   for (SocketTransport* c : conns) c->CloseForStop(0);
 }

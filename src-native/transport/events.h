@@ -43,6 +43,10 @@ enum EventKind : int {
   // emitted on the normal path (headers → request → answer, or onHeaders answering).
   // code: a RequestEndedCode.
   kEventRequestEnded = 8,
+  // A request was answered (posted only while INFO is enabled, for the access log): the answer
+  // is being written. code = status; length = body bytes sent (after gzip; 0 for HEAD, 204,
+  // 304, a 101 upgrade); elapsed_us = from its headers to its answer; method, target, peer.
+  kEventAccess = 9,
 };
 
 // The code of a kEventRequestEnded event.
@@ -55,6 +59,7 @@ enum LogLevel : int { kLogError = 1, kLogWarn = 2, kLogInfo = 3, kLogDebug = 4 }
 
 struct Event {
   EventKind kind = kEventLog;
+  // The server the event is about (kEventLog: 0 when none; an opaque log tag to transport/).
   uint32_t server_id = 0;
   // Request id (request, headers, request-ended) or WebSocket id: unique within the process,
   // never reused, even across I/O thread restarts (ServerRegistry::NextId).
@@ -70,7 +75,9 @@ struct Event {
   std::string data;
   FdHandle fd;
   uint64_t length = 0;
-  int code = 0;         // ws close code; binary flag for messages; log level for logs
+  int code = 0;         // ws close code; binary flag for messages; log level for logs; status
+  uint64_t elapsed_us = 0;  // kEventAccess: microseconds from the request's headers to its answer
+  bool is_static = false;   // kEventAccess: answered from a static path
   // What this event adds to its connection's receive queue (request, headers, ws-open and
   // ws-message events); discharged by the JS thread once the event has been handled.
   ReceiveCharge charge;

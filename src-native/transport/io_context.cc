@@ -18,10 +18,11 @@ uint64_t IoContext::NextId() {
   return g_last_id.fetch_add(1, std::memory_order_relaxed) + 1;
 }
 
-void IoContext::Log(int level, std::string text) {
+void IoContext::Log(int level, std::string text, uint32_t tag) {
   if (!LogEnabled(level)) return;
   Event e;
   e.kind = kEventLog;
+  e.server_id = tag;
   e.code = level;
   e.data = std::move(text);
   Emit(std::move(e));

@@ -51,7 +51,9 @@ class IoContext {
     sink_->Emit(std::move(e));
   }
   // Posts a log line when `level` (kLogError … kLogDebug) is enabled in JS's logLevel().
-  void Log(int level, std::string text);
+  // `tag` is carried to JS untouched (the id of the server the line is about, 0 for none), so
+  // that JS can hand the line to that server's logger.
+  void Log(int level, std::string text, uint32_t tag = 0);
   bool LogEnabled(int level) const { return level <= log_level_->load(std::memory_order_relaxed); }
 
   // Routes: request and WebSocket ids → the socket that owns them. A command for an id reaches

@@ -118,7 +118,10 @@ class SocketTransport final : public Transport {
   bool InputBlocked() const override { return receive_->Over() || OutputFull(); }
   void EmitCharged(Event&& e) override;
   void Emit(Event&& e) override { io_->Emit(std::move(e)); }
-  void Log(int level, std::string text) override { io_->Log(level, std::move(text)); }
+  void Log(int level, std::string text) override { io_->Log(level, std::move(text), log_tag_); }
+  // The tag this socket's log lines carry to JS (its server's id; opaque here), set once by
+  // whoever accepted the socket.
+  void SetLogTag(uint32_t tag) { log_tag_ = tag; }
   // Lingering close: FIN after the last write, discard input until the peer's FIN or a deadline
   // (closing at once with unread input makes the kernel send RST, losing what we wrote).
   void Linger() override;
@@ -179,6 +182,7 @@ class SocketTransport final : public Transport {
   bool cork_close_after_ = false;
   bool linger_after_writes_ = false;  // corked output asked for the FIN once it is written
   bool dirty_ = false;                // queued with the IoContext for FlushCorked
+  uint32_t log_tag_ = 0;  // SetLogTag
 };
 
 }  // namespace httpuv
