@@ -86,7 +86,7 @@ export interface ServerOptions {
    * Where this server's log lines go: its access lines, its app errors (with the request's
    * method, path and id), and the I/O thread's lines about its connections. A function
    * `(level, message, fields)` or an object with level methods called as pino's,
-   * `logger.info(fields, message)`; see README "Logging". Default: the process-wide logger
+   * `logger.info(fields, message)`; see README "Errors and logging". Default: the process-wide logger
    * (`setLogger()`), else stderr. `logLevel()` still decides which lines are written.
    */
   logger?: Logger;
