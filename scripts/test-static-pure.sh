@@ -21,6 +21,7 @@ pure_build "${HTTPUV_PURE_BUILD_DIR:-$work}" static_files_test "$cxx" \
   "$root/src-native/static/static_files.cc" \
   "$root/src-native/static/static_resolve.cc" \
   "$root/src-native/static/static_negotiation.cc" \
+  "$root/src-native/static/static_listing.cc" \
   "$root/src-native/static/mime_types.cc" \
   "$root"/src-native/util/*.cc \
   "$root/test/native/cpp/static_files_test.cc" \

@@ -177,6 +177,9 @@ export interface NativeStaticEntry {
   indexhtml: boolean;
   fallthrough: boolean;
   htmlCharset: string;
+  redirectDirectories: boolean;
+  directoryListing: boolean;
+  spaFallback: boolean;
   headers: string[];
   validation: string[];
 }

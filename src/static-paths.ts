@@ -37,6 +37,27 @@ export interface StaticPathInput {
    * One string or an array (all must match); `""` or `[]` means no check.
    */
   validation?: string | readonly string[] | null;
+  /**
+   * Answer a request for a directory without its trailing `/` (`/docs`) with a 301 to `/docs/`,
+   * the query string kept, so relative links in its index.html resolve (what `serve`, nginx and
+   * Express's `serve-static` do). The Location is the request's normalised path, percent-encoded:
+   * always one leading `/`, never another host (`//evil.com` redirects to `/evil.com/`). Default
+   * false (httpuv serves `/docs` as `/docs/`); `runStaticServer` and the CLI turn it on.
+   */
+  redirectDirectories?: boolean | null;
+  /**
+   * Answer a directory that has no `index.html` (or when `indexhtml` is false) with an HTML list
+   * of its files and subdirectories, built on the I/O thread. It never lists a dotfile, a symlink
+   * that leads out of the directory served, a name under an excluded static path or one the
+   * request's headers would fail validation for. Default false.
+   */
+  directoryListing?: boolean | null;
+  /**
+   * Single-page app fallback: a GET or HEAD for a missing path whose last segment has no `.`
+   * (`/users/42`, not `/app.js`) is answered with the static path's own `index.html`, before
+   * `fallthrough` is considered. Default false.
+   */
+  spaFallback?: boolean | null;
 }
 
 /** Input of {@link staticPathOptions} and of `server.setStaticPathOption()`. */
@@ -53,6 +74,12 @@ export interface StaticPathSettings {
   readonly fallthrough: boolean | null;
   /** See {@link StaticPathInput.htmlCharset}. */
   readonly htmlCharset: string | null;
+  /** See {@link StaticPathInput.redirectDirectories}. */
+  readonly redirectDirectories: boolean | null;
+  /** See {@link StaticPathInput.directoryListing}. */
+  readonly directoryListing: boolean | null;
+  /** See {@link StaticPathInput.spaFallback}. */
+  readonly spaFallback: boolean | null;
   /** A frozen copy of the extra headers; `{}` = explicitly none. */
   readonly headers: StaticHeaders | null;
   /** The validation rules as given (R's string form); `[]` = explicitly none. */
@@ -71,13 +98,20 @@ export interface StaticPathOptions {
   readonly htmlCharset: string;
   /** Extra response headers (default none). */
   readonly headers: StaticHeaders;
+  /** 301 from `/dir` to `/dir/` (default false, as httpuv). */
+  readonly redirectDirectories: boolean;
+  /** HTML listing of a directory without index.html (default false). */
+  readonly directoryListing: boolean;
+  /** Missing extension-less paths get the static path's index.html (default false). */
+  readonly spaFallback: boolean;
   /** Validation rules in R's string form, all must match (default none). */
   readonly validation: readonly string[];
   /** Kept for httpuv parity; a static path's own `exclude` always decides (default false). */
   readonly exclude: boolean;
 }
 
-const PATH_KEYS = ['indexhtml', 'fallthrough', 'htmlCharset', 'headers', 'validation'] as const;
+const PATH_KEYS = ['indexhtml', 'fallthrough', 'htmlCharset', 'headers', 'validation',
+  'redirectDirectories', 'directoryListing', 'spaFallback'] as const;
 const OPTION_KEYS = [...PATH_KEYS, 'exclude'] as const;
 const BRAND = Symbol('StaticPath');
 
@@ -119,6 +153,9 @@ export class StaticPath {
       `  HTML charset:      ${o.htmlCharset === '' ? '<none>' : show(o.htmlCharset)}`,
       `  Extra headers:     ${headers}`,
       `  Validation params: ${validation}`,
+      `  Redirect dirs:     ${show(o.redirectDirectories)}`,
+      `  Dir listing:       ${show(o.directoryListing)}`,
+      `  SPA fallback:      ${show(o.spaFallback)}`,
       `  Exclude path:      ${String(o.exclude)}`,
     ].join('\n');
   }
@@ -234,6 +271,9 @@ function parseOptions(o: Record<string, unknown>, argName: string): Parsed {
   if (o.headers !== undefined && o.headers !== null) out.headers = parseHeaders(n('headers'), o.headers);
   if (o.validation !== undefined && o.validation !== null) out.validation = parseValidation(n('validation'), o.validation);
   if (o.exclude !== undefined && o.exclude !== null) out.exclude = parseBoolean(n('exclude'), o.exclude);
+  for (const k of ['redirectDirectories', 'directoryListing', 'spaFallback'] as const) {
+    if (o[k] !== undefined && o[k] !== null) out[k] = parseBoolean(n(k), o[k]);
+  }
   return out;
 }
 
@@ -270,6 +310,9 @@ function makeStaticPath(path: unknown, options: unknown, pathName: string, optio
     htmlCharset: parsed.htmlCharset ?? null,
     headers: parsed.headers ?? null,
     validation: parsed.validation ?? null,
+    redirectDirectories: parsed.redirectDirectories ?? null,
+    directoryListing: parsed.directoryListing ?? null,
+    spaFallback: parsed.spaFallback ?? null,
     exclude: false,
   }, BRAND);
 }
@@ -284,7 +327,8 @@ function makeStaticPath(path: unknown, options: unknown, pathName: string, optio
  * existing directory, or a single file (httpuv allows it: the URL prefix then serves that file).
  *
  * @param path - Local directory (or file).
- * @param options - `{ indexhtml, fallthrough, htmlCharset, headers, validation }`.
+ * @param options - `{ indexhtml, fallthrough, htmlCharset, headers, validation,
+ *   redirectDirectories, directoryListing, spaFallback }`.
  * @returns An immutable {@link StaticPath}.
  * @throws TypeError naming `path` (not a non-empty string, not a directory or file) or the
  *   offending `options.<name>` (wrong type, unknown key, bad validation syntax); `Error` with the
@@ -301,7 +345,8 @@ export function staticPath(path: string, options?: StaticPathInput): StaticPath 
  */
 export function excludeStaticPath(): StaticPath {
   return new StaticPath('', {
-    indexhtml: null, fallthrough: null, htmlCharset: null, headers: null, validation: null, exclude: true,
+    indexhtml: null, fallthrough: null, htmlCharset: null, headers: null, validation: null,
+    redirectDirectories: null, directoryListing: null, spaFallback: null, exclude: true,
   }, BRAND);
 }
 
@@ -311,6 +356,9 @@ const DEFAULTS: StaticPathOptions = Object.freeze({
   htmlCharset: 'utf-8',
   headers: Object.freeze({}),
   validation: Object.freeze([]) as readonly string[],
+  redirectDirectories: false,
+  directoryListing: false,
+  spaFallback: false,
   exclude: false,
 });
 
@@ -318,9 +366,11 @@ const DEFAULTS: StaticPathOptions = Object.freeze({
  * Creates server-level static path options (httpuv's `staticPathOptions`), used as the app's
  * `staticPathOptions` and inherited by every static path that leaves an option unset. Defaults:
  * `indexhtml: true`, `fallthrough: false`, `htmlCharset: "utf-8"`, `headers: {}`,
- * `validation: []` (none), `exclude: false`. Left-out or `null` options take the default.
+ * `validation: []` (none), `redirectDirectories: false`, `directoryListing: false`,
+ * `spaFallback: false`, `exclude: false`. Left-out or `null` options take the default.
  *
- * @param options - `{ indexhtml, fallthrough, htmlCharset, headers, validation, exclude }`.
+ * @param options - `{ indexhtml, fallthrough, htmlCharset, headers, validation,
+ *   redirectDirectories, directoryListing, spaFallback, exclude }`.
  * @returns A frozen plain object with every option set (validation as an array of rule strings).
  * @throws TypeError naming `options` or the offending `options.<name>`.
  */
@@ -419,6 +469,9 @@ export function resolveStaticPaths(paths: Map<string, StaticPath>, serverOptions
       indexhtml: o.indexhtml ?? serverOptions.indexhtml,
       fallthrough: o.fallthrough ?? serverOptions.fallthrough,
       htmlCharset: o.htmlCharset ?? serverOptions.htmlCharset,
+      redirectDirectories: o.redirectDirectories ?? serverOptions.redirectDirectories,
+      directoryListing: o.directoryListing ?? serverOptions.directoryListing,
+      spaFallback: o.spaFallback ?? serverOptions.spaFallback,
       headers: Object.entries(headers).flat(),
       validation: validation.flatMap((rule) => {
         const [name, value] = parseValidationRule('validation', rule);

@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import { spawn } from 'node:child_process';
 import { startServer, runUntilInterrupted, type WebServer } from './server.js';
+import type { App } from './app.js';
 import { staticPath, type StaticPathInput } from './static-paths.js';
 import { randomPort } from './random-port-native.js';
 import { native } from './runtime.js';
@@ -12,7 +13,12 @@ import { argumentError, assertBoolean, assertInteger, assertKnownKeys, assertStr
 export interface StaticServerOptions extends StaticPathInput {
   /** Default "127.0.0.1". */
   host?: string;
-  /** Default 7446 when free, else a random free port. */
+  /**
+   * An integer from 1 to 65535 (httpuv's contract: port 0 is refused, as R's runStaticServer
+   * does; `startServer` takes 0). A port in use is an `Error` with code
+   * `ERR_HTTPUV_UNAVAILABLE_PORT`. Left out: 7446 when free, else a random free port, with a
+   * line saying so unless `quiet`.
+   */
   port?: number;
   /** Return the server instead of a Promise that waits for interrupt() (default false). */
   background?: boolean;
@@ -23,9 +29,33 @@ export interface StaticServerOptions extends StaticPathInput {
 }
 
 const OPTION_KEYS = ['host', 'port', 'background', 'browse', 'quiet', 'indexhtml', 'fallthrough',
-  'htmlCharset', 'headers', 'validation'];
+  'htmlCharset', 'headers', 'validation', 'redirectDirectories', 'directoryListing', 'spaFallback'];
 
-function openBrowser(url: string): void {
+/** The port runStaticServer tries first when none is given (httpuv's). */
+export const DEFAULT_STATIC_PORT = 7446;
+
+function isAddressInUse(e: unknown): boolean {
+  return (e as { code?: unknown } | null)?.code === 'EADDRINUSE';
+}
+
+/**
+ * Starts the static server on DEFAULT_STATIC_PORT, or on a random free port when that one is
+ * taken. Retries a few times: another process may take a probed port before we bind it.
+ */
+function startOnDefaultPort(host: string, app: App): WebServer {
+  for (let attempt = 0; ; attempt++) {
+    const port = attempt === 0 && native.port_available(host, DEFAULT_STATIC_PORT)
+      ? DEFAULT_STATIC_PORT : randomPort(1024, 49151, host);
+    try {
+      return startServer(host, port, app);
+    } catch (e) {
+      if (!isAddressInUse(e) || attempt >= 4) throw e;
+    }
+  }
+}
+
+/** @internal Opens `url` in the default browser; a failure is one line on stderr. */
+export function openBrowser(url: string): void {
   const cmd = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'cmd' : 'xdg-open';
   const args = process.platform === 'win32' ? ['/c', 'start', '', url] : [url];
   try {
@@ -54,18 +84,31 @@ export function runStaticServer(dir: string, options: StaticServerOptions = {}):
   assertBoolean('options.browse', browse);
   assertBoolean('options.quiet', quiet);
   if (!fs.existsSync(dir)) throw argumentError('dir', 'an existing directory', dir);
-  const root = staticPath(dir, pathOptions);
-  let chosen: number;
+  if (port !== undefined) assertInteger('options.port', port, 1, 65535);
+  // The CLI's and serve's default, not httpuv's: "/dir" answers 301 to "/dir/".
+  const root = staticPath(dir, { redirectDirectories: true, ...pathOptions });
+  const app = { staticPaths: { '/': root } };
+  let server: WebServer;
   if (port === undefined) {
-    chosen = native.port_available(host, 7446) ? 7446 : randomPort(1024, 49151, host);
+    server = startOnDefaultPort(host, app);
   } else {
-    assertInteger('options.port', port, 0, 65535);
-    chosen = port;
+    try {
+      server = startServer(host, port, app);
+    } catch (e) {
+      if (!isAddressInUse(e)) throw e;
+      // httpuv's message and condition class (httpuv_unavailable_port), as randomPort's code.
+      const err = new Error(`Port ${port} is not available on host ${host}: it is in use ` +
+        '(leave options.port out to use 7446 or a free port)', { cause: e });
+      (err as { code?: string }).code = 'ERR_HTTPUV_UNAVAILABLE_PORT';
+      throw err;
+    }
   }
-  const server = startServer(host, chosen, { staticPaths: { '/': root } });
   const shownHost = host.includes(':') ? `[${host}]` : host;
   const url = `http://${shownHost}:${server.getPort()}`;
   if (!quiet) {
+    if (port === undefined && server.getPort() !== DEFAULT_STATIC_PORT) {
+      process.stderr.write(`Port ${DEFAULT_STATIC_PORT} is in use; serving on port ${server.getPort()} instead.\n`);
+    }
     process.stderr.write(`Serving: '${dir}'\nView at: ${url}\n`);
   }
   if (browse) openBrowser(url);

@@ -23,6 +23,9 @@ std::shared_ptr<const StaticConfig> StaticConfigFromJs(Napi::Value v) {
     if (!e.excluded) e.dir = Utf8FromJs(dir);
     e.indexhtml = o.Get("indexhtml").ToBoolean().Value();
     e.fallthrough = o.Get("fallthrough").ToBoolean().Value();
+    e.redirect_directories = o.Get("redirectDirectories").ToBoolean().Value();
+    e.directory_listing = o.Get("directoryListing").ToBoolean().Value();
+    e.spa_fallback = o.Get("spaFallback").ToBoolean().Value();
     Napi::Value cs = o.Get("htmlCharset");
     if (cs.IsString()) e.html_charset = Latin1FromJs(cs);
     if (!IsValidHeaderValue(e.html_charset)) ThrowInternal(o.Env(), "htmlCharset not allowed on the wire");

@@ -11,6 +11,7 @@
 #include <cstdio>
 
 #include "static/mime_types.h"
+#include "static/static_listing.h"
 #include "static/static_negotiation.h"
 #include "static/static_resolve.h"
 #include "util/ascii.h"
@@ -398,6 +399,70 @@ StaticResult MissingOr(const StaticPathEntry& entry, OpenedFile::Status status, 
   }
 }
 
+// 301 to `path` + "/" (see step 8 in static_files.h). `target` is the raw request-target: its
+// query is kept, with any byte outside visible ASCII percent-encoded. The entry's configured
+// headers go along (so a CORS header also reaches a cross-origin fetch that follows the redirect).
+StaticResult Redirect(const StaticPathEntry& entry, const std::string& path, std::string_view target,
+                      bool head) {
+  StaticResult r = Error(301, head);
+  r.headers = entry.headers;
+  std::string location = PercentEncodePath(path);
+  location.push_back('/');
+  const size_t q = target.find('?');
+  if (q != std::string_view::npos) {
+    for (char ch : target.substr(q)) {
+      const unsigned char c = static_cast<unsigned char>(ch);
+      if (c > 0x20 && c < 0x7f) {
+        location.push_back(ch);
+      } else {
+        location.push_back('%');
+        location.push_back("0123456789ABCDEF"[c >> 4]);
+        location.push_back("0123456789ABCDEF"[c & 0xf]);
+      }
+    }
+  }
+  r.headers.emplace_back("Location", std::move(location));
+  return r;
+}
+
+// Most names a listing shows; the rest are counted ("N more not shown").
+constexpr size_t kListingMax = 10000;
+
+// The HTML listing of the directory at `dir_rel` (resolved, under the root) that the request
+// asked for as `rel` (under the entry) / `path` (the URL). Every name must pass the rules a
+// request for it would (RulesForRel, and CheckResolved where a symlink lands elsewhere).
+StaticResult Listing(const RuleContext& ctx, const StaticRoot& root, const std::string& dir_rel,
+                     std::string_view rel, const std::string& path, bool head) {
+  const StaticPathEntry& entry = *ctx.entry;
+  OpenedFile dir = OpenUnderRoot(root, dir_rel, /*keep_directory=*/true);
+  if (dir.status != OpenedFile::Status::kDirectory) {
+    return MissingOr(entry, dir.status == OpenedFile::Status::kOk ? OpenedFile::Status::kMissing : dir.status, head);
+  }
+  std::vector<ListedName> names;
+  size_t more = 0;
+  if (!ListDirectory(root, std::move(dir), kListingMax, &names, &more)) {
+    return MissingOr(entry, OpenedFile::Status::kError, head);
+  }
+  std::vector<ListedName> shown;
+  shown.reserve(names.size());
+  for (ListedName& n : names) {
+    std::string asked = rel.empty() ? n.name : std::string(rel) + "/" + n.name;
+    if (RulesForRel(*ctx.config, entry, asked, ctx.headers) != RuleVerdict::kPass) continue;
+    if (CheckResolved(*ctx.config, entry, asked, n.rel, ctx.headers) != RuleVerdict::kPass) continue;
+    shown.push_back(std::move(n));
+  }
+  StaticResult r;
+  r.kind = Kind::kRespond;
+  r.status = 200;
+  r.head_only = head;
+  r.headers = entry.headers;
+  if (!HasHeader(entry.headers, "Content-Type")) r.headers.emplace_back("Content-Type", "text/html; charset=utf-8");
+  if (!HasHeader(entry.headers, "Cache-Control")) r.headers.emplace_back("Cache-Control", "no-cache");
+  r.body = ListingHtml(path, &shown, more);
+  r.length = r.body.size();
+  return r;
+}
+
 // Builds the 200/206/304/412/416 answer for an opened representation.
 StaticResult Respond(const StaticPathEntry& entry, Representation rep, std::string_view type,
                      const StaticHeaders* headers, bool head) {
@@ -557,18 +622,45 @@ StaticResult ServeStatic(const StaticConfig& config, const StaticRequest& req) {
   }
   bool via_index = false;
   std::string asked_index;  // the URL's name for a directory's index.html, relative to the root
-  if (file.status == OpenedFile::Status::kDirectory) {
-    if (!entry->indexhtml) return MissingOr(*entry, OpenedFile::Status::kMissing, head);
-    file = OpenUnderRoot(root, file.rel.empty() ? "index.html" : file.rel + "/index.html");
+  std::string dir_rel;      // a directory asked for: its resolved path under the root
+  bool is_dir = false;
+  // Opens the entry's index.html `under` (a resolved directory; "" = the root) as `file`.
+  auto open_index = [&](const std::string& under, std::string asked) {
+    file = OpenUnderRoot(root, under.empty() ? "index.html" : under + "/index.html");
     via_index = true;
-    asked_index = rel.empty() ? std::string("index.html") : std::string(rel) + "/index.html";
+    asked_index = std::move(asked);
     if (file.status == OpenedFile::Status::kDirectory) file.status = OpenedFile::Status::kMissing;
+  };
+  if (file.status == OpenedFile::Status::kDirectory) {
+    // "/dir" → "/dir/" (the query kept), so the page's relative links resolve under it.
+    if (entry->redirect_directories && !np.trailing_slash && path != "/") {
+      return Redirect(*entry, path, req.target, head);
+    }
+    is_dir = true;
+    dir_rel = std::move(file.rel);
+    file = OpenedFile();
+    if (entry->indexhtml) {
+      open_index(dir_rel, rel.empty() ? std::string("index.html") : std::string(rel) + "/index.html");
+    }
   }
-  if (file.status == OpenedFile::Status::kOk) {
+  // The name the open resolved to must pass the rules too; an excluded index.html is absent.
+  auto check_resolved = [&]() -> int {
+    if (file.status != OpenedFile::Status::kOk) return 0;
     const RuleVerdict v = CheckResolved(config, *entry, via_index ? std::string_view(asked_index) : rel,
                                         file.rel, headers);
-    if (v == RuleVerdict::kForbidden) return Error(403, head);
-    if (v == RuleVerdict::kExcluded) return MissingOr(*entry, OpenedFile::Status::kMissing, head);
+    if (v == RuleVerdict::kForbidden) return 403;
+    if (v == RuleVerdict::kExcluded) file = OpenedFile();
+    return 0;
+  };
+  if (check_resolved() == 403) return Error(403, head);
+  if (is_dir && file.status == OpenedFile::Status::kMissing && entry->directory_listing) {
+    return Listing(ctx, root, dir_rel, rel, path, head);
+  }
+  // A single-page app: a path with no file (and no '.' in its last segment) gets index.html.
+  if (file.status == OpenedFile::Status::kMissing && entry->spa_fallback && !root.is_file &&
+      path.find('.', path.rfind('/')) == std::string::npos) {
+    open_index("", "index.html");
+    if (check_resolved() == 403) return Error(403, head);
   }
   if (file.status != OpenedFile::Status::kOk) return MissingOr(*entry, file.status, head);
   // "file.txt/" names a directory that does not exist (POSIX ENOTDIR): 404, never the file.

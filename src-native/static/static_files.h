@@ -84,6 +84,9 @@ struct StaticPathEntry {
   bool indexhtml = true;     // a directory serves its index.html
   bool fallthrough = false;  // missing file / bad path → the app instead of 404 / 400
   std::string html_charset = "utf-8";  // appended to text/html only; "" = no charset
+  bool redirect_directories = false;  // "/dir" → 301 to "/dir/" (query kept)
+  bool directory_listing = false;     // a directory without index.html gets an HTML listing
+  bool spa_fallback = false;          // a missing path without '.' in its last segment → index.html
   StaticHeaders headers;     // extra response headers (also replace our Content-Type, ETag, …)
   StaticHeaders validation;  // (name, value): each request header must be present once, exactly
   mutable StaticRootMemo root_memo;  // I/O thread only; see StaticRootMemo
@@ -143,7 +146,14 @@ struct StaticResult {
 //  7. A refused path (step 2) → 400 (fallthrough → kNotStatic). A segment below the entry's key
 //     starting with '.' (except ".well-known") → 404.
 //  8. Resolution: realpath must stay under realpath(dir) + "/" (symlinks followed only within the
-//     root); a directory serves index.html when indexhtml, else 404; a file requested with a
+//     root). A directory asked for without a trailing '/' → 301 to the same path with one (its
+//     query kept) when redirect_directories: the Location is the normalised path, percent-encoded,
+//     so it always starts with exactly one '/' ("//evil.com" and "/%2f%2fevil.com" name the
+//     directory "/evil.com", never another host). A directory serves index.html when indexhtml;
+//     without one, an HTML listing when directory_listing (names filtered by the same rules as a
+//     request for them: no dotfiles, no symlinks out of the root, nothing excluded or refused by
+//     validation), else 404. spa_fallback: a path that is missing (or a directory with neither)
+//     and whose last segment has no '.' is answered with the entry's index.html. A file requested with a
 //     trailing '/' → 404; missing, not a regular file or outside the root → 404 (fallthrough →
 //     kNotStatic); EACCES/EPERM → 403; other errors → 500. When the open resolved to another
 //     name than the one asked (a symlink followed inside the root, or the stored case that

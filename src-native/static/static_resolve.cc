@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <dirent.h>
+
 #include <atomic>
 #include <cstring>
 #include <memory>
@@ -80,7 +82,7 @@ bool IsPlainRel(std::string_view rel) {
 }
 
 // Step 4 of OpenUnderRoot for a freshly opened `fd`: type and size from fstat.
-void FinishOpen(int fd, OpenedFile* out) {
+void FinishOpen(int fd, OpenedFile* out, bool keep_directory) {
   out->fd = util::FdHandle(fd);
   if (fstat(fd, &out->st) != 0) {
     out->status = StatusFromErrno(errno);
@@ -89,7 +91,7 @@ void FinishOpen(int fd, OpenedFile* out) {
   }
   if (S_ISDIR(out->st.st_mode)) {
     out->status = OpenedFile::Status::kDirectory;
-    out->fd.Reset();
+    if (!keep_directory) out->fd.Reset();
     return;
   }
   if (!S_ISREG(out->st.st_mode)) {
@@ -172,6 +174,24 @@ bool PercentDecode(std::string_view in, std::string* out) {
     i += 2;
   }
   return true;
+}
+
+std::string PercentEncodePath(std::string_view path) {
+  std::string out;
+  out.reserve(path.size());
+  for (char ch : path) {
+    const unsigned char c = static_cast<unsigned char>(ch);
+    const bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '-' || c == '.' || c == '_' || c == '~' || c == '/';
+    if (keep) {
+      out.push_back(ch);
+    } else {
+      out.push_back('%');
+      out.push_back("0123456789ABCDEF"[c >> 4]);
+      out.push_back("0123456789ABCDEF"[c & 0xf]);
+    }
+  }
+  return out;
 }
 
 void NormalizeRequestPath(std::string_view raw, NormalizedPath* out) {
@@ -299,7 +319,7 @@ bool ResolveRoot(const std::string& dir, StaticRoot* root) {
 namespace {
 
 // The realpath-based path (see static_resolve.h): symlinks followed while they stay in the root.
-OpenedFile OpenUnderRootSlow(const StaticRoot& given, std::string_view rel_in) {
+OpenedFile OpenUnderRootSlow(const StaticRoot& given, std::string_view rel_in, bool keep_directory) {
   OpenedFile out;
   StaticRoot fresh;
   const StaticRoot* root = &given;
@@ -346,13 +366,13 @@ OpenedFile OpenUnderRootSlow(const StaticRoot& given, std::string_view rel_in) {
     return out;
   }
   // 4. Type and size of what was actually opened.
-  FinishOpen(fd, &out);
+  FinishOpen(fd, &out, keep_directory);
   return out;
 }
 
 }  // namespace
 
-OpenedFile OpenUnderRoot(const StaticRoot& root, std::string_view rel) {
+OpenedFile OpenUnderRoot(const StaticRoot& root, std::string_view rel, bool keep_directory) {
   OpenedFile out;
   if (root.is_file && !rel.empty()) return out;  // a one-file entry has nothing beneath it
   if (root.real.size() + 1 + rel.size() >= PATH_MAX) return out;  // ENAMETOOLONG
@@ -376,7 +396,7 @@ OpenedFile OpenUnderRoot(const StaticRoot& root, std::string_view rel) {
     if (tried) {
       if (fd >= 0) {
         out.rel.assign(rel.data(), rel.size());
-        FinishOpen(fd, &out);
+        FinishOpen(fd, &out, keep_directory);
         return out;
       }
       if (errno != ELOOP && errno != EXDEV) {
@@ -386,7 +406,58 @@ OpenedFile OpenUnderRoot(const StaticRoot& root, std::string_view rel) {
     }
   }
 #endif
-  return OpenUnderRootSlow(root, rel);
+  return OpenUnderRootSlow(root, rel, keep_directory);
+}
+
+bool ListDirectory(const StaticRoot& root, OpenedFile dir, size_t max,
+                   std::vector<ListedName>* out, size_t* more) {
+  out->clear();
+  *more = 0;
+  if (dir.status != OpenedFile::Status::kDirectory || dir.fd.get() < 0) return false;
+  DIR* d = fdopendir(dir.fd.get());
+  if (d == nullptr) return false;
+  dir.fd.Release();  // owned by `d` now
+  const int dfd = dirfd(d);
+  // A loop over the entries; a symlink costs one OpenUnderRoot (the same containment rules as a
+  // request for it), anything else one fstatat that does not follow links.
+  while (struct dirent* ent = readdir(d)) {
+    std::string_view name(ent->d_name);
+    if (name.empty() || name == "." || name == ".." || IsHiddenSegment(name)) continue;
+    if (name.find('\\') != std::string_view::npos || !util::IsValidUtf8(name.data(), name.size())) continue;
+    struct stat st;
+    if (fstatat(dfd, ent->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+    std::string rel = dir.rel.empty() ? std::string(name) : dir.rel + "/" + std::string(name);
+    ListedName item;
+    if (S_ISLNK(st.st_mode)) {
+      OpenedFile target = OpenUnderRoot(root, rel);
+      if (target.status == OpenedFile::Status::kOk) {
+        item.size = static_cast<uint64_t>(target.st.st_size);
+        item.mtime = static_cast<int64_t>(target.st.st_mtime);
+      } else if (target.status == OpenedFile::Status::kDirectory) {
+        item.is_dir = true;
+        struct stat dst;
+        if (fstatat(dfd, ent->d_name, &dst, 0) == 0) item.mtime = static_cast<int64_t>(dst.st_mtime);
+      } else {
+        continue;  // leaves the root, hidden, dangling or not a file
+      }
+      item.rel = target.rel;
+    } else if (S_ISDIR(st.st_mode) || S_ISREG(st.st_mode)) {
+      item.is_dir = S_ISDIR(st.st_mode);
+      item.size = item.is_dir ? 0 : static_cast<uint64_t>(st.st_size);
+      item.mtime = static_cast<int64_t>(st.st_mtime);
+      item.rel = rel;
+    } else {
+      continue;
+    }
+    if (out->size() >= max) {
+      ++*more;
+      continue;
+    }
+    item.name.assign(name);
+    out->push_back(std::move(item));
+  }
+  closedir(d);
+  return true;
 }
 
 bool SetOpenat2ForTesting(bool enabled) {

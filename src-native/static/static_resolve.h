@@ -7,8 +7,11 @@
 
 #include <sys/stat.h>
 
+#include <cstdint>
+
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "util/fd_handle.h"
 
@@ -22,6 +25,11 @@ bool TargetPath(std::string_view target, std::string_view* path);
 // Decodes every %XX once ("%252e" → "%2e", not "."); '+' is kept. False on a malformed escape,
 // with `out` holding what was decoded before it.
 bool PercentDecode(std::string_view in, std::string* out);
+
+// Percent-encodes every byte of `path` but the unreserved characters (RFC 3986: letters, digits,
+// "-._~") and '/', for a Location header or an href: the result is ASCII without any character
+// that HTML or a header line gives a meaning to.
+std::string PercentEncodePath(std::string_view path);
 
 // The one normalised form of a request path. ServeStatic computes it once per request, and both
 // the rule lookup (which static path, excluded, validation) and the file lookup (the relative path
@@ -77,7 +85,7 @@ bool ResolveRoot(const std::string& dir, StaticRoot* root);
 struct OpenedFile {
   enum class Status {
     kOk,         // fd is an open regular file, st its fstat
-    kDirectory,  // the path is a directory (nothing left open)
+    kDirectory,  // the path is a directory (fd open only when asked for: keep_directory)
     kMissing,    // absent, not a regular file, or resolves outside the root / into a dotfile
     kForbidden,  // EACCES / EPERM
     kError,      // anything else (EMFILE, EIO, …)
@@ -103,7 +111,25 @@ struct OpenedFile {
 //      step 1 fails to open.
 // Either way the open is O_RDONLY|O_CLOEXEC|O_NONBLOCK (a FIFO cannot block us), and the type and
 // size come from fstat of the open fd, not from the path.
-OpenedFile OpenUnderRoot(const StaticRoot& root, std::string_view rel);
+// `keep_directory`: a directory is returned with its fd open (for a listing, ListDirectory).
+OpenedFile OpenUnderRoot(const StaticRoot& root, std::string_view rel, bool keep_directory = false);
+
+// One name of a directory listing.
+struct ListedName {
+  std::string name;  // a single path segment: valid UTF-8, no '/', '\\' or NUL, not hidden
+  bool is_dir = false;
+  uint64_t size = 0;    // regular files
+  int64_t mtime = 0;    // seconds since the epoch
+  std::string rel;      // the resolved path relative to the root (differs from dir/name for a symlink)
+};
+
+// Reads the directory `dir` (a kDirectory result of OpenUnderRoot with keep_directory; its fd is
+// consumed) whose resolved path under the root is `dir.rel`. Lists what a request could be served:
+// no hidden name, no name a request path cannot spell (invalid UTF-8, '\\'), no symlink that leaves
+// the root or lands on a hidden name, no FIFO, socket or device. At most `max` names are kept,
+// in directory order; *more counts the ones left out. False when the directory cannot be read.
+bool ListDirectory(const StaticRoot& root, OpenedFile dir, size_t max,
+                   std::vector<ListedName>* out, size_t* more);
 
 // Tests only: turns the openat2 path off (or back on where the kernel has it) so the O_NOFOLLOW
 // fallback is exercised too. Returns whether openat2 was in use before the call.

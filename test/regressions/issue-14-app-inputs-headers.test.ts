@@ -164,7 +164,7 @@ test('the addon checks the converted bytes too: a static header that bypassed TS
   try {
     const entry = {
       path: '/s', dir: fs.realpathSync(dir), indexhtml: true, fallthrough: false, htmlCharset: 'utf-8',
-      headers: ['X-Custom', 'x\u010dInjected: yes'], validation: [],
+      redirectDirectories: false, directoryListing: false, spaFallback: false, headers: ['X-Custom', 'x\u010dInjected: yes'], validation: [],
     };
     assert.throws(() => native.static_paths_set(s.id, [entry]), /node-httpuv internal error/);
     assert.throws(() => native.static_paths_set(s.id, [{ ...entry, headers: ['X-Custom', 'ok'], htmlCharset: 'a\rb' }]),

@@ -32,8 +32,8 @@ test('staticPath / staticPathOptions / excludeStaticPath: shapes, defaults and a
   const sp = staticPath(WWW);
   assert.ok(sp instanceof StaticPath);
   assert.equal(sp.path, fs.realpathSync(WWW));
-  assert.deepEqual({ ...sp.options }, { indexhtml: null, fallthrough: null, htmlCharset: null, headers: null, validation: null, exclude: false });
-  assert.deepEqual({ ...staticPathOptions() }, { indexhtml: true, fallthrough: false, htmlCharset: 'utf-8', headers: {}, validation: [], exclude: false });
+  assert.deepEqual({ ...sp.options }, { indexhtml: null, fallthrough: null, htmlCharset: null, headers: null, validation: null, redirectDirectories: null, directoryListing: null, spaFallback: null, exclude: false });
+  assert.deepEqual({ ...staticPathOptions() }, { indexhtml: true, fallthrough: false, htmlCharset: 'utf-8', headers: {}, validation: [], redirectDirectories: false, directoryListing: false, spaFallback: false, exclude: false });
   const ex = excludeStaticPath();
   assert.equal(ex.path, '');
   assert.equal(ex.options.exclude, true);

@@ -70,8 +70,8 @@ export async function usageEsm(): Promise<void> {
   const handled: boolean = service(10);
   interrupt();
   await runServer('127.0.0.1', 0, call, { quiet: true });
-  const staticServer: WebServer = runStaticServer('/tmp', { background: true, port: 0, quiet: true } satisfies StaticServerOptions);
-  await runStaticServer('/tmp', { port: 0 });
+  const staticServer: WebServer = runStaticServer('/tmp', { background: true, port: 8080, quiet: true, redirectDirectories: false, directoryListing: true } satisfies StaticServerOptions);
+  await runStaticServer('/tmp', { port: 8080, spaFallback: true });
   const level: LogLevelName = logLevel('INFO');
   const fn: LogFunction = (l: LogLineLevel, message: string, fields: LogFields) => { void [l, message, fields.requestId]; };
   const obj: LoggerObject = { info: (fields: LogFields, message: string) => { void [fields.status, message]; } };

@@ -40,7 +40,8 @@ test('staticPath: resolved absolute path, every option inherited', () => {
   assert.ok(sp instanceof StaticPath);
   assert.equal(sp.path, content);
   assert.deepEqual(sp.options, {
-    indexhtml: null, fallthrough: null, htmlCharset: null, headers: null, validation: null, exclude: false,
+    indexhtml: null, fallthrough: null, htmlCharset: null, headers: null, validation: null,
+    redirectDirectories: null, directoryListing: null, spaFallback: null, exclude: false,
   });
   assert.ok(Object.isFrozen(sp));
   assert.ok(Object.isFrozen(sp.options));
@@ -75,7 +76,7 @@ test('staticPath: options are stored as given', () => {
   });
   assert.deepEqual(sp.options, {
     indexhtml: false, fallthrough: true, htmlCharset: 'ISO-8859-1', headers: { 'Test-Code-Path': 'C++2' },
-    validation: ['"Test-Validation-1" == "bbb"'], exclude: false,
+    validation: ['"Test-Validation-1" == "bbb"'], redirectDirectories: null, directoryListing: null, spaFallback: null, exclude: false,
   });
   assert.ok(Object.isFrozen(sp.options.headers));
   // "Unset" values (test "Options and option inheritance"): empty charset, no headers, no validation.
@@ -195,7 +196,8 @@ test('excludeStaticPath: empty path, exclude true, everything else inherited', (
   assert.ok(ex instanceof StaticPath);
   assert.equal(ex.path, '');
   assert.deepEqual(ex.options, {
-    indexhtml: null, fallthrough: null, htmlCharset: null, headers: null, validation: null, exclude: true,
+    indexhtml: null, fallthrough: null, htmlCharset: null, headers: null, validation: null,
+    redirectDirectories: null, directoryListing: null, spaFallback: null, exclude: true,
   });
 });
 
@@ -213,13 +215,16 @@ test('StaticPath.toString describes the object', () => {
   assert.match(s, /"A" = "b"/);
   assert.match(s, /Validation params: +"x" == "y"/);
   assert.match(s, /Exclude path: +false/);
+  assert.match(s, /Redirect dirs: +<inherit>/);
+  assert.match(String(staticPath(content, { directoryListing: true, spaFallback: false })), /Dir listing: +true\n  SPA fallback: +false/);
   assert.match(String(excludeStaticPath()), /Exclude path: +true/);
 });
 
 test('staticPathOptions: R defaults', () => {
   const o = staticPathOptions();
   assert.deepEqual(o, {
-    indexhtml: true, fallthrough: false, htmlCharset: 'utf-8', headers: {}, validation: [], exclude: false,
+    indexhtml: true, fallthrough: false, htmlCharset: 'utf-8', headers: {}, validation: [],
+    redirectDirectories: false, directoryListing: false, spaFallback: false, exclude: false,
   });
   assert.ok(Object.isFrozen(o));
   assert.deepEqual(staticPathOptions({}), o);
@@ -233,7 +238,7 @@ test('staticPathOptions: overrides and validation', () => {
   });
   assert.deepEqual(o, {
     indexhtml: false, fallthrough: true, htmlCharset: '', headers: { 'Test-Code-Path': 'C++' },
-    validation: ['"Test-Validation" == "aaa"'], exclude: true,
+    validation: ['"Test-Validation" == "aaa"'], redirectDirectories: false, directoryListing: false, spaFallback: false, exclude: true,
   });
   assert.throws(() => staticPathOptions({ exclude: 'no' as unknown as boolean }), isTypeErrorNaming('options.exclude'));
   assert.throws(() => staticPathOptions({ foo: 1, bar: 2 } as unknown as object), (e: unknown) =>
@@ -354,16 +359,18 @@ test('resolveStaticPaths: longer paths first; null inherits from the server, not
   assert.deepEqual(entries.map((e) => [e.path, e.indexhtml]), [['/a/b/c', true], ['/a/b', true], ['/a', false], ['/', true]]);
   assert.deepEqual(entries[3], {
     path: '/', dir: content, indexhtml: true, fallthrough: false, htmlCharset: 'utf-8', headers: [], validation: [],
+    redirectDirectories: false, directoryListing: false, spaFallback: false,
   });
 });
 
 test('resolveStaticPaths: options and option inheritance (test "Options and option inheritance")', () => {
   const server = mergeStaticPathOptions(staticPathOptions(),
-    staticPathOptions({ indexhtml: true, fallthrough: false, headers: { 'Test-Code-Path': 'C++' } }), 'app.staticPathOptions');
+    staticPathOptions({ indexhtml: true, fallthrough: false, headers: { 'Test-Code-Path': 'C++' }, directoryListing: true }), 'app.staticPathOptions');
   const paths = normalizeStaticPaths({
     '/default': staticPath(content),
     '/override': staticPath(content, {
       indexhtml: false, fallthrough: true, htmlCharset: 'ISO-8859-1', headers: { 'Test-Code-Path': 'C++2' },
+      redirectDirectories: true, directoryListing: false, spaFallback: true,
     }),
     '/unset': staticPath(content, { htmlCharset: '', headers: {} }),
   }, 'app.staticPaths');
@@ -371,13 +378,16 @@ test('resolveStaticPaths: options and option inheritance (test "Options and opti
   assert.deepEqual(byPath.get('/default'), {
     path: '/default', dir: content, indexhtml: true, fallthrough: false, htmlCharset: 'utf-8',
     headers: ['Test-Code-Path', 'C++'], validation: [],
+    redirectDirectories: false, directoryListing: true, spaFallback: false,
   });
   assert.deepEqual(byPath.get('/override'), {
     path: '/override', dir: content, indexhtml: false, fallthrough: true, htmlCharset: 'ISO-8859-1',
     headers: ['Test-Code-Path', 'C++2'], validation: [],
+    redirectDirectories: true, directoryListing: false, spaFallback: true,
   });
   assert.deepEqual(byPath.get('/unset'), {
     path: '/unset', dir: content, indexhtml: true, fallthrough: false, htmlCharset: '', headers: [], validation: [],
+    redirectDirectories: false, directoryListing: true, spaFallback: false,
   });
 });
 

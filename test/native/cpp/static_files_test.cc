@@ -161,6 +161,68 @@ void TestOptions() {
   CHECK_EQ(r.Hs("ETag"), std::string("abc"));
 }
 
+// redirectDirectories, directoryListing, spaFallback (issue 18: the CLI's options).
+bool HasHref(const Res& r, const std::string& href) {
+  return r.data.find("href=\"" + href + "\"") != std::string::npos;
+}
+
+void TestDirectoryOptions() {
+  StaticPathEntry rd = Entry("/", Www());
+  rd.redirect_directories = true;
+  StaticConfig c = Config({rd});
+  Res x = Run(c, "/sub");
+  CHECK_EQ(x.status(), 301);
+  CHECK_EQ(x.Hs("Location"), std::string("/sub/"));
+  CHECK_EQ(Run(c, "/sub?a=b&c=%20").Hs("Location"), std::string("/sub/?a=b&c=%20"));
+  CHECK_EQ(Run(c, "/sub", {}, "HEAD").status(), 301);
+  // Never a scheme-relative Location: the normalised path has one leading '/'.
+  for (const char* t : {"//sub", "///sub", "/%2f/sub", "/%2F%2Fsub", "/./sub", "http://h//sub"}) {
+    CHECK_EQ(Run(c, t).Hs("Location"), std::string("/sub/"));
+  }
+  CHECK_EQ(Run(c, "/sub/").status(), 200);
+  CHECK_EQ(Run(c, "/").status(), 200);
+  CHECK_EQ(Run(c, "/data.txt").status(), 200);
+  CHECK_EQ(Run(c, "/link-out").status(), 404);  // a directory outside the root is not revealed
+  CHECK_EQ(Run(c, "/.git").status(), 404);
+  CHECK_EQ(PercentEncodePath("/a b/%/\xc3\xa9\"<>&'?#"), std::string("/a%20b/%25/%C3%A9%22%3C%3E%26%27%3F%23"));
+
+  StaticPathEntry ls = Entry("/", Www());
+  ls.directory_listing = true;
+  ls.indexhtml = false;
+  StaticPathEntry priv = Entry("/private", "");
+  priv.excluded = true;
+  StaticPathEntry guarded = Entry("/guarded", Www() + "/guarded");
+  guarded.validation = {{"X-Key", "k"}};
+  c = Config({ls, priv, guarded});
+  x = Run(c, "/");
+  CHECK_EQ(x.status(), 200);
+  CHECK_EQ(x.Hs("Content-Type"), std::string("text/html; charset=utf-8"));
+  for (const char* shown : {"/data.txt", "/sub/", "/noindex/", "/file%20with%20space.txt", "/caf%C3%A9.txt",
+                            "/link-in", "/.well-known/", "/index.html"}) {
+    CHECK(HasHref(x, shown));
+  }
+  for (const char* hidden : {"/.hidden", "/.git/", "/link-out/", "/link-file", "/link-sibling", "/link-dot",
+                             "/private/", "/PRIVATE/", "/link-private/", "/guarded/", "/fifo", "/evil.txt.gz",
+                             "/pub-b.txt.gz", "/pub-b.txt.br"}) {
+    CHECK(!HasHref(x, hidden));
+  }
+  CHECK(!HasHref(x, "/../"));  // no parent link at "/"
+  CHECK(HasHref(Run(c, "/", {{"X-Key", "k"}}), "/guarded/"));
+  x = Run(c, "/sub/");
+  CHECK(HasHref(x, "/") && HasHref(x, "/sub/a.txt") && HasHref(x, "/sub/index.html"));
+  CHECK_EQ(Run(c, "/link-out/").status(), 404);
+
+  StaticPathEntry spa = Entry("/", Www());
+  spa.spa_fallback = true;
+  c = Config({spa, priv});
+  x = Run(c, "/app/route");
+  CHECK_EQ(x.status(), 200);
+  CHECK_EQ(x.data, std::string("<html>root index</html>\n"));
+  CHECK_EQ(Run(c, "/missing.js").status(), 404);
+  CHECK_EQ(Run(c, "/noindex").status(), 200);  // a directory without index.html
+  CHECK(Run(c, "/private/nothing").NotStatic());
+}
+
 void TestValidation() {
   StaticPathEntry v = Entry("/", Www());
   v.validation = {{"Test-Validation", "aaa"}};
@@ -421,6 +483,7 @@ int main(int argc, char** argv) {
   RUN_TEST(TestBasicServing);
   RUN_TEST(TestMatching);
   RUN_TEST(TestOptions);
+  RUN_TEST(TestDirectoryOptions);
   RUN_TEST(TestValidation);
   RUN_TEST(TestMethodsAndBodies);
   RUN_TEST(TestCorpus);
@@ -437,6 +500,7 @@ int main(int argc, char** argv) {
     RUN_TEST(TestBasicServing, v);
     RUN_TEST(TestCorpus, v);
     RUN_TEST(TestPathRules, v);
+    RUN_TEST(TestDirectoryOptions, v);
     RUN_TEST(TestPrecompressed, v);
     RUN_TEST(TestRootMemo, v);
     RUN_TEST(TestSymlinkSwapRace, v);
