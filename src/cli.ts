@@ -305,6 +305,14 @@ async function serve(o: CliOptions): Promise<void> {
     }
     throw e;
   }
+  // Signals are handled before the URL is printed: whoever reacts to the URL with Ctrl-C or
+  // SIGTERM must never meet the default action (killed mid-request, exit by signal).
+  const onFirstSignal = (): void => {
+    if (!o.quiet) process.stderr.write('Stopping: requests in progress may finish (up to 5 s); press Ctrl + C again to stop now.\n');
+  };
+  process.once('SIGINT', onFirstSignal);
+  process.once('SIGTERM', onFirstSignal);
+  const stopped = runUntilInterrupted(server);
   const port = server.getPort();
   if (o.port === undefined && port !== DEFAULT_STATIC_PORT) {
     process.stderr.write(`Port ${DEFAULT_STATIC_PORT} is in use; serving on port ${port} instead.\n`);
@@ -322,12 +330,7 @@ async function serve(o: CliOptions): Promise<void> {
     process.stdout.write(`${paint('2', 'Press Ctrl + C to stop the server')}\n`);
   }
   if (o.open) openBrowser(local);
-  const onFirstSignal = (): void => {
-    if (!o.quiet) process.stderr.write('Stopping: requests in progress may finish (up to 5 s); press Ctrl + C again to stop now.\n');
-  };
-  process.once('SIGINT', onFirstSignal);
-  process.once('SIGTERM', onFirstSignal);
-  await runUntilInterrupted(server);
+  await stopped;
   if (!o.quiet) process.stderr.write('Stopped.\n');
 }
 

@@ -103,6 +103,9 @@ export function runStaticServer(dir: string, options: StaticServerOptions = {}):
       throw err;
     }
   }
+  // In the foreground, SIGINT/SIGTERM are handled before the URL is printed: a client (or a
+  // script) that reacts to the URL with a signal must never meet the default action.
+  const done = background ? undefined : runUntilInterrupted(server);
   const shownHost = host.includes(':') ? `[${host}]` : host;
   const url = `http://${shownHost}:${server.getPort()}`;
   if (!quiet) {
@@ -112,7 +115,7 @@ export function runStaticServer(dir: string, options: StaticServerOptions = {}):
     process.stderr.write(`Serving: '${dir}'\nView at: ${url}\n`);
   }
   if (browse) openBrowser(url);
-  if (background) return server;
+  if (done === undefined) return server;
   if (!quiet) process.stderr.write('Press Ctrl + C to stop the server\n');
-  return runUntilInterrupted(server);
+  return done;
 }

@@ -86,7 +86,8 @@ test('Chromium renders a page, its script, stylesheet and image served by `node-
   const dir = path.join(TMP, 'site');
   site(dir);
   assert.ok(fs.existsSync(CLI), `${CLI} missing: run npx tsc -p tsconfig.json`);
-  const child = spawn(process.execPath, [CLI, 'serve', dir, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // No --port: 7446, or a free port when 7446 is taken (the CLI's default; port 0 is refused).
+  const child = spawn(process.execPath, [CLI, 'serve', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let log = '';
   child.stdout?.on('data', (c: Buffer) => { log += c.toString(); });
