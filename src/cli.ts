@@ -16,6 +16,7 @@ import { DEFAULT_STATIC_PORT, openBrowser, runStaticServer } from './static-serv
 import { runUntilInterrupted, type WebServer } from './server.js';
 import { logLevel, setLogger, type LogFunction } from './log.js';
 import { ipFamily } from './ip.js';
+import { suggestName } from './validate.js';
 
 const USAGE = `Usage: node-httpuv serve [DIR] [options]
 
@@ -37,8 +38,8 @@ Options:
   -v, --version     print the version and exit
   -h, --help        print this help and exit
 
-Access lines: time, method, path, status, bytes sent, duration (first byte of the request to
-the last byte of the answer). Ctrl-C or SIGTERM stops the server after requests in progress
+Access lines: time, method, path, status, bytes sent, duration (from the request's headers to
+its answer). Ctrl-C or SIGTERM stops the server after requests in progress
 finish (at most 5 s); a second Ctrl-C stops it at once.
 `;
 
@@ -90,37 +91,16 @@ const FLAGS: Flag[] = [
 ];
 const ALL_NAMES = [...FLAGS.flatMap((f) => (f.short ? [f.long, f.short] : [f.long])), '--version', '-v', '--help', '-h'];
 
-/** Edit distance (insertions, deletions, substitutions, adjacent swaps), for "did you mean". */
-function distance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0][j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-    }
-  }
-  return d[a.length][b.length];
-}
+// Other servers' names for our options (lower case), for "did you mean".
+const SYNONYMS: Record<string, string> = {
+  '--listen': '--port', '--address': '--host', '--directory-listing': '--list', '--single': '--spa',
+  '--silent': '--quiet', '--no-colour': '--no-color',
+};
 
-/** The known option closest to `name`, when it is close enough to be a typo (or a synonym). */
+/** The known option closest to `name`, when it looks like a typo (or a synonym) of one. */
 function suggest(name: string): string | undefined {
-  const synonyms: Record<string, string> = {
-    '--listen': '--port', '-l': '--port', '--address': '--host', '--directory-listing': '--list',
-    '--single': '--spa', '--silent': '--quiet', '--no-colour': '--no-color', '-a': '--host',
-  };
-  const bare = name.split('=')[0];
-  if (synonyms[bare]) return synonyms[bare];
-  const longs = ALL_NAMES.filter((n) => n.startsWith('--'));
-  const dashed = bare.startsWith('--') ? bare : `--${bare.replace(/^-+/, '')}`;
-  let best: string | undefined;
-  let bestD = Infinity;
-  for (const n of longs) {
-    const dd = distance(dashed.toLowerCase(), n);
-    if (dd < bestD) { best = n; bestD = dd; }
-  }
-  return best !== undefined && bestD <= Math.max(2, Math.floor(best.length / 4)) ? best : undefined;
+  const dashed = name.startsWith('--') ? name : `--${name.replace(/^-+/, '')}`;
+  return suggestName(dashed, ALL_NAMES.filter((n) => n.startsWith('--')), SYNONYMS);
 }
 
 type Parsed = { kind: 'help' } | { kind: 'version' } | { kind: 'serve'; options: CliOptions };
@@ -132,7 +112,7 @@ function parseArgs(argv: string[]): Parsed {
   if (cmd === undefined) throw new UsageError('missing command: node-httpuv serve [DIR] [options]');
   if (cmd !== 'serve') {
     const hint = cmd.startsWith('-') ? ' (options go after the command: node-httpuv serve [DIR] [options])'
-      : distance(cmd, 'serve') <= 2 ? ' (did you mean serve?)' : '';
+      : suggestName(cmd, ['serve']) !== undefined ? ' (did you mean serve?)' : '';
     throw new UsageError(`unknown command ${JSON.stringify(cmd)}${hint}`);
   }
   const o: CliOptions = {

@@ -30,6 +30,11 @@ after(async () => {
   assert.equal(listServers().length, 0, 'servers left running');
 });
 
+/** A port for one test (fetch's keep-alive pool would reuse a socket to a stopped server on 7446). */
+function freePort(): number {
+  return randomPort(20000, 40000, '127.0.0.1');
+}
+
 async function text(url: string): Promise<[number, string]> {
   const r = await fetch(url);
   return [r.status, await r.text()];
@@ -48,7 +53,7 @@ function captureStderr<T>(fn: () => T): [T, string] {
 }
 
 test('background: true returns the running server; files are byte-identical', async () => {
-  const [s, messages] = captureStderr(() => runStaticServer(SITE, { host: '127.0.0.1', background: true }));
+  const [s, messages] = captureStderr(() => runStaticServer(SITE, { port: freePort(), host: '127.0.0.1', background: true }));
   try {
     assert.ok(s.isRunning());
     assert.equal(s.getHost(), '127.0.0.1');
@@ -70,7 +75,7 @@ test('background: true returns the running server; files are byte-identical', as
 });
 
 test('staticPath options pass through (indexhtml: false, headers); quiet prints nothing', async () => {
-  const [s, messages] = captureStderr(() => runStaticServer(SITE, { background: true, quiet: true, indexhtml: false, headers: { 'X-Site': 'yes' } }));
+  const [s, messages] = captureStderr(() => runStaticServer(SITE, { port: freePort(), background: true, quiet: true, indexhtml: false, headers: { 'X-Site': 'yes' } }));
   try {
     assert.equal(messages, '');
     const base = `http://127.0.0.1:${s.getPort()}`;
@@ -85,7 +90,7 @@ test('staticPath options pass through (indexhtml: false, headers); quiet prints 
 test('foreground: a Promise that interrupt() settles, with the server stopped', async () => {
   const sigint = process.listenerCount('SIGINT');
   const sigterm = process.listenerCount('SIGTERM');
-  const done = runStaticServer(SITE, { quiet: true });
+  const done = runStaticServer(SITE, { port: freePort(), quiet: true });
   assert.ok(done instanceof Promise);
   const [s] = listServers() as WebServer[];
   assert.ok(s, 'the server is listed while running');
