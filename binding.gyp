@@ -1,6 +1,7 @@
-# The node-httpuv addon. libuv and zlib are the Node runtime's own copies (Node and Electron export
-# uv_* and zlib symbols, and node-gyp ships their headers): a second libuv in the process would buy
-# nothing and risk symbol clashes. llhttp is vendored and linked statically with hidden visibility.
+# The node-httpuv addon. libuv is the Node runtime's own copy (Node and Electron export uv_*
+# symbols to native modules, and node-gyp ships its headers): a second libuv in the process would buy
+# nothing and risk symbol clashes. llhttp and zlib are vendored (deps/) and linked statically with
+# hidden visibility: a prebuilt binary needs only N-API and libuv from its host.
 # Sources are every .cc under src-native/ (listed by scripts/list-sources.js) so adding a file needs
 # no edit here.
 {
@@ -13,9 +14,6 @@
     # 1 = compile with NODE_API_NO_EXTERNAL_BUFFERS_ALLOWED: node-addon-api's NewOrCopy always
     # copies (what Electron's V8 memory cage requires anyway; see README "Electron").
     'httpuv_no_external_buffers%': 0,
-    # 'Cr_z_' = bind zlib through Chromium's prefixed names (src-native/compat/zlib_cr_names.h),
-    # which Electron and Node's bundled zlib export; '' = plain names (default; see README).
-    'httpuv_zlib_prefix%': '',
   },
   'targets': [
     {
@@ -24,6 +22,7 @@
       'dependencies': [
         "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except",
         'deps/llhttp.gyp:llhttp',
+        'deps/zlib.gyp:zlib',
       ],
       'include_dirs': ['src-native'],
       'defines': ['NAPI_VERSION=<(napi_build_version)', 'NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS'],
@@ -46,10 +45,6 @@
         }],
         ['httpuv_no_external_buffers==1', {
           'defines': ['NODE_API_NO_EXTERNAL_BUFFERS_ALLOWED'],
-        }],
-        ['httpuv_zlib_prefix=="Cr_z_"', {
-          'cflags': ['-include', 'compat/zlib_cr_names.h'],
-          'xcode_settings': {'OTHER_CFLAGS': ['-include', 'compat/zlib_cr_names.h']},
         }],
         ['httpuv_sanitize=="address"', {
           'cflags': ['-fsanitize=address,undefined', '-fno-omit-frame-pointer', '-O1', '-g'],

@@ -13,7 +13,7 @@ cc="${FUZZ_CC:-clang-14}"
 command -v "$cxx" >/dev/null || { echo "fuzz/build.sh: $cxx not found (apt-get install -y clang-14 libclang-rt-14-dev llvm-14)" >&2; exit 2; }
 
 san=(-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g -O1)
-inc=(-I "$root/src-native" -I "$root/deps/llhttp/include")
+inc=(-I "$root/src-native" -I "$root/deps/llhttp/include" -isystem "$root/deps")
 sn="$root/src-native"
 
 # Sources per target (paths relative to the repo); a target is skipped when one is missing.

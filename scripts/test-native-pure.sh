@@ -4,8 +4,8 @@
 # standalone C++ test driver
 # (test/native/cpp/ws_pure_*test.cc, sharing ws_test_support.h) under AddressSanitizer + UBSan,
 # runs it, and exits non-zero on any compile error, failed check or sanitizer report. No addon, no libuv, no Node runtime:
-# zlib comes from Node's headers (/usr/include/node) when present, else the system's, and links
-# against the system libz. `npm run test:native-pure` and `npm test` (test/native/native-pure.test.ts)
+# zlib's header is the vendored one (deps/zlib, what the addon compiles and links), and the driver
+# links against the system libz (same API; the addon's copy is built only by node-gyp). `npm run test:native-pure` and `npm test` (test/native/native-pure.test.ts)
 # call it. HTTPUV_PURE_BUILD_DIR=DIR keeps the compiled driver in DIR and reuses it while its
 # inputs are unchanged (scripts/pure-build.sh); unset, it compiles into a temporary directory.
 set -euo pipefail
@@ -17,11 +17,8 @@ cxx="${CXX:-g++}"
 work="$(mktemp -d "${TMPDIR:-/tmp}/httpuv-ws-test.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 
-# zlib headers: prefer the Node runtime's copy (what the addon compiles against).
-zinc=()
-for d in "${NODE_INCLUDE_DIR:-}" /usr/include/node /usr/local/include/node; do
-  if [ -n "$d" ] && [ -f "$d/zlib.h" ]; then zinc=(-isystem "$d"); break; fi
-done
+# zlib headers: the vendored copy, included as <zlib/zlib.h> (as the addon does).
+zinc=(-isystem "$root/deps")
 
 # zlib library: -lz when the linker finds libz.so, else link a libz.so.1 by path.
 zlib=(-lz)

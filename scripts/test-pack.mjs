@@ -75,7 +75,8 @@ try {
   const hasUnder = (dir) => files.some((f) => f.startsWith(dir));
   for (const p of ['package.json', 'README.md', 'LICENSE', 'binding.gyp', 'scripts/list-sources.js',
     'dist/index.js', 'dist/index.mjs', 'dist/index.d.ts', 'dist/index.d.mts', 'dist/cli.js',
-    'src-native/addon.cc', 'deps/llhttp.gyp', 'deps/llhttp/LICENSE', 'deps/llhttp/include/llhttp.h']) {
+    'src-native/addon.cc', 'deps/llhttp.gyp', 'deps/llhttp/LICENSE', 'deps/llhttp/include/llhttp.h',
+    'deps/zlib.gyp', 'deps/zlib/LICENSE', 'deps/zlib/zlib.h']) {
     check(`tarball has ${p}`, has(p));
   }
   check(`tarball has prebuilds/${plat}/*.node`, files.some((f) => f.startsWith(`prebuilds/${plat}/`) && f.endsWith('.node')));

@@ -1,7 +1,7 @@
 // Response head building and gzip (see response_writer.h). Runs on the I/O thread.
 #include "http/response_writer.h"
 
-#include <zlib.h>
+#include <zlib/zlib.h>  // deps/zlib, vendored (deps/zlib.gyp)
 
 #include <cstdio>
 #include <ctime>

@@ -19,7 +19,7 @@
 #ifndef NODE_HTTPUV_WS_PERMESSAGE_DEFLATE_H_
 #define NODE_HTTPUV_WS_PERMESSAGE_DEFLATE_H_
 
-#include <zlib.h>
+#include <zlib/zlib.h>  // deps/zlib, vendored (deps/zlib.gyp)
 
 #include <cstddef>
 #include <cstdint>

@@ -4,7 +4,7 @@
 #ifndef NODE_HTTPUV_TEST_NATIVE_CPP_WS_TEST_SUPPORT_H_
 #define NODE_HTTPUV_TEST_NATIVE_CPP_WS_TEST_SUPPORT_H_
 
-#include <zlib.h>
+#include <zlib/zlib.h>  // deps/zlib, vendored (deps/zlib.gyp)
 
 #include <algorithm>
 #include <chrono>
