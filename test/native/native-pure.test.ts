@@ -55,6 +55,7 @@ function parseCounts(output: string): Counts | null {
 const drivers: Array<{ name: string; script: string; minTests: number }> = [
   { name: 'ws_pure_test', script: 'test-native-pure.sh', minTests: 40 },
   { name: 'static_files_test', script: 'test-static-pure.sh', minTests: 16 },
+  { name: 'http_stream_pure_test', script: 'test-stream-pure.sh', minTests: 7 },
 ];
 
 fs.mkdirSync(buildDir, { recursive: true });
