@@ -5,6 +5,7 @@ import type { Response } from './response.js';
 import type { WebSocket } from './websocket.js';
 import type { StaticPath, StaticPathOptionsInput } from './static-paths.js';
 import { argumentError, assertKnownKeys, isPlainObject, suggestName } from './validate.js';
+import type { FetchHandler } from './fetch.js';
 
 /**
  * An httpuv application; every member is optional. Object literals are checked against it, so
@@ -19,6 +20,15 @@ export interface App {
    * request is gone (client left, server stopped) is dropped and logged at DEBUG.
    */
   call?(req: RookRequest): Response | Promise<Response> | undefined | null;
+  /**
+   * The web-standard handler, an alternative to `call` (give one of them): gets a real
+   * `Request` (absolute URL from Host and the target, headers, method, body, and a `signal` that
+   * aborts when the client goes away) and returns a real `Response` (or a Promise of one):
+   * status, headers (each `Set-Cookie` kept apart), and a string, bytes or `ReadableStream` body,
+   * streamed as it is produced. A Hono app's `fetch` runs unchanged: `{ fetch: app.fetch }`.
+   * Static paths, `onHeaders` and WebSockets work beside it as beside `call`.
+   */
+  fetch?: FetchHandler;
   /**
    * Runs after the headers, before the body: return a response to answer early, or nothing to
    * read the body and go on to `call`. An answer (or nothing) that comes after the request is
@@ -37,11 +47,11 @@ export interface App {
 }
 
 /** The keys an app may have (a plain-object app with any other key is refused). */
-export const APP_KEYS = ['call', 'onHeaders', 'onWSOpen', 'staticPaths', 'staticPathOptions'] as const;
+export const APP_KEYS = ['call', 'fetch', 'onHeaders', 'onWSOpen', 'staticPaths', 'staticPathOptions'] as const;
 
 // Other frameworks' names for an app member (lower-cased), for the "did you mean" of an unknown key.
 const APP_SYNONYMS: Readonly<Record<string, string>> = {
-  handler: 'call', handle: 'call', request: 'call', onrequest: 'call', fetch: 'call', listener: 'call',
+  handler: 'call', handle: 'call', request: 'call', onrequest: 'call', listener: 'call',
   callback: 'call', serve: 'call', app: 'call',
   onheader: 'onHeaders', headers: 'onHeaders',
   onwsopen: 'onWSOpen', onwebsocket: 'onWSOpen', websocket: 'onWSOpen', ws: 'onWSOpen', onconnection: 'onWSOpen',
@@ -53,6 +63,7 @@ const APP_SYNONYMS: Readonly<Record<string, string>> = {
 /** A validated app with its callbacks bound. */
 export interface NormalizedApp {
   call?: App['call'];
+  fetch?: (request: Request) => unknown;
   onHeaders?: App['onHeaders'];
   onWSOpen?: App['onWSOpen'];
   staticPaths?: Record<string, unknown>;
@@ -103,12 +114,18 @@ export function normalizeApp(app: unknown): NormalizedApp {
     checkNearMisses(a);
   }
   const out: NormalizedApp = {};
-  for (const key of ['call', 'onHeaders', 'onWSOpen'] as const) {
+  for (const key of ['call', 'fetch', 'onHeaders', 'onWSOpen'] as const) {
     const f = a[key];
     if (f === undefined || f === null) continue;
     if (typeof f !== 'function') throw argumentError(`app.${key}`, 'a function', f);
-    if (key !== 'onWSOpen') checkArity(`app.${key}`, f as (...args: never[]) => unknown);
+    // (fetch is exempt: a web-standard handler may take (request, env, ctx), as Hono's does.)
+    if (key === 'call' || key === 'onHeaders') checkArity(`app.${key}`, f as (...args: never[]) => unknown);
     out[key] = (f as (...args: unknown[]) => never).bind(app) as never;
+  }
+  if (out.call !== undefined && out.fetch !== undefined) {
+    const e = new TypeError('app.call and app.fetch are alternatives: give one of them, not both');
+    (e as { code?: string }).code = 'ERR_INVALID_ARG_VALUE';
+    throw e;
   }
   if (a.staticPaths !== undefined && a.staticPaths !== null) {
     if (!isPlainObject(a.staticPaths)) throw argumentError('app.staticPaths', 'a plain object', a.staticPaths);

@@ -18,14 +18,17 @@ import {
 import type { Outbox } from './outbox.js';
 import type { ServerRecord } from './registry.js';
 import { attachBody, buildRequest, splitTarget, type BuiltRequest } from './rook.js';
-import { prepareResponse, ResponseError } from './response.js';
+import { prepareResponse, releaseResponse, ResponseError } from './response.js';
+import { StreamPump } from './stream-pump.js';
+import { fromWebResponse, toWebRequest } from './fetch.js';
+import type { HttpuvRequest } from './fetch-request.js';
 import { WebSocket, type WsLink } from './websocket.js';
 import { errorText, log, type LogFields, type LogLevelName } from './log.js';
 import type { RookRequest } from './rook.js';
 
 /** What the dispatcher needs of the binding. */
 export type DispatchBinding = Pick<NativeBinding,
-  'EVENT' | 'REQUEST_ENDED' | 'LOG_LEVEL' | 'LAYOUT' | 'request_continue' | 'server_closed' | 'ws_buffered'>;
+  'EVENT' | 'REQUEST_ENDED' | 'LOG_LEVEL' | 'LAYOUT' | 'STREAM' | 'request_continue' | 'server_closed' | 'ws_buffered'>;
 
 // 404 for an app without `call`: read only by the outbox, so one record serves every request.
 const NOT_FOUND: NativeResponse = {
@@ -63,6 +66,7 @@ export class Dispatcher {
   private readonly wsLink: WsLink;
   private readonly K: EventKinds;
   private readonly endedByStop: number;
+  private readonly clientEof: number;
   private readonly eventNums: number;
   private readonly eventVals: number;
   // LOG events' levels → names (an unknown level logs at INFO).
@@ -75,6 +79,19 @@ export class Dispatcher {
   // Open WebSockets, for their message and close events. (Every pendingHeaders id is also in
   // liveRequests; a server's closing, which is rare, walks these maps.)
   private readonly sockets = new Map<number, { ws: WebSocket; server: ServerRecord }>();
+  // Streamed responses being pumped (stream-pump.ts), by request id: from the answer to their end
+  // or their request-ended event. `after` runs when the stream is over (frees the request body).
+  private readonly streams = new Map<number, { pump: StreamPump; server: ServerRecord; after: (() => void) | null }>();
+  // app.fetch requests whose client may still go away: their Request's AbortSignal, aborted by a
+  // request-ended event (before the answer) or by the end of their streamed answer's client.
+  private readonly aborts = new Map<number, HttpuvRequest>();
+  private readonly streamDone = (pump: StreamPump): void => {
+    const s = this.streams.get(pump.id);
+    if (s === undefined || s.pump !== pump) return;
+    this.streams.delete(pump.id);
+    this.aborts.delete(pump.id);
+    s.after?.();
+  };
 
   constructor(binding: DispatchBinding, outbox: Outbox, servers: Map<number, ServerRecord>) {
     this.binding = binding;
@@ -83,6 +100,7 @@ export class Dispatcher {
     this.wsLink = { outbox, binding };
     this.K = binding.EVENT;
     this.endedByStop = binding.REQUEST_ENDED.STOPPED;
+    this.clientEof = binding.REQUEST_ENDED.CLIENT_EOF;
     this.eventNums = binding.LAYOUT.EVENT_NUMS;
     this.eventVals = binding.LAYOUT.EVENT_VALS;
     const levels = binding.LOG_LEVEL;
@@ -100,7 +118,9 @@ export class Dispatcher {
    * dispatcher tracks (all 0 once every server has closed).
    */
   debugCounts(): { requests: number; pendingHeaders: number; sockets: number } {
-    return { requests: this.liveRequests.size, pendingHeaders: this.pendingHeaders.size, sockets: this.sockets.size };
+    return {
+      requests: this.liveRequests.size + this.streams.size, pendingHeaders: this.pendingHeaders.size, sockets: this.sockets.size,
+    };
   }
 
   // The request was answered, or ended without an answer: free what JS holds for it.
@@ -114,6 +134,9 @@ export class Dispatcher {
   private forgetServer(server: ServerRecord): void {
     for (const [id, owner] of this.liveRequests) {
       if (owner === server) this.forgetRequest(id);
+    }
+    for (const [id, s] of this.streams) {
+      if (s.server === server) this.requestGone(id);
     }
     for (const [id, s] of this.sockets) {
       if (s.server !== server) continue;
@@ -139,14 +162,39 @@ export class Dispatcher {
    * once. A late answer (the client left, or the server stopped) is dropped and logged (see
    * logDropped); an owned file it named is deleted.
    */
-  private respond(server: ServerRecord, id: number, r: NativeResponse): void {
+  private respond(server: ServerRecord, id: number, r: NativeResponse, after: (() => void) | null = null): void {
     if (this.liveRequests.get(id) !== server) {
       this.logDropped(server, id, 'answer');
       if (r.file !== null && r.fileOwned) fs.unlink(r.file, () => {});
+      if (r.stream != null) r.stream.cancel();
+      after?.();
       return;
     }
     this.forgetRequest(id);
     this.outbox.queueResponse(id, r);
+    if (r.stream == null) {
+      this.aborts.delete(id);
+      after?.();
+      return;
+    }
+    const pump = new StreamPump(this.outbox, id, r.stream, this.streamDone, this.binding.STREAM.WINDOW);
+    this.streams.set(id, { pump, server, after });
+    pump.start();
+  }
+
+  // Request `id` ended without us (request-ended event, its server closed): a streamed answer
+  // stops its source, an app.fetch Request's signal aborts.
+  private requestGone(id: number): void {
+    this.abortRequest(id);  // first: the pump's end forgets the request
+    this.streams.get(id)?.pump.gone();
+  }
+
+  private abortRequest(id: number): void {
+    const request = this.aborts.get(id);
+    if (request !== undefined) {
+      this.aborts.delete(id);
+      request._abort(new DOMException('the client closed the connection', 'AbortError'));
+    }
   }
 
   // onHeaders returned nothing: read the body, if the request is still there.
@@ -182,20 +230,80 @@ export class Dispatcher {
     });
   }
 
-  private send(server: ServerRecord, id: number, built: BuiltRequest, res: unknown, where: string): void {
+  private send(server: ServerRecord, id: number, built: BuiltRequest, res: unknown, where: string,
+               after: (() => void) | null = null): void {
     let r;
     try {
       r = prepareResponse(res, built.req.HEADERS['accept-encoding'], server.gzip);
     } catch (err) {
       this.sendError(server, id, err, where, built.req);
+      after?.();
       return;
     }
-    this.respond(server, id, r);
+    if (r.stream != null && (built.req.REQUEST_METHOD === 'HEAD' || r.status === 204 || r.status === 304)) {
+      // No body goes out: stop the app's source now; the head alone is the answer.
+      releaseResponse(r);
+    }
+    this.respond(server, id, r, after);
+  }
+
+  // app.fetch: a Request in, a Response out (fetch.ts). The request body is freed once the answer
+  // is over (a streamed answer may still read it).
+  private runFetch(server: ServerRecord, id: number, built: BuiltRequest,
+                   fetch: (request: Request) => unknown): void {
+    const after = built.body !== null ? (): void => finish(built) : null;
+    let request: HttpuvRequest;
+    try {
+      request = toWebRequest(built, built.body !== null ? built.body.read() : null);
+    } catch (err) {
+      log('INFO', `app.fetch: request ${id} (${built.req.REQUEST_METHOD} ${built.req.PATH_INFO}) makes no valid Request: ${errorText(err, false)}`);
+      this.respond(server, id, {
+        status: 400, headers: ['Content-Type', 'text/plain; charset=UTF-8'], body: '400 Bad Request\n',
+        file: null, fileOwned: false, gzip: false,
+      }, after);
+      return;
+    }
+    this.aborts.set(id, request);
+    let result: unknown;
+    try {
+      result = fetch(request as unknown as Request);
+    } catch (err) {
+      this.aborts.delete(id);
+      this.sendError(server, id, err, 'app.fetch', built.req);
+      after?.();
+      return;
+    }
+    const answer = (res: unknown): void => {
+      let rook;
+      try {
+        rook = fromWebResponse(res);
+      } catch (err) {
+        this.aborts.delete(id);
+        this.sendError(server, id, err, 'app.fetch', built.req);
+        after?.();
+        return;
+      }
+      this.send(server, id, built, rook, 'app.fetch', after);
+    };
+    if (isThenable(result)) {
+      Promise.resolve(result).then(answer, (err: unknown) => {
+        this.aborts.delete(id);
+        this.sendError(server, id, err, 'app.fetch (rejected)', built.req);
+        after?.();
+      });
+      return;
+    }
+    answer(result);
   }
 
   private runCall(server: ServerRecord, id: number, built: BuiltRequest): void {
     const call = server.app.call;
     if (call === undefined) {
+      const fetch = server.app.fetch;
+      if (fetch !== undefined) {
+        this.runFetch(server, id, built, fetch);
+        return;
+      }
       this.respond(server, id, NOT_FOUND);
       finish(built);
       return;
@@ -208,14 +316,14 @@ export class Dispatcher {
       finish(built);
       return;
     }
+    const after = built.body !== null ? (): void => finish(built) : null;
     if (isThenable(result)) {
       Promise.resolve(result).then(
-        (res) => { this.send(server, id, built, res, 'app.call'); finish(built); },
+        (res) => { this.send(server, id, built, res, 'app.call', after); },
         (err: unknown) => { this.sendError(server, id, err, 'app.call (rejected)', built.req); finish(built); });
       return;
     }
-    this.send(server, id, built, result, 'app.call');
-    finish(built);
+    this.send(server, id, built, result, 'app.call', after);
   }
 
   private onHeadersAnswer(server: ServerRecord, id: number, built: BuiltRequest, res: unknown): void {
@@ -352,10 +460,22 @@ export class Dispatcher {
           }
           case K.REQUEST_ENDED: {
             const id = nums[o + 1];
-            if (nums[o + 3] === this.endedByStop) this.liveRequests.get(id)?.cutByStop.add(id);
+            if (nums[o + 3] === this.clientEof) {
+              // The client closed its side: the answer still goes out; a Request's signal aborts.
+              this.abortRequest(id);
+              break;
+            }
+            if (nums[o + 3] === this.endedByStop) {
+              this.liveRequests.get(id)?.cutByStop.add(id);
+              if (this.streams.has(id)) log('INFO', `the streamed response to request ${id} was cut short: its server's stop ended it`);
+            }
             this.forgetRequest(id);
+            this.requestGone(id);
             break;
           }
+          case K.STREAM_ACK:
+            this.streams.get(nums[o + 1])?.pump.ack(nums[o + 2]);
+            break;
           case K.LOG: {
             const serverId = nums[o + 1];
             const server = serverId !== 0 ? this.servers.get(serverId) : undefined;

@@ -17,6 +17,9 @@ export {
 export type { App } from './app.js';
 export type { Response, ResponseHeaders, FileBody } from './response.js';
 export type { BinaryData } from './bytes.js';
+// Streams and the web-standard handler (issue 17).
+export type { StreamBody, StreamChunk } from './stream-body.js';
+export type { FetchHandler } from './fetch.js';
 export type { RookRequest, InputStream, ErrorStream } from './rook.js';
 export type { ServerOptions, WebSocketOptions } from './options.js';
 export type { ServerStats } from './native.js';

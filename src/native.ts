@@ -20,19 +20,27 @@
 //   LOG:           [kind, serverId (0: none), LOG_LEVEL, 0] | [text]
 //   ACCESS:        [kind, id, status, bodyBytes] | [packed] (posted only while INFO is on):
 //       serverId NUL method NUL target NUL remoteAddr NUL elapsedUs NUL static ("1"/"0")
+//   STREAM_ACK:    [kind, id, chunks, 0] | [] (request id's streamed response: `chunks` more
+//                  STREAM_CHUNKs were taken and the queued output is below its bound; see
+//                  stream-pump.ts)
 //
 // Commands, JS → I/O thread, written by outbox.ts: commands_send(nums, count, vals), `count`
 // commands of LAYOUT.COMMAND_NUMS numbers in the Float64Array and LAYOUT.COMMAND_VALS values:
 //   RESPONSE:     [kind, id, status, flags] | [headers ("name NUL value …", or ""), body (a string
 //                 or a Uint8Array over an ordinary ArrayBuffer, see bytes.ts; the file's path
 //                 for a FILE body; null for none)], flags = BODY kind | RESPONSE_FLAG.GZIP |
-//                 RESPONSE_FLAG.FILE_OWNED (the outbox encodes a NativeResponse into this)
+//                 RESPONSE_FLAG.FILE_OWNED (the outbox encodes a NativeResponse into this).
+//                 BODY.STREAM: body null; the head leaves now, the body follows as:
+//   STREAM_CHUNK: [kind, id, 0, 0] | [data (a string or a Uint8Array), –]
+//   STREAM_END:   [kind, id, 0, 0] | [–, –] (the body is complete)
+//   STREAM_ABORT: [kind, id, 0, 0] | [–, –] (the app's stream failed: the message is cut short)
 //   WS_TEXT / WS_BINARY: [kind, id, 0, 0] | [data, –]
 //   WS_CLOSE:     [kind, id, code, 0] | [reason, –]
 //   WS_CLOSE_ACK: [kind, id, 0, 0] | [–, –] (JS has handled the socket's close event; the I/O
 //                 thread now answers the peer's close, after every send queued before it)
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { StreamSource } from './stream-body.js';
 
 /** Event kinds (C++ `EventKind`, transport/events.h). */
 export interface EventKinds {
@@ -47,6 +55,8 @@ export interface EventKinds {
   REQUEST_ENDED: number;
   /** A request was answered: its access-log line (only while logLevel is INFO or DEBUG). */
   ACCESS: number;
+  /** A streamed response's chunks were taken (count in slot 2): JS may send more. */
+  STREAM_ACK: number;
 }
 
 /** Command kinds (C++ `CommandKind`, binding/wire.h). */
@@ -56,6 +66,12 @@ export interface CommandKinds {
   WS_BINARY: number;
   WS_CLOSE: number;
   WS_CLOSE_ACK: number;
+  /** The next chunk of a streamed response. */
+  STREAM_CHUNK: number;
+  /** A streamed response is complete. */
+  STREAM_END: number;
+  /** A streamed response failed: cut short, never ended as if complete. */
+  STREAM_ABORT: number;
 }
 
 /** Body kinds of a RESPONSE command: the low bits of its flags. */
@@ -63,6 +79,8 @@ export interface BodyKinds {
   NONE: number;
   MEMORY: number;
   FILE: number;
+  /** The body follows as STREAM_CHUNK commands. */
+  STREAM: number;
 }
 
 /** The other bits of a RESPONSE command's flags. */
@@ -77,6 +95,16 @@ export interface RequestEndedCodes {
   GONE: number;
   /** The server's stop cut it off (grace period over, graceMs 0): a late answer is a WARN. */
   STOPPED: number;
+  /**
+   * Not an end: the client closed its side while JS holds the request. Its answer is still sent;
+   * an app.fetch Request's signal aborts.
+   */
+  CLIENT_EOF: number;
+}
+
+/** Streamed responses: JS sends at most WINDOW bytes (UTF-16 units for strings) ahead of STREAM_ACK. */
+export interface StreamConstants {
+  WINDOW: number;
 }
 
 /** server_start's first argument. */
@@ -137,6 +165,11 @@ export interface NativeResponse {
   /** The file is handed over: deleted once opened, and on every path where it is not sent. */
   fileOwned: boolean;
   gzip: boolean;
+  /**
+   * A streamed body (stream-body.ts): sent as BODY.STREAM, then pumped chunk by chunk by
+   * stream-pump.ts. Absent (or null) for every other body: the fast path never looks further.
+   */
+  stream?: StreamSource | null;
 }
 
 /** Resolved server options as the addon reads them. */
@@ -224,6 +257,7 @@ export interface NativeBinding {
   RESPONSE_FLAG: ResponseFlags;
   REQUEST_ENDED: RequestEndedCodes;
   LISTEN: ListenKinds;
+  STREAM: StreamConstants;
   LOG_LEVEL: LogLevels;
   LAYOUT: WireLayout;
   init(onEvents: (batch: EventBatch) => void): void;

@@ -90,11 +90,21 @@ export interface ServerOptions {
    * (`setLogger()`), else stderr. `logLevel()` still decides which lines are written.
    */
   logger?: Logger;
+  /**
+   * With an `app.fetch` handler: while the server runs, `globalThis.Response` is node-httpuv's
+   * compatible `Response` (default true), as @hono/node-server's `overrideGlobalObjects` does.
+   * `new Response(text)` then keeps its body as given instead of building a stream for it (the
+   * original's constructor costs more than node-httpuv's whole request); every member the app
+   * reads behaves as the original's, and `instanceof Response` holds for both kinds. The original
+   * comes back when the last such server has stopped. `false` leaves the global alone.
+   */
+  fetchGlobals?: boolean;
 }
 
 const KEYS = ['quiet', 'maxHeaderSize', 'maxHeaders', 'maxRequestTargetSize', 'maxBodySize',
   'bodySpillThreshold', 'headersTimeoutMs', 'requestTimeoutMs', 'keepAliveTimeoutMs',
-  'sendTimeoutMs', 'maxConnections', 'reusePort', 'gzip', 'websocket', 'exposeErrors', 'logger'] as const;
+  'sendTimeoutMs', 'maxConnections', 'reusePort', 'gzip', 'websocket', 'exposeErrors', 'logger',
+  'fetchGlobals'] as const;
 const WS_KEYS = ['perMessageDeflate', 'maxMessageSize', 'sendQueueLimit', 'receiveQueueLimit', 'pingIntervalMs',
   'pingTimeoutMs', 'closeTimeoutMs', 'protocols'] as const;
 
@@ -109,6 +119,7 @@ export interface ResolvedOptions {
   exposeErrors: boolean;
   /** The server's own logger, or null for the process-wide one. */
   logger: Logger | null;
+  fetchGlobals: boolean;
   native: Omit<NativeServerOptions, 'hasOnHeaders' | 'hasOnWSOpen' | 'staticPaths'>;
 }
 
@@ -185,6 +196,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     gzip: bool('options.gzip', o.gzip, true),
     exposeErrors: bool('options.exposeErrors', o.exposeErrors, true),
     logger: o.logger === undefined || o.logger === null ? null : checkLogger('options.logger', o.logger),
+    fetchGlobals: bool('options.fetchGlobals', o.fetchGlobals, true),
     native: {
       maxHeaderSize: int('options.maxHeaderSize', o.maxHeaderSize, 80 * 1024, 1024, U32),
       maxHeaders: int('options.maxHeaders', o.maxHeaders, 2000, 1, U32),

@@ -16,6 +16,7 @@ export class Outbox {
   private readonly bodyNone: number;
   private readonly bodyMemory: number;
   private readonly bodyFile: number;
+  private readonly bodyStream: number;
   private readonly flagGzip: number;
   private readonly flagFileOwned: number;
   private readonly stride: number;
@@ -23,6 +24,7 @@ export class Outbox {
   private count = 0;
   private vals: unknown[] = [];
   private scheduled = false;
+  private lazyScheduled = false;
   private holding = 0;
 
   constructor(binding: OutboxBinding) {
@@ -31,6 +33,7 @@ export class Outbox {
     this.bodyNone = binding.BODY.NONE;
     this.bodyMemory = binding.BODY.MEMORY;
     this.bodyFile = binding.BODY.FILE;
+    this.bodyStream = binding.BODY.STREAM;
     this.flagGzip = binding.RESPONSE_FLAG.GZIP;
     this.flagFileOwned = binding.RESPONSE_FLAG.FILE_OWNED;
     this.stride = binding.LAYOUT.COMMAND_NUMS;
@@ -58,7 +61,14 @@ export class Outbox {
     }
   };
 
-  private push(kind: number, id: number, a: number, b: number, v0: unknown, v1: unknown): void {
+  // A stream chunk's flush waits for the end of this turn of the event loop (setImmediate), so the
+  // chunks a stream produces in one turn (64 SSE events written in a loop) cross in one call.
+  private readonly lazyFlush = (): void => {
+    this.lazyScheduled = false;
+    this.flush();
+  };
+
+  private push(kind: number, id: number, a: number, b: number, v0: unknown, v1: unknown, lazy = false): void {
     const stride = this.stride;
     const o = this.count * stride;
     let nums = this.nums;
@@ -73,10 +83,16 @@ export class Outbox {
     nums[o + 3] = b;
     this.vals.push(v0, v1);
     this.count++;
-    if (!this.scheduled && this.holding === 0) {
-      this.scheduled = true;
-      queueMicrotask(this.flush);
+    if (this.scheduled || this.holding !== 0) return;
+    if (lazy) {
+      if (!this.lazyScheduled) {
+        this.lazyScheduled = true;
+        setImmediate(this.lazyFlush);
+      }
+      return;
     }
+    this.scheduled = true;
+    queueMicrotask(this.flush);
   }
 
   /** Runs `f` with flushing held back, then flushes once (a batch of events). */
@@ -98,6 +114,9 @@ export class Outbox {
     if (file !== null) {
       flags = this.bodyFile | (r.fileOwned ? this.flagFileOwned : 0);
       body = file;
+    } else if (r.stream != null) {
+      flags = this.bodyStream;
+      body = null;
     } else {
       body = r.body;
       flags = body !== null ? this.bodyMemory : this.bodyNone;
@@ -105,6 +124,16 @@ export class Outbox {
     if (r.gzip) flags |= this.flagGzip;
     const headers = r.headers;
     this.push(this.cmd.RESPONSE, id, r.status, flags, headers.length === 0 ? '' : headers.join('\0'), body);
+  }
+
+  /** Queues the next chunk of request `id`'s streamed response. */
+  queueStreamChunk(id: number, data: string | Uint8Array): void {
+    this.push(this.cmd.STREAM_CHUNK, id, 0, 0, data, undefined, true);
+  }
+
+  /** Queues the end of request `id`'s streamed response (`abort`: cut short, it failed). */
+  queueStreamEnd(id: number, abort: boolean): void {
+    this.push(abort ? this.cmd.STREAM_ABORT : this.cmd.STREAM_END, id, 0, 0, undefined, undefined);
   }
 
   /** Queues a WebSocket message. */

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import { toBytes, type BinaryData } from './bytes.js';
 import { log } from './log.js';
 import type { NativeResponse } from './native.js';
+import { openStreamSource, type StreamBody } from './stream-body.js';
 import { describe, isHttpFieldValue, isHttpToken } from './validate.js';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const mimeDb = require('mime-db') as Record<string, { compressible?: boolean }>;
@@ -36,9 +37,10 @@ export interface Response {
   /**
    * A string (sent as UTF-8), binary data (any ArrayBufferView: Buffer, typed array, DataView;
    * an ArrayBuffer or SharedArrayBuffer; shared memory is copied when the response is returned),
-   * a {@link FileBody}, or nothing.
+   * a {@link FileBody}, a {@link StreamBody} (an async iterable or a `ReadableStream`, sent as it
+   * is produced), or nothing.
    */
-  body?: string | BinaryData | FileBody | null;
+  body?: string | BinaryData | FileBody | StreamBody | null;
 }
 
 /** Thrown for a malformed app response; dispatch turns it into a 500 and logs the reason. */
@@ -149,6 +151,11 @@ function readBody(body: unknown): NativeResponse {
     return out;
   }
   if (typeof body === 'object') {
+    const stream = openStreamSource(body);
+    if (stream !== null) {
+      out.stream = stream;
+      return out;
+    }
     const fb = body as Record<string, unknown>;
     const file = fb.file;
     if (typeof file === 'string') {
@@ -165,7 +172,8 @@ function readBody(body: unknown): NativeResponse {
     }
   }
   throw new ResponseError('body must be a string, binary data (an ArrayBufferView, ArrayBuffer or ' +
-    `SharedArrayBuffer) or { file, owned? }, got ${describe(body)}`);
+    'SharedArrayBuffer), { file, owned? }, an async iterable or a ReadableStream, ' +
+    `got ${describe(body)}`);
 }
 
 /**
@@ -174,12 +182,37 @@ function readBody(body: unknown): NativeResponse {
  * in JS calls this; once queued, the addon owns the file and deletes it on every path.
  */
 export function releaseResponse(p: NativeResponse): void {
+  if (p.stream != null) {
+    p.stream.cancel();
+    p.stream = null;
+  }
   if (p.file === null || !p.fileOwned) return;
   const path = p.file;
   p.fileOwned = false;
   fs.unlink(path, (err) => {
     if (err !== null && err.code !== 'ENOENT') log('WARN', `cannot delete owned response file ${JSON.stringify(path)}: ${err.message}`);
   });
+}
+
+function addVary(headers: string[]): void {
+  const varyIdx = findHeader(headers, 'vary');
+  if (varyIdx < 0) headers.push('Vary', 'Accept-Encoding');
+  else if (!/(^|,)\s*(accept-encoding|\*)\s*(,|$)/i.test(headers[varyIdx + 1])) {
+    headers[varyIdx + 1] += ', Accept-Encoding';
+  }
+}
+
+// gzip for a streamed body: a compressible type, a status with a body, no encoding and no
+// Content-Length of the app's own (a declared length is of the body as given). No minimum size:
+// the size is not known; each chunk is flushed (http/stream_encoder).
+function streamGzip(out: NativeResponse, acceptEncoding: string | undefined, gzipEnabled: boolean): void {
+  const { status, headers } = out;
+  if (!gzipEnabled || status === 204 || status === 304) return;
+  if (findHeader(headers, 'content-encoding') >= 0 || findHeader(headers, 'content-length') >= 0) return;
+  const ctIdx = findHeader(headers, 'content-type');
+  if (!isCompressible(ctIdx >= 0 ? headers[ctIdx + 1] : undefined)) return;
+  addVary(headers);
+  out.gzip = acceptsGzip(acceptEncoding);
 }
 
 /**
@@ -209,6 +242,15 @@ export function prepareResponse(res: unknown, acceptEncoding: string | undefined
     releaseResponse(out);
     throw err;
   }
+  if (out.stream != null) {
+    const clIdx = findHeader(out.headers, 'content-length');
+    if (clIdx >= 0 && !/^[0-9]{1,15}$/.test(out.headers[clIdx + 1])) {
+      releaseResponse(out);
+      throw new ResponseError(`a streamed body's Content-Length must be a decimal number, got ${describe(out.headers[clIdx + 1])}`);
+    }
+    streamGzip(out, acceptEncoding, gzipEnabled);
+    return out;
+  }
   if (out.body === null) return out;
   const { status, headers } = out;
   // gzip (when the server enables it): a compressible type, at least GZIP_MIN_BYTES, a status that
@@ -217,11 +259,7 @@ export function prepareResponse(res: unknown, acceptEncoding: string | undefined
     const ctIdx = findHeader(headers, 'content-type');
     const size = typeof out.body === 'string' ? Buffer.byteLength(out.body) : (out.body as Uint8Array).byteLength;
     if (size >= GZIP_MIN_BYTES && isCompressible(ctIdx >= 0 ? headers[ctIdx + 1] : undefined)) {
-      const varyIdx = findHeader(headers, 'vary');
-      if (varyIdx < 0) headers.push('Vary', 'Accept-Encoding');
-      else if (!/(^|,)\s*(accept-encoding|\*)\s*(,|$)/i.test(headers[varyIdx + 1])) {
-        headers[varyIdx + 1] += ', Accept-Encoding';
-      }
+      addVary(headers);
       out.gzip = acceptsGzip(acceptEncoding);
     }
   }

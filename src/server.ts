@@ -5,6 +5,7 @@ import { dispatcher, native, outbox } from './runtime.js';
 import { normalizeApp, type App, type NormalizedApp } from './app.js';
 import { resolveOptions, type ResolvedOptions, type ServerOptions } from './options.js';
 import { serversById } from './registry.js';
+import { acquireGlobalResponse, releaseGlobalResponse } from './fetch-response.js';
 import { ipFamily } from './ip.js';
 import { log } from './log.js';
 import {
@@ -68,7 +69,10 @@ export abstract class Server {
     this.#pathOptions = statics.options;
     let resolveClosed!: () => void;
     this.#closed = new Promise<void>((resolve) => { resolveClosed = resolve; });
+    const globals = app.fetch !== undefined && opts.fetchGlobals;
+    if (globals) acquireGlobalResponse();
     const closed = (): void => {
+      if (globals) releaseGlobalResponse();
       this.#done = true;
       stopping.delete(this);
       resolveClosed();

@@ -185,6 +185,9 @@ void ConvertCommand(AddonData* d, Napi::Env env, const double* q, Napi::Array va
       spec.body_kind = ResponseSpec::BodyKind::kFilePath;
       // The path may be non-latin1.
       spec.file = ResponseFile(Utf8FromJs(vals.Get(v + 1)), (flags & kRespFlagFileOwned) != 0);
+    } else if (kind == kWireBodyStream) {
+      spec.body_kind = ResponseSpec::BodyKind::kStream;
+      spec.stream_window = kStreamWindow;
     } else if (kind == kWireBodyMemory) {
       spec.body_kind = ResponseSpec::BodyKind::kMemory;
       spec.body = BodyFromJs(vals.Get(v + 1));
@@ -206,7 +209,9 @@ void ConvertCommand(AddonData* d, Napi::Env env, const double* q, Napi::Array va
   } else if (c->type == kCmdWsClose) {
     c->code = static_cast<int>(q[2]);
     c->data = Utf8FromJs(vals.Get(v));
-  } else if (c->type != kCmdWsCloseAck) {
+  } else if (c->type == kCmdStreamChunk) {
+    c->data = BodyFromJs(vals.Get(v));
+  } else if (c->type != kCmdWsCloseAck && c->type != kCmdStreamEnd && c->type != kCmdStreamAbort) {
     ThrowInternal(env, "unknown command type");
   }
 }
@@ -279,13 +284,21 @@ Napi::Value CommandsSend(const Napi::CallbackInfo& info) {
         // stopped): dropped, never delivered to anyone else. An acknowledgement after the
         // close is the normal case and is not logged.
         if (registry->LogEnabled(kLogDebug)) {
-          registry->Log(kLogDebug, std::string(c.type == kCmdResponse ? "response" : "WebSocket command") +
+          registry->Log(kLogDebug, std::string(c.type == kCmdResponse       ? "response"
+                                                   : c.type >= kCmdStreamChunk ? "stream command"
+                                                                               : "WebSocket command") +
                                        " for id " + std::to_string(c.id) +
                                        " dropped: its connection is gone");
         }
       }
       if (c.type == kCmdResponse) {
         if (Http1Handler* http = HttpOf(conn)) http->SendResponse(c.id, std::move(*c.response));
+      } else if (c.type == kCmdStreamChunk) {
+        if (Http1Handler* http = HttpOf(conn)) http->StreamChunk(c.id, std::move(c.data));
+      } else if (c.type == kCmdStreamEnd) {
+        if (Http1Handler* http = HttpOf(conn)) http->StreamEnd(c.id);
+      } else if (c.type == kCmdStreamAbort) {
+        if (Http1Handler* http = HttpOf(conn)) http->StreamAbort(c.id);
       } else if (c.type == kCmdWsClose) {
         if (WsSession* ws = SessionOf(conn, c.id)) ws->Close(c.code, c.data);
       } else if (c.type == kCmdWsCloseAck) {
@@ -471,16 +484,26 @@ void RegisterExports(Napi::Env env, Napi::Object exports) {
                       {"SERVER_CLOSED", kEventServerClosed},
                       {"LOG", kEventLog},
                       {"REQUEST_ENDED", kEventRequestEnded},
-                      {"ACCESS", kEventAccess}});
+                      {"ACCESS", kEventAccess},
+                      {"STREAM_ACK", kEventStreamAck}});
   set_group("COMMAND", {{"RESPONSE", kCmdResponse},
                         {"WS_TEXT", kCmdWsText},
                         {"WS_BINARY", kCmdWsBinary},
                         {"WS_CLOSE", kCmdWsClose},
-                        {"WS_CLOSE_ACK", kCmdWsCloseAck}});
-  set_group("BODY", {{"NONE", kWireBodyNone}, {"MEMORY", kWireBodyMemory}, {"FILE", kWireBodyFile}});
+                        {"WS_CLOSE_ACK", kCmdWsCloseAck},
+                        {"STREAM_CHUNK", kCmdStreamChunk},
+                        {"STREAM_END", kCmdStreamEnd},
+                        {"STREAM_ABORT", kCmdStreamAbort}});
+  set_group("BODY", {{"NONE", kWireBodyNone},
+                     {"MEMORY", kWireBodyMemory},
+                     {"FILE", kWireBodyFile},
+                     {"STREAM", kWireBodyStream}});
   set_group("RESPONSE_FLAG", {{"GZIP", kRespFlagGzip}, {"FILE_OWNED", kRespFlagFileOwned}});
-  set_group("REQUEST_ENDED", {{"GONE", kRequestEndedGone}, {"STOPPED", kRequestEndedStopped}});
+  set_group("REQUEST_ENDED", {{"GONE", kRequestEndedGone},
+                              {"STOPPED", kRequestEndedStopped},
+                              {"CLIENT_EOF", kRequestEndedClientEof}});
   set_group("LISTEN", {{"TCP", kListenTcp}, {"PIPE", kListenPipe}});
+  set_group("STREAM", {{"WINDOW", kStreamWindow}});
   set_group("LOG_LEVEL", {{"OFF", kLogOff},
                           {"ERROR", kLogError},
                           {"WARN", kLogWarn},

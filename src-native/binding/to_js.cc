@@ -165,6 +165,9 @@ Napi::Value EventsToJs(Napi::Env env, std::vector<Event>&& events) {
         vals.Set(v, Latin1String(env, packed));
         break;
       }
+      case kEventStreamAck:
+        q[2] = e.code;  // chunks acknowledged
+        break;
       case kEventLog:
       default:
         q[0] = kEventLog;

@@ -22,6 +22,10 @@
 //   ACCESS:        [kind, id, status, bodyBytes] | [packed] (only while INFO is enabled), packed
 //       ONE latin1 string: serverId NUL method NUL target NUL remoteAddr NUL elapsedUs NUL
 //       static ("1" or "0")
+//   STREAM_ACK:    [kind, id, chunks, 0] | [] (the I/O thread took `chunks` more STREAM_CHUNKs of
+//                  request id's streamed response and the connection's queued output is below
+//                  its bound: JS may send as much again; sent once half a STREAM.WINDOW has
+//                  come in, see http/http1_stream.cc)
 //
 // Commands, JS → I/O thread (src/outbox.ts writes them, CommandsSend in exports.cc reads the
 // numbers straight from the typed array's memory): commands_send(nums, count, vals), `count`
@@ -29,7 +33,12 @@
 //   RESPONSE:     [kind, id, status, flags] | [headers ("name NUL value (NUL name NUL value)*",
 //                 or ""), body (a string, an ArrayBufferView, or null; the file's path when the
 //                 body kind is FILE)], flags = BodyKind | RESPONSE_FLAG.GZIP |
-//                 RESPONSE_FLAG.FILE_OWNED
+//                 RESPONSE_FLAG.FILE_OWNED. BODY.STREAM: body null; the head leaves now and the
+//                 body follows as STREAM_CHUNK commands closed by STREAM_END or STREAM_ABORT
+//   STREAM_CHUNK: [kind, id, 0, 0] | [data (a string or an ArrayBufferView), –]
+//   STREAM_END:   [kind, id, 0, 0] | [–, –] (the body is complete)
+//   STREAM_ABORT: [kind, id, 0, 0] | [–, –] (the app's stream failed: the message is cut short,
+//                 never ended as if complete)
 //   WS_TEXT / WS_BINARY: [kind, id, 0, 0] | [data, –]
 //   WS_CLOSE:     [kind, id, code, 0] | [reason, –]
 //   WS_CLOSE_ACK: [kind, id, 0, 0] | [–, –] (JS has handled the socket's close event; the I/O
@@ -59,19 +68,29 @@ enum CommandKind : int {
   kCmdWsBinary = 2,
   kCmdWsClose = 3,
   kCmdWsCloseAck = 4,
+  kCmdStreamChunk = 5,
+  kCmdStreamEnd = 6,
+  kCmdStreamAbort = 7,
 };
-constexpr int kCmdKindLast = kCmdWsCloseAck;
+constexpr int kCmdKindLast = kCmdStreamAbort;
 
 // JS: BODY.* — the low bits of a RESPONSE command's flags.
 enum WireBodyKind : int {
   kWireBodyNone = 0,
   kWireBodyMemory = 1,
   kWireBodyFile = 2,
+  kWireBodyStream = 3,
 };
 // JS: RESPONSE_FLAG.* — the other bits of a RESPONSE command's flags.
 constexpr int kRespFlagBodyMask = 3;
 constexpr int kRespFlagGzip = 4;
 constexpr int kRespFlagFileOwned = 8;
+
+// JS: STREAM.WINDOW — a streamed response's window: JS sends at most this many bytes (UTF-16
+// units for strings) of STREAM_CHUNKs ahead of their STREAM_ACK. The I/O thread acknowledges
+// once half of it has come in (counted in UTF-8 bytes, never fewer than JS counts), while its
+// queued output is below its bound, so a stream whose chunks fit the window costs no event.
+constexpr int kStreamWindow = 64 * 1024;
 
 // JS: LISTEN.* — server_start's first argument.
 enum ListenKind : int { kListenTcp = 0, kListenPipe = 1 };

@@ -100,10 +100,26 @@ void Http1Handler::OnTimer() {
 bool Http1Handler::InputFull() const { return in_buf_.size() - in_off_ >= kMaxBufferedInput; }
 
 void Http1Handler::OnPeerEof() {
+  if (stream_) {
+    // The client is gone while a streamed answer is open (an SSE client that left): end it now,
+    // so that JS stops the app's source (kEventRequestEnded), as Node ends a response whose
+    // socket ended.
+    transport_->Close();
+    return;
+  }
   // A request still waiting for its answer is answered, then the connection closes;
   // a partial request (H57/H58) or an idle connection just closes.
   if (phase_ == Phase::kWaitResponse || phase_ == Phase::kWaitOnHeaders || response_in_flight_) {
     close_after_response_ = true;
+    if (js_holds_) {
+      // Not an end: the answer is still written, but an app.fetch Request's signal aborts.
+      Event e;
+      e.kind = kEventRequestEnded;
+      e.server_id = server_->id();
+      e.id = current_id_;
+      e.code = kRequestEndedClientEof;
+      registry()->Emit(std::move(e));
+    }
     return;
   }
   if (phase_ == Phase::kIdle && in_off_ < in_buf_.size()) {
@@ -558,6 +574,7 @@ void Http1Handler::Linger() {
 void Http1Handler::OnTransportClosed() {
   EndJsRequest();
   file_fd_.Reset();
+  stream_.reset();
 }
 
 void Http1Handler::EndJsRequest() {

@@ -16,6 +16,7 @@
 #include "http/parser.h"
 #include "http/request.h"
 #include "http/response_writer.h"
+#include "http/stream_encoder.h"
 #include "transport/events.h"
 #include "transport/socket_transport.h"
 #include "transport/transport.h"
@@ -36,6 +37,11 @@ class Http1Handler final : public ProtocolHandler, public ParserDelegate {
   void SendResponse(uint64_t id, ResponseSpec&& spec);
   // onHeaders returned nothing for request `id`: read the body.
   void ContinueRequest(uint64_t id);
+  // A streamed response's next chunk, its end, and its failure (the STREAM_* commands for
+  // request `id`; see http1_stream.cc).
+  void StreamChunk(uint64_t id, std::string&& data);
+  void StreamEnd(uint64_t id);
+  void StreamAbort(uint64_t id);
 
   // ProtocolHandler (I/O thread; see transport/transport.h).
   void OnStart() override;
@@ -45,8 +51,8 @@ class Http1Handler final : public ProtocolHandler, public ParserDelegate {
   // Unparsed input (pipelined requests behind an answer) reached kMaxBufferedInput.
   bool InputFull() const override;
   void OnTimer() override;
-  void OnWriteQueued() override {}
-  void OnWritesDone() override {}
+  void OnWriteQueued() override;
+  void OnWritesDone() override;
   void OnWriteDone(bool last) override;
   void OnPeerEof() override;
   // wait_for_peer (a drain): a connection with no request in progress (idle keep-alive, never
@@ -113,6 +119,14 @@ class Http1Handler final : public ProtocolHandler, public ParserDelegate {
   // sendfile until the file is sent or the socket is full (then one chunk goes through a
   // stream write, whose completion comes back here once the socket drained).
   void PumpFile();
+  // Streamed responses (http1_stream.cc): the head and framing of a BodyKind::kStream answer;
+  // each piece corked (one write per loop iteration); an acknowledgement to JS once half its
+  // window came in and the socket's queue is below kStreamHighWater; and the end of a message
+  // that cannot complete (FIN after what was written, or RST when only closing delimits it).
+  void StartStream(ResponseSpec&& spec, ResponseContext ctx, bool send_body);
+  void StreamWrite(std::string&& bytes);
+  void StreamAck();
+  void StreamTruncate();
   void OnResponseWritten();
   void FinishRequest();
   // The current request ends here: when JS holds state for it (js_holds_) and has not answered,
@@ -165,6 +179,15 @@ class Http1Handler final : public ProtocolHandler, public ParserDelegate {
   bool response_in_flight_ = false;  // its bytes are still being written
   bool close_after_response_ = false;
   bool send_timer_ = false;          // the socket's timer is the send timeout (ArmSendTimer)
+
+  // The streamed response being written (null otherwise), and what JS sent of it that was not
+  // acknowledged yet (kEventStreamAck): chunks, and their bytes as received.
+  std::unique_ptr<StreamEncoder> stream_;
+  uint32_t stream_unacked_ = 0;
+  uint64_t stream_unacked_bytes_ = 0;
+  uint64_t stream_ack_at_ = 1;  // acknowledge from this many unacknowledged bytes
+  int stream_status_ = 0;       // for its access line
+  uint64_t stream_bytes_ = 0;   // body bytes written (framed, after gzip)
 
   // File streaming state for the current response.
   FdHandle file_fd_;

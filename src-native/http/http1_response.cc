@@ -75,6 +75,10 @@ void Http1Handler::WriteResponse(ResponseSpec&& spec) {
   bool send_body = !is_head_ && !StatusForbidsBody(spec.status);
 
   switch (spec.body_kind) {
+    case ResponseSpec::BodyKind::kStream: {
+      StartStream(std::move(spec), ctx, send_body);
+      return;
+    }
     case ResponseSpec::BodyKind::kNone: {
       LogAccess(spec.status, 0);
       WriteBuffers(BuildResponseHead(spec, ctx, false, 0), std::string(), true);
@@ -243,6 +247,15 @@ void Http1Handler::WriteBuffers(std::string&& head, std::string&& body, bool las
     case SocketTransport::WriteStatus::kFailed:
       return;
   }
+}
+
+void Http1Handler::OnWriteQueued() {
+  // Corked output (a streamed response's chunks) waits in libuv: the send timeout starts.
+  if (stream_ && !send_timer_) ArmSendTimer();
+}
+
+void Http1Handler::OnWritesDone() {
+  if (stream_) StreamAck();  // the queue drained: JS may send more
 }
 
 void Http1Handler::OnWriteDone(bool last) {

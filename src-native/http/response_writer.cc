@@ -91,6 +91,10 @@ std::string BuildResponseHead(const ResponseSpec& spec, const ResponseContext& c
     // A 101 ends the HTTP message; no length.
   } else if (StatusForbidsBody(spec.status)) {
     // 1xx/204/304 never carry a body (RFC 9110 §8.6 forbids Content-Length on 1xx/204).
+  } else if (ctx.chunked) {
+    out += "Transfer-Encoding: chunked\r\n";
+  } else if (ctx.close_delimited) {
+    // RFC 9112 §6.3 item 8: the body ends when the connection closes.
   } else if (has_body || !ctx.head) {
     // Without a body object we still say 0 so a keep-alive client knows where this ends.
     out += "Content-Length: ";

@@ -16,13 +16,15 @@ struct ResponseSpec {
   int status = 200;
   HeaderList headers;
   // Body: absent, in memory, or a file (a path to open, or an fd range already open).
-  enum class BodyKind { kNone, kMemory, kFilePath, kFd } body_kind = BodyKind::kNone;
+  // kStream: the body follows in chunks (Connection::StreamChunk, http/stream_encoder.h).
+  enum class BodyKind { kNone, kMemory, kFilePath, kFd, kStream } body_kind = BodyKind::kNone;
   std::string body;
   ResponseFile file;        // kFilePath: the path; an owned file is deleted however this ends
   FdHandle fd;
   uint64_t fd_offset = 0;
   uint64_t fd_length = 0;
   bool gzip = false;        // compress an in-memory body (decided by the TS layer)
+  uint64_t stream_window = 0;  // kStream: JS's window (binding/wire.h kStreamWindow)
 };
 
 // What the connection knows about the request being answered.
@@ -30,6 +32,8 @@ struct ResponseContext {
   bool head = false;           // request method was HEAD
   bool close = false;          // connection closes after this response
   bool http10_keep_alive = false;  // HTTP/1.0 request that asked for keep-alive
+  bool chunked = false;            // a streamed body in the chunked coding: no Content-Length
+  bool close_delimited = false;    // a streamed body ended by closing: no Content-Length
 };
 
 // RFC 9110 field syntax, checked on the bytes that go on the wire (after the latin1 conversion):

@@ -47,12 +47,19 @@ enum EventKind : int {
   // is being written. code = status; length = body bytes sent (after gzip; 0 for HEAD, 204,
   // 304, a 101 upgrade); elapsed_us = from its headers to its answer; method, target, peer.
   kEventAccess = 9,
+  // A streamed response's chunks were taken (code: how many) and the connection's queued output
+  // is below its bound: JS may send more (layout in binding/wire.h).
+  kEventStreamAck = 20,  // (9–19 left for other kinds)
 };
 
 // The code of a kEventRequestEnded event.
 enum RequestEndedCode : int {
   kRequestEndedGone = 0,     // client gone, error answer, refused upgrade: a late answer is DEBUG
   kRequestEndedStopped = 1,  // the server's stop cut it off (grace over, graceMs 0): WARN
+  // Not an end: the client closed its side (FIN) while JS holds the request. Its answer is still
+  // written (a half-closed client may read it), but an app.fetch Request's signal aborts, as
+  // nginx takes such a client for gone (499). JS keeps the request.
+  kRequestEndedClientEof = 2,
 };
 
 enum LogLevel : int { kLogError = 1, kLogWarn = 2, kLogInfo = 3, kLogDebug = 4 };

@@ -534,7 +534,14 @@ void SocketTransport::Close() {
   reading_ = false;
   uv_timer_stop(&timer_);
   uv_close(reinterpret_cast<uv_handle_t*>(&timer_), OnHandleClosed);
+  if (reset_on_close_ && !is_pipe_ && uv_tcp_close_reset(&handle_.tcp, OnHandleClosed) == 0) return;
   uv_close(reinterpret_cast<uv_handle_t*>(&handle_), OnHandleClosed);
+}
+
+void SocketTransport::CloseWithReset() {
+  if (closing_) return;
+  reset_on_close_ = true;
+  Close();
 }
 
 void SocketTransport::CloseForStop(int goodbye) {

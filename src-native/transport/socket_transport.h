@@ -126,6 +126,9 @@ class SocketTransport final : public Transport {
   // (closing at once with unread input makes the kernel send RST, losing what we wrote).
   void Linger() override;
   void Close() override;
+  // Closes now with a reset (SO_LINGER 0) instead of a FIN: a body that only the close delimits
+  // (HTTP/1.0 streaming) and that failed must not read as complete. Falls back to Close().
+  void CloseWithReset();
 
  private:
   struct WriteReq;
@@ -164,6 +167,7 @@ class SocketTransport final : public Transport {
   bool lingering_ = false;
   bool peer_eof_ = false;
   bool cut_by_stop_ = false;       // CloseForStop
+  bool reset_on_close_ = false;    // CloseWithReset
 
   // Reading and read backpressure (see InputBlocked).
   bool reading_ = false;

@@ -10,12 +10,15 @@ import { logLevel, type LogLevelName } from '../../src/log.js';
 
 const EVENT = {
   REQUEST: 11, HEADERS: 12, WS_OPEN: 13, WS_MESSAGE: 14, WS_CLOSE: 15, SERVER_CLOSED: 16, LOG: 17, REQUEST_ENDED: 18,
-  ACCESS: 19,
+  ACCESS: 19, STREAM_ACK: 29,
 };
-const COMMAND = { RESPONSE: 20, WS_TEXT: 21, WS_BINARY: 22, WS_CLOSE: 23, WS_CLOSE_ACK: 24 };
-const BODY = { NONE: 0, MEMORY: 1, FILE: 2 };
+const COMMAND = {
+  RESPONSE: 20, WS_TEXT: 21, WS_BINARY: 22, WS_CLOSE: 23, WS_CLOSE_ACK: 24, STREAM_CHUNK: 25, STREAM_END: 26, STREAM_ABORT: 27,
+};
+const BODY = { NONE: 0, MEMORY: 1, FILE: 2, STREAM: 3 };
+const STREAM = { WINDOW: 1000 };
 const RESPONSE_FLAG = { GZIP: 16, FILE_OWNED: 32 };
-const REQUEST_ENDED = { GONE: 5, STOPPED: 6 };
+const REQUEST_ENDED = { GONE: 5, STOPPED: 6, CLIENT_EOF: 7 };
 const LOG_LEVEL = { OFF: 0, ERROR: 41, WARN: 42, INFO: 43, DEBUG: 44 };
 const LAYOUT = { EVENT_NUMS: 4, EVENT_VALS: 2, COMMAND_NUMS: 4, COMMAND_VALS: 2 };
 
@@ -36,7 +39,7 @@ export interface SentResponse {
   id: number;
   status: number;
   headers: [string, string][];
-  bodyKind: 'NONE' | 'MEMORY' | 'FILE';
+  bodyKind: 'NONE' | 'MEMORY' | 'FILE' | 'STREAM';
   body: unknown;
   gzip: boolean;
   fileOwned: boolean;
@@ -59,10 +62,10 @@ export interface FakeBinding extends NativeBinding {
 export function fakeBinding(): FakeBinding {
   const kindName = new Map<number, CommandName>(
     Object.entries(COMMAND).map(([k, v]) => [v, k as CommandName]));
-  const bodyName = new Map<number, 'NONE' | 'MEMORY' | 'FILE'>(
-    Object.entries(BODY).map(([k, v]) => [v, k as 'NONE' | 'MEMORY' | 'FILE']));
+  const bodyName = new Map<number, 'NONE' | 'MEMORY' | 'FILE' | 'STREAM'>(
+    Object.entries(BODY).map(([k, v]) => [v, k as 'NONE' | 'MEMORY' | 'FILE' | 'STREAM']));
   const fake: FakeBinding = {
-    EVENT, COMMAND, BODY, RESPONSE_FLAG, REQUEST_ENDED, LOG_LEVEL, LAYOUT,
+    EVENT, COMMAND, BODY, RESPONSE_FLAG, REQUEST_ENDED, LOG_LEVEL, LAYOUT, STREAM,
     LISTEN: { TCP: 50, PIPE: 51 },
     sends: [],
     commands: [],

@@ -1,0 +1,118 @@
+// A cheaper `Response` for `app.fetch` apps (issue 17). Node's `new Response('text')` (undici)
+// builds a WHATWG ReadableStream for every body, whole or not: tens of microseconds, more than
+// node-httpuv's whole per-request cost, on every response a handler such as Hono's creates. While
+// a server with `app.fetch` runs (option `fetchGlobals`, default true, as @hono/node-server's
+// `overrideGlobalObjects`), `globalThis.Response` is this class: a Response whose status, headers
+// and whole string or bytes body are kept as given, and whose every other member builds the
+// original Response once, on first use, and answers from it. `instanceof Response` holds for
+// both kinds, so is it "a real Response" for the app; the dispatcher reads a body kept as given
+// without any stream (fetch.ts). Restored when the last such server stops.
+const OriginalResponse: typeof Response = globalThis.Response;
+
+const TEXT_PLAIN = 'text/plain;charset=UTF-8';
+
+/** @internal What fetch.ts reads of a response that was never materialized. */
+export interface KeptResponse {
+  status: number;
+  /** The headers as given (any HeadersInit), or the Headers object the app read and may have changed. */
+  headers: HeadersInit | undefined;
+  body: string | Uint8Array | null;
+}
+
+export class HttpuvResponse {
+  #body: string | Uint8Array | null;
+  #init: ResponseInit | undefined;
+  #headers: Headers | undefined;
+  #real: Response | undefined;
+
+  constructor(body?: BodyInit | null, init?: ResponseInit) {
+    const b = body ?? null;
+    this.#init = init;
+    if (b === null || typeof b === 'string' || b instanceof Uint8Array) {
+      this.#body = b;
+      const s = init?.status;
+      // A status the original would refuse (or 204/304 with a body): build it now, so it throws
+      // exactly as the original constructor does.
+      if (s !== undefined && (s !== (s | 0) || s < 200 || s > 599)) this.#real = new OriginalResponse(body, init);
+      if (b !== null && (s === 204 || s === 205 || s === 304)) this.#real = new OriginalResponse(body, init);
+    } else {
+      // Streams, blobs, form data…: the original does the work.
+      this.#body = null;
+      this.#real = new OriginalResponse(body, init);
+    }
+  }
+
+  /** @internal The response as given, or null once the original was built (read it instead). */
+  static _kept(r: HttpuvResponse): KeptResponse | null {
+    if (r.#real !== undefined) return null;
+    const headers = r.#headers ?? r.#init?.headers;
+    return { status: r.#init?.status ?? 200, headers, body: r.#body };
+  }
+
+  /** @internal Is `v` one of these (not a subclass's impostor)? */
+  static _is(v: unknown): v is HttpuvResponse {
+    return v !== null && typeof v === 'object' && #body in v;
+  }
+
+  #materialize(): Response {
+    if (this.#real === undefined) {
+      const init = this.#init;
+      this.#real = new OriginalResponse(this.#body as BodyInit | null, {
+        status: init?.status, statusText: init?.statusText, headers: this.#headers ?? init?.headers,
+      });
+    }
+    return this.#real;
+  }
+
+  get status(): number { return this.#real !== undefined ? this.#real.status : this.#init?.status ?? 200; }
+  get statusText(): string { return this.#real !== undefined ? this.#real.statusText : this.#init?.statusText ?? ''; }
+  get ok(): boolean { const s = this.status; return s >= 200 && s <= 299; }
+  get headers(): Headers {
+    if (this.#real !== undefined) return this.#real.headers;
+    if (this.#headers === undefined) {
+      const h = new Headers(this.#init?.headers);
+      if (typeof this.#body === 'string' && !h.has('content-type')) h.set('content-type', TEXT_PLAIN);
+      this.#headers = h;
+    }
+    return this.#headers;
+  }
+  get body(): ReadableStream<Uint8Array> | null { return this.#materialize().body; }
+  get bodyUsed(): boolean { return this.#real !== undefined ? this.#real.bodyUsed : false; }
+  get type(): ResponseType { return this.#materialize().type; }
+  get url(): string { return this.#materialize().url; }
+  get redirected(): boolean { return this.#materialize().redirected; }
+  arrayBuffer(): Promise<ArrayBuffer> { return this.#materialize().arrayBuffer(); }
+  blob(): Promise<Blob> { return this.#materialize().blob(); }
+  formData(): Promise<FormData> { return this.#materialize().formData(); }
+  json(): Promise<unknown> { return this.#materialize().json(); }
+  text(): Promise<string> { return this.#materialize().text(); }
+  clone(): Response { return this.#materialize().clone(); }
+  get [Symbol.toStringTag](): string { return 'Response'; }
+
+  static json(data: unknown, init?: ResponseInit): Response { return OriginalResponse.json(data, init); }
+  static redirect(url: string | URL, status?: number): Response { return OriginalResponse.redirect(url, status); }
+  static error(): Response { return OriginalResponse.error(); }
+  // Responses made by the original class (fetch(), Response.json()) are Responses too.
+  static [Symbol.hasInstance](v: unknown): boolean {
+    if (this !== HttpuvResponse) return Function.prototype[Symbol.hasInstance].call(this, v);  // a subclass
+    return HttpuvResponse._is(v) || v instanceof OriginalResponse;
+  }
+}
+Object.setPrototypeOf(HttpuvResponse.prototype, OriginalResponse.prototype);
+Object.setPrototypeOf(HttpuvResponse, OriginalResponse);
+
+let users = 0;
+
+/** @internal A server with app.fetch starts (fetchGlobals on): Response becomes HttpuvResponse. */
+export function acquireGlobalResponse(): void {
+  if (users++ === 0 && globalThis.Response === OriginalResponse) {
+    (globalThis as { Response: unknown }).Response = HttpuvResponse;
+  }
+}
+
+/** @internal Such a server stopped: the last one puts the original Response back. */
+export function releaseGlobalResponse(): void {
+  if (users > 0 && --users === 0 && globalThis.Response === (HttpuvResponse as unknown)) {
+    (globalThis as { Response: unknown }).Response = OriginalResponse;
+  }
+}
