@@ -13,10 +13,18 @@ import {
   type LoggerObject, type LogFields, type App, type Response, type ResponseHeaders,
   type FileBody, type BinaryData, type RookRequest, type InputStream, type ErrorStream, type ServerOptions,
   type WebSocketOptions, type ServerStats, ipFamily, encodeURI, encodeURIComponent, decodeURI,
-  decodeURIComponent, rawToBase64, randomPort,
+  decodeURIComponent, rawToBase64, randomPort, type StreamBody, type StreamChunk, type FetchHandler,
 } from 'node-httpuv';
 
 export async function usageEsm(): Promise<void> {
+  // Streams and app.fetch (issue 17).
+  const chunks: StreamBody = (async function* (): AsyncGenerator<StreamChunk> { yield 'data: 1\n\n'; yield new Uint8Array([1]); })();
+  const web: StreamBody = new ReadableStream<StreamChunk>();
+  const streamed: Response = { status: 200, headers: { 'Content-Type': 'text/event-stream' }, body: chunks };
+  const handler: FetchHandler = async (request: Request) => new globalThis.Response(`${request.method} ${request.url}`, { status: 200 });
+  const fetchApp: App = { fetch: handler, onWSOpen: () => {} };
+  const fetchServer: WebServer = startServer('127.0.0.1', 0, fetchApp, { fetchGlobals: false });
+  void [web, streamed, fetchServer];
   const headers: ResponseHeaders = [['Set-Cookie', 'a=1'], ['Set-Cookie', 'b=2']];
   const file: FileBody = { file: '/tmp/x', owned: false };
   const bytes: BinaryData = new DataView(new ArrayBuffer(2));
