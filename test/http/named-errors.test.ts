@@ -32,10 +32,11 @@ function throwsType(f: () => unknown, ...patterns: RegExp[]): TypeError {
 test('an unknown app key throws a TypeError listing the known keys, with a did-you-mean', () => {
   const e = throwsType(() => start({ onWsOpen: () => {} }),
     /^app has unknown key: onWsOpen; did you mean onWSOpen\?/,
-    /known: call, onHeaders, onWSOpen, staticPaths, staticPathOptions\)/);
+    /known: call, fetch, onHeaders, onWSOpen, staticPaths, staticPathOptions\)/);
   assert.equal((e as { code?: string }).code, 'ERR_INVALID_ARG_VALUE');
   throwsType(() => start({ handler: () => ({ status: 200 }) }), /unknown key: handler; did you mean call\?/);
-  throwsType(() => start({ fetch: () => ({ status: 200 }) }), /unknown key: fetch; did you mean call\?/);
+  // (fetch is an App key since issue 17: the web-standard handler)
+  throwsType(() => start({ onRequest: () => ({ status: 200 }) }), /unknown key: onRequest; did you mean call\?/);
   throwsType(() => start({ onHeader: () => null }), /did you mean onHeaders\?/);
   throwsType(() => start({ static: { '/a': '/tmp' } }), /did you mean staticPaths\?/);
   throwsType(() => start({ onHeaders: () => null, zzz: 1, onwsopen: () => {}, handler: () => {} }),
