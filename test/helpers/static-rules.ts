@@ -7,7 +7,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { excludeStaticPath, staticPath, startServer, type WebServer } from '../../src/index.js';
+import { excludeStaticPath, staticPath, startServer, type StaticPathOptionsInput, type WebServer } from '../../src/index.js';
 import { rawRequest } from './clients.js';
 
 export const TOKEN_HEADER = 'X-Token';
@@ -73,10 +73,12 @@ export function makeRulesTree(prefix: string): RulesTree {
 /**
  * `/` → www; `/private` excluded; `/guarded` a validated static path nested under the root;
  * `/files/` (a key with a trailing slash) → a public directory beside www; `/pub/excluded.txt` (one file) and
- * `//pub/secret-dir/` (a key with an empty segment and a trailing slash) excluded.
+ * `//pub/secret-dir/` (a key with an empty segment and a trailing slash) excluded. `pathOptions`:
+ * the server-level static path options (every path inherits them).
  */
-export function startRulesServer(t: RulesTree): WebServer {
+export function startRulesServer(t: RulesTree, pathOptions?: StaticPathOptionsInput): WebServer {
   return startServer('127.0.0.1', 0, {
+    ...(pathOptions ? { staticPathOptions: pathOptions } : {}),
     call: () => ({ status: 299, headers: { 'X-Answered-By': 'app' }, body: 'the app answered\n' }),
     staticPaths: {
       '/': t.www,
