@@ -16,11 +16,16 @@
 //
 // Input: byte 0 = flags (bits 0-1: token header none / correct / wrong / correct twice; bits 2-3:
 // Accept-Encoding none / "gzip, br" / "br" / "gzip"; bit 4: O_NOFOLLOW fallback instead of
-// openat2; bit 5: raw mode: the rest is the target as is). Otherwise every further byte picks a
+// openat2; bit 5: raw mode: the rest is the target as is; bit 6: every path with the directory
+// options of issue 18 on (redirectDirectories, directoryListing, spaFallback; indexhtml off).
+// Then a 301's Location must be one path on this host (one leading '/', visible ASCII, no
+// backslash), and every link of a listing, served in turn, must be a file or directory the rules
+// let through: a protected file behind a listed link is a finding like a direct one). Otherwise every further byte picks a
 // piece from kPieces (b & 0x3f); with b & 0x40 the piece's letters are upper-cased, with b & 0x80
 // the next byte is a mask flipping the case of its first 8 letters.
 #include <dirent.h>
 #include <fcntl.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -49,6 +54,7 @@ using FileId = std::pair<dev_t, ino_t>;
 
 std::string g_tmp;
 StaticConfig g_config;
+StaticConfig g_config_dirs;  // g_config with the directory options on (flags bit 6)
 std::set<FileId> g_excluded;  // never served
 std::set<FileId> g_guarded;   // served only with the token
 int g_free_fd = -1;
@@ -175,6 +181,13 @@ void BuildTree() {
   StaticPathEntry ft = entry("/privatefoo", w + "/privatefoo");
   ft.fallthrough = true;
   g_config.entries.push_back(ft);
+  g_config_dirs = g_config;  // copies start with empty root memos
+  for (StaticPathEntry& e : g_config_dirs.entries) {
+    e.redirect_directories = true;
+    e.directory_listing = true;
+    e.spa_fallback = true;
+    e.indexhtml = false;
+  }
 }
 
 int NextFreeFd() {
@@ -220,12 +233,37 @@ std::string BuildTarget(const uint8_t* data, size_t size) {
   return t;
 }
 
-StaticResult Serve(const std::string& target, const char* method, const StaticHeaders& headers) {
+StaticResult Serve(const StaticConfig& config, const std::string& target, const char* method,
+                   const StaticHeaders& headers) {
   StaticRequest req;
   req.method = method;
   req.target = target;
   req.headers = &headers;
-  return httpuv::statics::ServeStatic(g_config, req);
+  return httpuv::statics::ServeStatic(config, req);
+}
+
+const std::string* FindHeader(const StaticResult& r, const char* name) {
+  for (const auto& h : r.headers) {
+    if (strcasecmp(h.first.c_str(), name) == 0) return &h.second;
+  }
+  return nullptr;
+}
+
+bool IsListing(const StaticResult& r) {
+  return r.kind == StaticResult::Kind::kRespond && r.status == 200 && r.fd < 0 &&
+         r.body.compare(0, 15, "<!DOCTYPE html>") == 0;
+}
+
+// Aborts when `fd` is a protected file for this request.
+void CheckFd(int fd, bool token_ok, const std::string& target, uint8_t flags) {
+  struct stat st;
+  FUZZ_CHECK(fstat(fd, &st) == 0, "returned fd is not open");
+  const FileId id{st.st_dev, st.st_ino};
+  if (g_excluded.count(id) != 0 || (!token_ok && g_guarded.count(id) != 0)) {
+    fprintf(stderr, "FINDING: target=\"%s\" flags=0x%02x reached a protected file (ino %lu)\n",
+            target.c_str(), flags, static_cast<unsigned long>(st.st_ino));
+    abort();
+  }
 }
 
 }  // namespace
@@ -257,28 +295,52 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const bool token_ok = token == 1;
 
   httpuv::statics::SetOpenat2ForTesting((flags & 0x10) == 0 && g_has_openat2);
-  StaticResult get = Serve(target, "GET", headers);
-  StaticResult head = Serve(target, "HEAD", headers);
+  const bool dirs = (flags & 0x40) != 0;
+  const StaticConfig& config = dirs ? g_config_dirs : g_config;
+  StaticResult get = Serve(config, target, "GET", headers);
+  StaticResult head = Serve(config, target, "HEAD", headers);
 
   FUZZ_CHECK(get.kind == head.kind, "HEAD and GET decide differently (static or not)");
   FUZZ_CHECK(head.fd < 0, "fd returned for HEAD");
   if (get.kind == StaticResult::Kind::kRespond) {
     const int s = get.status;
-    FUZZ_CHECK(s == 200 || s == 400 || s == 403 || s == 404 || s == 500, "unexpected status");
+    FUZZ_CHECK(s == 200 || s == 400 || s == 403 || s == 404 || s == 500 || (dirs && s == 301),
+               "unexpected status");
     FUZZ_CHECK(head.status == s, "HEAD and GET statuses differ");
-    FUZZ_CHECK((s == 200) == (get.fd >= 0), "200 without an fd or an fd without 200");
+    FUZZ_CHECK((s == 200) == (get.fd >= 0 || (dirs && IsListing(get))),
+               "200 without an fd (or a listing) or an fd without 200");
+    if (s == 301) {
+      const std::string* loc = FindHeader(get, "Location");
+      FUZZ_CHECK(loc != nullptr && loc->size() >= 2 && (*loc)[0] == '/' && (*loc)[1] != '/',
+                 "a Location that is not one path on this host");
+      for (char c : *loc) {
+        FUZZ_CHECK(c > 0x20 && c < 0x7f && c != '\\', "a Location byte outside visible ASCII, or a backslash");
+      }
+    }
+    if (dirs && IsListing(get)) {
+      // Every listed link, served with the same headers, is something the rules let through.
+      size_t at = 0;
+      while ((at = get.body.find("<a href=\"", at)) != std::string::npos) {
+        at += 9;
+        const size_t end = get.body.find('"', at);
+        FUZZ_CHECK(end != std::string::npos, "an unterminated href");
+        const std::string href = get.body.substr(at, end - at);
+        FUZZ_CHECK(!href.empty() && href[0] == '/' && (href.size() == 1 || href[1] != '/'), "an href that leaves the site");
+        StaticResult linked = Serve(config, href, "GET", headers);
+        FUZZ_CHECK(linked.kind == StaticResult::Kind::kRespond &&
+                       linked.status == 200,
+                   "a listed link that the rules refuse (or that the app answers)");
+        if (linked.fd >= 0) {
+          CheckFd(linked.fd, token_ok, href, flags);
+          close(linked.fd);
+        }
+      }
+    }
   } else {
     FUZZ_CHECK(get.fd < 0, "fd returned with kNotStatic");
   }
   if (get.fd >= 0) {
-    struct stat st;
-    FUZZ_CHECK(fstat(get.fd, &st) == 0, "returned fd is not open");
-    const FileId id{st.st_dev, st.st_ino};
-    if (g_excluded.count(id) != 0 || (!token_ok && g_guarded.count(id) != 0)) {
-      fprintf(stderr, "FINDING: target=\"%s\" flags=0x%02x reached a protected file (ino %lu)\n",
-              target.c_str(), flags, static_cast<unsigned long>(st.st_ino));
-      abort();
-    }
+    CheckFd(get.fd, token_ok, target, flags);
     close(get.fd);
   }
   if (NextFreeFd() != g_free_fd) {

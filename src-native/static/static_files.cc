@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cinttypes>
 #include <cstdio>
+#include <cstring>
 
 #include "static/mime_types.h"
 #include "static/static_listing.h"
@@ -400,7 +401,8 @@ StaticResult MissingOr(const StaticPathEntry& entry, OpenedFile::Status status, 
 }
 
 // 301 to `path` + "/" (see step 8 in static_files.h). `target` is the raw request-target: its
-// query is kept, with any byte outside visible ASCII percent-encoded. The entry's configured
+// query is kept, with every byte that RFC 3986 does not allow in a query percent-encoded (a
+// backslash, quotes, '<', '>', controls, bytes above 0x7e). The entry's configured
 // headers go along (so a CORS header also reaches a cross-origin fetch that follows the redirect).
 StaticResult Redirect(const StaticPathEntry& entry, const std::string& path, std::string_view target,
                       bool head) {
@@ -412,7 +414,10 @@ StaticResult Redirect(const StaticPathEntry& entry, const std::string& path, std
   if (q != std::string_view::npos) {
     for (char ch : target.substr(q)) {
       const unsigned char c = static_cast<unsigned char>(ch);
-      if (c > 0x20 && c < 0x7f) {
+      // RFC 3986 query characters (and '%', already an escape) as sent; anything else encoded.
+      const bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                        strchr("-._~!$&'()*+,;=:@/?%", c) != nullptr;
+      if (c != 0 && keep) {
         location.push_back(ch);
       } else {
         location.push_back('%');
@@ -458,7 +463,8 @@ StaticResult Listing(const RuleContext& ctx, const StaticRoot& root, const std::
   r.headers = entry.headers;
   if (!HasHeader(entry.headers, "Content-Type")) r.headers.emplace_back("Content-Type", "text/html; charset=utf-8");
   if (!HasHeader(entry.headers, "Cache-Control")) r.headers.emplace_back("Cache-Control", "no-cache");
-  r.body = ListingHtml(path, &shown, more);
+  // The parent only below the entry's own key: above it, another static path (or none) decides.
+  r.body = ListingHtml(path, &shown, more, /*parent_link=*/!rel.empty());
   r.length = r.body.size();
   return r;
 }

@@ -44,7 +44,8 @@ std::string HumanSize(uint64_t n) {
 
 }  // namespace
 
-std::string ListingHtml(std::string_view url_path, std::vector<ListedName>* names, size_t more) {
+std::string ListingHtml(std::string_view url_path, std::vector<ListedName>* names, size_t more,
+                        bool parent_link) {
   std::sort(names->begin(), names->end(), [](const ListedName& a, const ListedName& b) {
     if (a.is_dir != b.is_dir) return a.is_dir;
     return a.name < b.name;
@@ -62,7 +63,7 @@ std::string ListingHtml(std::string_view url_path, std::vector<ListedName>* name
           "</head>\n<body>\n<h1>Index of ";
   html += title;
   html += "</h1>\n<table>\n";
-  if (url_path != "/") {
+  if (parent_link && url_path != "/") {
     const size_t slash = url_path.rfind('/');
     const std::string parent = slash == 0 ? std::string("/") : std::string(url_path.substr(0, slash)) + "/";
     html += "<tr><td><a href=\"" + PercentEncodePath(parent) + "\">../</a></td><td></td><td></td></tr>\n";

@@ -20,9 +20,12 @@ std::string HtmlEscape(std::string_view text);
 // The page for the directory at `url_path` (a normalised request path: "/" or "/a/b", no
 // trailing '/'). Directories first, then files, each group in byte order of the name; every
 // name is HTML-escaped, every href is absolute and percent-encoded (PercentEncodePath), so a
-// name can neither inject markup nor make a link leave the site. A parent link unless at "/";
-// `more` > 0 adds a line saying how many names were left out. Sorts `names` in place.
-std::string ListingHtml(std::string_view url_path, std::vector<ListedName>* names, size_t more);
+// name can neither inject markup nor make a link leave the site. `parent_link`: a "../" link
+// (the caller gives it only below its static path's own key: a shorter path may belong to
+// another static path, or be excluded); `more` > 0 adds a line saying how many names were left
+// out. Sorts `names` in place.
+std::string ListingHtml(std::string_view url_path, std::vector<ListedName>* names, size_t more,
+                        bool parent_link);
 
 }  // namespace statics
 }  // namespace httpuv

@@ -211,6 +211,14 @@ void TestDirectoryOptions() {
   x = Run(c, "/sub/");
   CHECK(HasHref(x, "/") && HasHref(x, "/sub/a.txt") && HasHref(x, "/sub/index.html"));
   CHECK_EQ(Run(c, "/link-out/").status(), 404);
+  // Under a prefix: no parent link at the key itself (the parent belongs to another path).
+  StaticPathEntry docs = Entry("/docs", Www());
+  docs.directory_listing = true;
+  docs.indexhtml = false;
+  c = Config({docs, priv});
+  x = Run(c, "/docs/");
+  CHECK(!HasHref(x, "/") && HasHref(x, "/docs/sub/"));
+  CHECK(HasHref(Run(c, "/docs/sub/"), "/docs/"));
 
   StaticPathEntry spa = Entry("/", Www());
   spa.spa_fallback = true;
