@@ -17,7 +17,8 @@ import {
 } from './native.js';
 import type { Outbox } from './outbox.js';
 import type { ServerRecord } from './registry.js';
-import { attachBody, buildRequest, splitTarget, type BuiltRequest } from './rook.js';
+import { attachBody, attachStreamingBody, buildRequest, splitTarget, type BuiltRequest } from './rook.js';
+import { StreamingBody } from './request-body.js';
 import { prepareResponse, releaseResponse, ResponseError } from './response.js';
 import { StreamPump } from './stream-pump.js';
 import { fromWebResponse, toWebRequest } from './fetch.js';
@@ -85,11 +86,20 @@ export class Dispatcher {
   // app.fetch requests whose client may still go away: their Request's AbortSignal, aborted by a
   // request-ended event (before the answer) or by the end of their streamed answer's client.
   private readonly aborts = new Map<number, HttpuvRequest>();
+  // Streamed request bodies still arriving, by request id: from REQUEST_STREAM to BODY_END (or
+  // the request's end: their reads then reject).
+  private readonly bodies = new Map<number, StreamingBody>();
   private readonly streamDone = (pump: StreamPump): void => {
     const s = this.streams.get(pump.id);
     if (s === undefined || s.pump !== pump) return;
     this.streams.delete(pump.id);
     this.aborts.delete(pump.id);
+    const body = this.bodies.get(pump.id);
+    if (body !== undefined) {
+      // A streamed answer over before its streamed body: the I/O thread drops the rest.
+      this.bodies.delete(pump.id);
+      body._fail(new Error('the request was answered before its body was read'));
+    }
     s.after?.();
   };
 
@@ -119,7 +129,7 @@ export class Dispatcher {
    */
   debugCounts(): { requests: number; pendingHeaders: number; sockets: number } {
     return {
-      requests: this.liveRequests.size + this.streams.size, pendingHeaders: this.pendingHeaders.size, sockets: this.sockets.size,
+      requests: this.liveRequests.size + this.streams.size + this.bodies.size, pendingHeaders: this.pendingHeaders.size, sockets: this.sockets.size,
     };
   }
 
@@ -133,7 +143,9 @@ export class Dispatcher {
   // their close event already; one still open is closed as 1006).
   private forgetServer(server: ServerRecord): void {
     for (const [id, owner] of this.liveRequests) {
-      if (owner === server) this.forgetRequest(id);
+      if (owner !== server) continue;
+      this.forgetRequest(id);
+      this.requestGone(id);
     }
     for (const [id, s] of this.streams) {
       if (s.server === server) this.requestGone(id);
@@ -174,6 +186,12 @@ export class Dispatcher {
     this.outbox.queueResponse(id, r);
     if (r.stream == null) {
       this.aborts.delete(id);
+      const body = this.bodies.get(id);
+      if (body !== undefined) {
+        // Answered before its body was read: the rest is dropped by the I/O thread.
+        this.bodies.delete(id);
+        body._fail(new Error('the request was answered before its body was read'));
+      }
       after?.();
       return;
     }
@@ -185,6 +203,12 @@ export class Dispatcher {
   // Request `id` ended without us (request-ended event, its server closed): a streamed answer
   // stops its source, an app.fetch Request's signal aborts.
   private requestGone(id: number): void {
+    const body = this.bodies.get(id);
+    if (body !== undefined) {
+      this.bodies.delete(id);
+      body._fail(new Error('the request ended before its body was complete (the client left, the body passed ' +
+        'maxBodySize, or the server stopped)'));
+    }
     this.abortRequest(id);  // first: the pump's end forgets the request
     this.streams.get(id)?.pump.gone();
   }
@@ -254,7 +278,8 @@ export class Dispatcher {
     const after = built.body !== null ? (): void => finish(built) : null;
     let request: HttpuvRequest;
     try {
-      request = toWebRequest(built, built.body !== null ? built.body.read() : null);
+      const b = built.body;
+      request = toWebRequest(built, b === null ? null : b instanceof StreamingBody ? b.toWebStream() : b.read());
     } catch (err) {
       log('INFO', `app.fetch: request ${id} (${built.req.REQUEST_METHOD} ${built.req.PATH_INFO}) makes no valid Request: ${errorText(err, false)}`);
       this.respond(server, id, {
@@ -390,9 +415,15 @@ export class Dispatcher {
       }
       return;
     }
-    // A complete request.
+    // A complete request, or one whose body streams (REQUEST_STREAM).
     let built = this.pendingHeaders.get(id);
-    if (built !== undefined) {
+    if (kind === K.REQUEST_STREAM) {
+      if (built !== undefined) this.pendingHeaders.delete(id);
+      else built = buildRequest(ev, u, false);
+      const body = new StreamingBody((bytes) => this.outbox.queueBodyCredit(id, bytes));
+      this.bodies.set(id, body);
+      attachStreamingBody(built, body);
+    } else if (built !== undefined) {
       this.pendingHeaders.delete(id);
       attachBody(built, ev);
     } else {
@@ -433,6 +464,7 @@ export class Dispatcher {
       try {
         switch (kind) {
           case K.REQUEST:
+          case K.REQUEST_STREAM:
           case K.HEADERS:
           case K.WS_OPEN:
             this.onRequestEvent([kind, vals[v] as string, (vals[v + 1] ?? null) as Buffer | null, nums[o + 2], nums[o + 3]], kind);
@@ -476,6 +508,15 @@ export class Dispatcher {
           case K.STREAM_ACK:
             this.streams.get(nums[o + 1])?.pump.ack(nums[o + 2]);
             break;
+          case K.BODY_CHUNK:
+            this.bodies.get(nums[o + 1])?._push(vals[v] as Buffer);
+            break;
+          case K.BODY_END: {
+            const id = nums[o + 1];
+            this.bodies.get(id)?._end();
+            this.bodies.delete(id);
+            break;
+          }
           case K.LOG: {
             const serverId = nums[o + 1];
             const server = serverId !== 0 ? this.servers.get(serverId) : undefined;

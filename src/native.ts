@@ -20,6 +20,9 @@
 //   LOG:           [kind, serverId (0: none), LOG_LEVEL, 0] | [text]
 //   ACCESS:        [kind, id, status, bodyBytes] | [packed] (posted only while INFO is on):
 //       serverId NUL method NUL target NUL remoteAddr NUL elapsedUs NUL static ("1"/"0")
+//   REQUEST_STREAM: as REQUEST without a body (bodyFd -1, bodyLength 0): the body streams as
+//   BODY_CHUNK:    [kind, id, 0, 0] | [data (a Buffer)]   and then
+//   BODY_END:      [kind, id, 0, 0] | []   (see request-body.ts)
 //   STREAM_ACK:    [kind, id, chunks, 0] | [] (request id's streamed response: `chunks` more
 //                  STREAM_CHUNKs were taken and the queued output is below its bound; see
 //                  stream-pump.ts)
@@ -34,6 +37,7 @@
 //   STREAM_CHUNK: [kind, id, 0, 0] | [data (a string or a Uint8Array), –]
 //   STREAM_END:   [kind, id, 0, 0] | [–, –] (the body is complete)
 //   STREAM_ABORT: [kind, id, 0, 0] | [–, –] (the app's stream failed: the message is cut short)
+//   BODY_CREDIT:  [kind, id, bytes, 0] | [–, –] (the app read `bytes` of request id's streamed body)
 //   WS_TEXT / WS_BINARY: [kind, id, 0, 0] | [data, –]
 //   WS_CLOSE:     [kind, id, code, 0] | [reason, –]
 //   WS_CLOSE_ACK: [kind, id, 0, 0] | [–, –] (JS has handled the socket's close event; the I/O
@@ -57,6 +61,12 @@ export interface EventKinds {
   ACCESS: number;
   /** A streamed response's chunks were taken (count in slot 2): JS may send more. */
   STREAM_ACK: number;
+  /** A request whose body streams: its headers now (as REQUEST, without a body). */
+  REQUEST_STREAM: number;
+  /** The next bytes of a streamed request body. */
+  BODY_CHUNK: number;
+  /** A streamed request body is complete. */
+  BODY_END: number;
 }
 
 /** Command kinds (C++ `CommandKind`, binding/wire.h). */
@@ -72,6 +82,8 @@ export interface CommandKinds {
   STREAM_END: number;
   /** A streamed response failed: cut short, never ended as if complete. */
   STREAM_ABORT: number;
+  /** The app read bytes of a streamed request body: the connection may read as much more. */
+  BODY_CREDIT: number;
 }
 
 /** Body kinds of a RESPONSE command: the low bits of its flags. */
@@ -190,6 +202,8 @@ export interface NativeServerOptions {
   ioStackKb: number;
   hasOnHeaders: boolean;
   hasOnWSOpen: boolean;
+  /** Request bodies over 64 KiB or chunked go to the app as they arrive (REQUEST_STREAM). */
+  streamBodies: boolean;
   staticPaths: NativeStaticEntry[];
   websocket: {
     perMessageDeflate: boolean;

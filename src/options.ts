@@ -99,12 +99,19 @@ export interface ServerOptions {
    * comes back when the last such server has stopped. `false` leaves the global alone.
    */
   fetchGlobals?: boolean;
+  /**
+   * `call` gets requests whose body is chunked or over 64 KiB as soon as their headers are in, and
+   * reads the body as it arrives through `rook.input.readAsync()` or `for await` (default false:
+   * `call` runs once the whole body is in, as in R's httpuv). The connection is read only as fast
+   * as the app reads. Always on for `app.fetch` (`request.body`).
+   */
+  streamRequestBodies?: boolean;
 }
 
 const KEYS = ['quiet', 'maxHeaderSize', 'maxHeaders', 'maxRequestTargetSize', 'maxBodySize',
   'bodySpillThreshold', 'headersTimeoutMs', 'requestTimeoutMs', 'keepAliveTimeoutMs',
   'sendTimeoutMs', 'maxConnections', 'reusePort', 'gzip', 'websocket', 'exposeErrors', 'logger',
-  'fetchGlobals'] as const;
+  'fetchGlobals', 'streamRequestBodies'] as const;
 const WS_KEYS = ['perMessageDeflate', 'maxMessageSize', 'sendQueueLimit', 'receiveQueueLimit', 'pingIntervalMs',
   'pingTimeoutMs', 'closeTimeoutMs', 'protocols'] as const;
 
@@ -120,7 +127,8 @@ export interface ResolvedOptions {
   /** The server's own logger, or null for the process-wide one. */
   logger: Logger | null;
   fetchGlobals: boolean;
-  native: Omit<NativeServerOptions, 'hasOnHeaders' | 'hasOnWSOpen' | 'staticPaths'>;
+  streamRequestBodies: boolean;
+  native: Omit<NativeServerOptions, 'hasOnHeaders' | 'hasOnWSOpen' | 'staticPaths' | 'streamBodies'>;
 }
 
 function int(name: string, v: unknown, dflt: number, min: number, max: number): number {
@@ -197,6 +205,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     exposeErrors: bool('options.exposeErrors', o.exposeErrors, true),
     logger: o.logger === undefined || o.logger === null ? null : checkLogger('options.logger', o.logger),
     fetchGlobals: bool('options.fetchGlobals', o.fetchGlobals, true),
+    streamRequestBodies: bool('options.streamRequestBodies', o.streamRequestBodies, false),
     native: {
       maxHeaderSize: int('options.maxHeaderSize', o.maxHeaderSize, 80 * 1024, 1024, U32),
       maxHeaders: int('options.maxHeaders', o.maxHeaders, 2000, 1, U32),

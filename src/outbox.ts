@@ -136,6 +136,11 @@ export class Outbox {
     this.push(abort ? this.cmd.STREAM_ABORT : this.cmd.STREAM_END, id, 0, 0, undefined, undefined);
   }
 
+  /** Queues the credit for `bytes` of request `id`'s streamed body that the app has read. */
+  queueBodyCredit(id: number, bytes: number): void {
+    this.push(this.cmd.BODY_CREDIT, id, bytes, 0, undefined, undefined, true);
+  }
+
   /** Queues a WebSocket message. */
   queueWsSend(id: number, binary: boolean, data: string | Uint8Array): void {
     this.push(binary ? this.cmd.WS_BINARY : this.cmd.WS_TEXT, id, 0, 0, data, undefined);

@@ -3,8 +3,17 @@
 // a spilled file.
 import * as fs from 'node:fs';
 import type { RequestEvent, UnpackedRequest } from './native.js';
+import type { StreamingBody } from './request-body.js';
 
-/** The request body stream (`req['rook.input']`). */
+/**
+ * The request body stream (`req['rook.input']`). `read()`, `read_lines()` and `rewind()` are R's
+ * synchronous reads of a body that has fully arrived. `readAsync()` and `for await` also read a
+ * body that streams (app.fetch, or the `streamRequestBodies` option: chunked bodies and bodies
+ * over 64 KiB reach `call` once their headers are in): they wait for the bytes as they arrive, and
+ * the connection is read only as fast as the app reads (backpressure). On a streamed body the
+ * synchronous reads throw a TypeError (code `ERR_HTTPUV_BODY_STREAMING`) unless the body has fully
+ * arrived and nothing was read asynchronously.
+ */
 export interface InputStream {
   /** Reads up to `n` bytes (all remaining bytes when `n` is negative or omitted). */
   read(n?: number): Buffer;
@@ -12,6 +21,14 @@ export interface InputStream {
   read_lines(n?: number): string[];
   /** Moves back to the start of the body. */
   rewind(): void;
+  /**
+   * Reads up to `n` bytes as soon as some have arrived (all of the rest, once complete, when `n`
+   * is negative or omitted); an empty Buffer at the end. Rejects if the request ends before its
+   * body does (the client left, the body passed maxBodySize, the server stopped).
+   */
+  readAsync(n?: number): Promise<Buffer>;
+  /** The body's chunks as they arrive. */
+  [Symbol.asyncIterator](): AsyncIterator<Buffer>;
 }
 
 /** `req['rook.errors']`: writes to stderr. */
@@ -96,6 +113,18 @@ class BodyStream implements InputStream {
     this.#pos = 0;
   }
 
+  async readAsync(n = -1): Promise<Buffer> {
+    return this.read(n);
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<Buffer> {
+    for (;;) {
+      const b = this.read(64 * 1024);
+      if (b.length === 0) return;
+      yield b;
+    }
+  }
+
   /** Releases the spilled file (called once the response has been handed over). */
   dispose(): void {
     if (this.#fd >= 0) {
@@ -109,6 +138,9 @@ const nullInput: InputStream = Object.freeze({
   read: () => Buffer.alloc(0),
   read_lines: () => [],
   rewind: () => undefined,
+  readAsync: () => Promise.resolve(Buffer.alloc(0)),
+  // eslint-disable-next-line require-yield
+  [Symbol.asyncIterator]: async function* (): AsyncGenerator<Buffer> { /* no body */ },
 });
 
 const errorStream: ErrorStream = Object.freeze({
@@ -160,7 +192,13 @@ export function splitTarget(target: string): [string, string] {
 /** A Rook request plus the internal handle used to release its body. */
 export interface BuiltRequest {
   req: RookRequest;
-  body: BodyStream | null;
+  body: BodyStream | StreamingBody | null;
+}
+
+/** Gives a request whose body streams (REQUEST_STREAM) its streaming `rook.input`. */
+export function attachStreamingBody(built: BuiltRequest, body: StreamingBody): void {
+  built.body = body;
+  (built.req as unknown as Record<string, unknown>)['rook.input'] = body;
 }
 
 /** Builds the Rook environment of a request event (body included when present). */

@@ -313,6 +313,7 @@ function startNative(kind: number, where: string, portOrMask: number, app: Norma
       ...options.native,
       hasOnHeaders: app.onHeaders !== undefined,
       hasOnWSOpen: app.onWSOpen !== undefined,
+      streamBodies: app.fetch !== undefined || options.streamRequestBodies,
       staticPaths: statics.entries,
     }, options.reusePort);
   } catch (err) {

@@ -211,6 +211,8 @@ void ConvertCommand(AddonData* d, Napi::Env env, const double* q, Napi::Array va
     c->data = Utf8FromJs(vals.Get(v));
   } else if (c->type == kCmdStreamChunk) {
     c->data = BodyFromJs(vals.Get(v));
+  } else if (c->type == kCmdBodyCredit) {
+    c->counted = q[2] > 0 && q[2] < 9007199254740992.0 ? static_cast<int64_t>(q[2]) : 0;
   } else if (c->type != kCmdWsCloseAck && c->type != kCmdStreamEnd && c->type != kCmdStreamAbort) {
     ThrowInternal(env, "unknown command type");
   }
@@ -299,6 +301,8 @@ Napi::Value CommandsSend(const Napi::CallbackInfo& info) {
         if (Http1Handler* http = HttpOf(conn)) http->StreamEnd(c.id);
       } else if (c.type == kCmdStreamAbort) {
         if (Http1Handler* http = HttpOf(conn)) http->StreamAbort(c.id);
+      } else if (c.type == kCmdBodyCredit) {
+        if (Http1Handler* http = HttpOf(conn)) http->BodyCredit(c.id, static_cast<uint64_t>(c.counted));
       } else if (c.type == kCmdWsClose) {
         if (WsSession* ws = SessionOf(conn, c.id)) ws->Close(c.code, c.data);
       } else if (c.type == kCmdWsCloseAck) {
@@ -485,7 +489,10 @@ void RegisterExports(Napi::Env env, Napi::Object exports) {
                       {"LOG", kEventLog},
                       {"REQUEST_ENDED", kEventRequestEnded},
                       {"ACCESS", kEventAccess},
-                      {"STREAM_ACK", kEventStreamAck}});
+                      {"STREAM_ACK", kEventStreamAck},
+                      {"REQUEST_STREAM", kEventRequestStream},
+                      {"BODY_CHUNK", kEventBodyChunk},
+                      {"BODY_END", kEventBodyEnd}});
   set_group("COMMAND", {{"RESPONSE", kCmdResponse},
                         {"WS_TEXT", kCmdWsText},
                         {"WS_BINARY", kCmdWsBinary},
@@ -493,7 +500,8 @@ void RegisterExports(Napi::Env env, Napi::Object exports) {
                         {"WS_CLOSE_ACK", kCmdWsCloseAck},
                         {"STREAM_CHUNK", kCmdStreamChunk},
                         {"STREAM_END", kCmdStreamEnd},
-                        {"STREAM_ABORT", kCmdStreamAbort}});
+                        {"STREAM_ABORT", kCmdStreamAbort},
+                        {"BODY_CREDIT", kCmdBodyCredit}});
   set_group("BODY", {{"NONE", kWireBodyNone},
                      {"MEMORY", kWireBodyMemory},
                      {"FILE", kWireBodyFile},

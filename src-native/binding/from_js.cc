@@ -137,6 +137,7 @@ ServerLimits LimitsFromJs(Napi::Object o) {
   l.max_connections = static_cast<uint32_t>(Num(o, "maxConnections", 0));
   l.has_on_headers = Bool(o, "hasOnHeaders", false);
   l.has_on_ws_open = Bool(o, "hasOnWSOpen", false);
+  l.stream_bodies = Bool(o, "streamBodies", false);
   Napi::Value wsv = o.Get("websocket");
   if (wsv.IsObject()) {
     Napi::Object ws = wsv.As<Napi::Object>();

@@ -118,6 +118,7 @@ Napi::Value EventsToJs(Napi::Env env, std::vector<Event>&& events) {
     q[3] = 0;
     switch (e.kind) {
       case kEventRequest:
+      case kEventRequestStream:
       case kEventHeaders:
       case kEventWsOpen:
         vals.Set(v, PackedRequest(env, e));
@@ -167,6 +168,11 @@ Napi::Value EventsToJs(Napi::Env env, std::vector<Event>&& events) {
       }
       case kEventStreamAck:
         q[2] = e.code;  // chunks acknowledged
+        break;
+      case kEventBodyChunk:
+        vals.Set(v, BufferFrom(env, std::move(e.data)));
+        break;
+      case kEventBodyEnd:
         break;
       case kEventLog:
       default:

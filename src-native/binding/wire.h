@@ -22,6 +22,9 @@
 //   ACCESS:        [kind, id, status, bodyBytes] | [packed] (only while INFO is enabled), packed
 //       ONE latin1 string: serverId NUL method NUL target NUL remoteAddr NUL elapsedUs NUL
 //       static ("1" or "0")
+//   REQUEST_STREAM: as REQUEST without a body (bodyFd -1, bodyLength 0): the body streams:
+//   BODY_CHUNK:    [kind, id, 0, 0] | [data (a Buffer)]
+//   BODY_END:      [kind, id, 0, 0] | []
 //   STREAM_ACK:    [kind, id, chunks, 0] | [] (the I/O thread took `chunks` more STREAM_CHUNKs of
 //                  request id's streamed response and the connection's queued output is below
 //                  its bound: JS may send as much again; sent once half a STREAM.WINDOW has
@@ -39,6 +42,8 @@
 //   STREAM_END:   [kind, id, 0, 0] | [–, –] (the body is complete)
 //   STREAM_ABORT: [kind, id, 0, 0] | [–, –] (the app's stream failed: the message is cut short,
 //                 never ended as if complete)
+//   BODY_CREDIT:  [kind, id, bytes, 0] | [–, –] (the app consumed `bytes` of request id's streamed
+//                 body: the connection may read that much more)
 //   WS_TEXT / WS_BINARY: [kind, id, 0, 0] | [data, –]
 //   WS_CLOSE:     [kind, id, code, 0] | [reason, –]
 //   WS_CLOSE_ACK: [kind, id, 0, 0] | [–, –] (JS has handled the socket's close event; the I/O
@@ -71,8 +76,9 @@ enum CommandKind : int {
   kCmdStreamChunk = 5,
   kCmdStreamEnd = 6,
   kCmdStreamAbort = 7,
+  kCmdBodyCredit = 8,
 };
-constexpr int kCmdKindLast = kCmdStreamAbort;
+constexpr int kCmdKindLast = kCmdBodyCredit;
 
 // JS: BODY.* — the low bits of a RESPONSE command's flags.
 enum WireBodyKind : int {

@@ -97,7 +97,10 @@ void Http1Handler::OnTimer() {
 
 // ---- reading --------------------------------------------------------------------------------
 
-bool Http1Handler::InputFull() const { return in_buf_.size() - in_off_ >= kMaxBufferedInput; }
+bool Http1Handler::InputFull() const {
+  return in_buf_.size() - in_off_ >= kMaxBufferedInput ||
+         (body_streams_ && body_unconsumed_ > server_->limits().receive_queue_limit);
+}
 
 void Http1Handler::OnPeerEof() {
   if (stream_) {
@@ -234,6 +237,10 @@ int Http1Handler::OnMessageBegin() {
   message_complete_ = false;
   discard_body_ = false;
   body_seen_ = 0;
+  body_streams_ = false;
+  body_stream_pending_ = false;
+  body_stream_started_ = false;
+  body_unconsumed_ = 0;
   EndJsRequest();  // defensive: FinishRequest or Linger has ended the previous request
   current_id_ = 0;
   message_start_ms_ = transport_->Now();
@@ -320,6 +327,7 @@ int Http1Handler::OnHeadersComplete(Request& req) {
     return 0;
   }
 
+  body_stream_pending_ = WantsBodyStream(req);
   if (server_->limits().has_on_headers) {
     phase_ = Phase::kWaitOnHeaders;
     StopTimer();
@@ -333,6 +341,7 @@ int Http1Handler::OnHeadersComplete(Request& req) {
   }
   phase_ = Phase::kBody;
   ArmBodyTimer();
+  if (body_stream_pending_) StartBodyStream(req);
   // Upgrade requests we do not speak are served as plain requests (0 keeps llhttp from treating
   // the following bytes as another protocol only for non-CONNECT methods with a body framing).
   return 0;
@@ -411,6 +420,10 @@ int Http1Handler::OnBody(const char* at, size_t len) {
     return -1;
   }
   if (discard_body_) return 0;
+  if (body_streams_) {
+    EmitBodyChunk(at, len);
+    return 0;
+  }
   if (!AppendBody(at, len)) {
     parser_.Fail(500, "cannot store request body");
     return -1;
@@ -421,6 +434,7 @@ int Http1Handler::OnBody(const char* at, size_t len) {
 int Http1Handler::OnMessageComplete() {
   message_complete_ = true;
   StopTimer();
+  if (body_streams_) EndBodyStream();
   if (responded_) {
     // Answered early (onHeaders or an error): the body was drained; next request only after the
     // answer has left.
@@ -433,6 +447,7 @@ int Http1Handler::OnMessageComplete() {
   }
   if (ws_candidate_) return AcceptWebSocket();
   phase_ = Phase::kWaitResponse;
+  if (body_stream_started_) return parser_.PauseHere();  // JS has had the request since its headers
   ServerStats::Add(server_->stats().requests_js, 1);
   std::unique_ptr<Request> req = parser_.TakeRequest();
   EmitRequestEvent(kEventRequest, *req, true);
@@ -521,6 +536,7 @@ void Http1Handler::ContinueRequest(uint64_t id) {
   expect_continue_ = false;
   phase_ = Phase::kBody;
   ArmBodyTimer();
+  if (body_stream_pending_) StartBodyStream(*parser_.current());
   parser_paused_ = false;
   parser_.Resume();
   ProcessInput(true);

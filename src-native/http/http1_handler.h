@@ -42,6 +42,8 @@ class Http1Handler final : public ProtocolHandler, public ParserDelegate {
   void StreamChunk(uint64_t id, std::string&& data);
   void StreamEnd(uint64_t id);
   void StreamAbort(uint64_t id);
+  // The app consumed `bytes` of request `id`'s streamed body (http1_body_stream.cc).
+  void BodyCredit(uint64_t id, uint64_t bytes);
 
   // ProtocolHandler (I/O thread; see transport/transport.h).
   void OnStart() override;
@@ -124,6 +126,14 @@ class Http1Handler final : public ProtocolHandler, public ParserDelegate {
   // window came in and the socket's queue is below kStreamHighWater; and the end of a message
   // that cannot complete (FIN after what was written, or RST when only closing delimits it).
   void StartStream(ResponseSpec&& spec, ResponseContext ctx, bool send_body);
+  // Streamed request bodies (http1_body_stream.cc): whether this request's body streams; the
+  // event that hands the request to JS before its body; a body chunk; the end; and the switch
+  // to discarding what is left once the answer no longer needs it.
+  bool WantsBodyStream(const Request& req) const;
+  void StartBodyStream(Request& req);
+  void EmitBodyChunk(const char* at, size_t len);
+  void EndBodyStream();
+  void StopBodyStream();
   void StreamWrite(std::string&& bytes);
   void StreamAck();
   void StreamTruncate();
@@ -179,6 +189,13 @@ class Http1Handler final : public ProtocolHandler, public ParserDelegate {
   bool response_in_flight_ = false;  // its bytes are still being written
   bool close_after_response_ = false;
   bool send_timer_ = false;          // the socket's timer is the send timeout (ArmSendTimer)
+
+  // The streamed request body: events go to JS while body_streams_; body_unconsumed_ bytes of
+  // them the app has not read yet stop the reading over the receive queue limit (InputFull).
+  bool body_streams_ = false;
+  bool body_stream_pending_ = false;  // decided at the headers; starts once onHeaders continues
+  bool body_stream_started_ = false;  // JS got the request before its body (REQUEST_STREAM)
+  uint64_t body_unconsumed_ = 0;
 
   // The streamed response being written (null otherwise), and what JS sent of it that was not
   // acknowledged yet (kEventStreamAck): chunks, and their bytes as received.

@@ -74,6 +74,7 @@ void Http1Handler::WriteResponse(ResponseSpec&& spec) {
   ctx.http10_keep_alive = http10_ && !close_after_response_;
   bool send_body = !is_head_ && !StatusForbidsBody(spec.status);
 
+  if (spec.body_kind != ResponseSpec::BodyKind::kStream || !send_body) StopBodyStream();
   switch (spec.body_kind) {
     case ResponseSpec::BodyKind::kStream: {
       StartStream(std::move(spec), ctx, send_body);
@@ -297,6 +298,7 @@ void Http1Handler::PumpFile() {
 
 void Http1Handler::OnResponseWritten() {
   response_in_flight_ = false;
+  StopBodyStream();  // a streamed answer that ended before the streamed body
   if (close_after_response_) {
     Linger();
     return;

@@ -90,6 +90,10 @@ struct ServerLimits {
   uint32_t max_connections = 0;  // 0 = unlimited
   bool has_on_headers = false;
   bool has_on_ws_open = false;
+  // Request bodies stream to JS as they arrive (app.fetch, or the streamRequestBodies option):
+  // a chunked body or one over kStreamBodyMin bytes goes to the app once its headers are in,
+  // then chunk by chunk, with the receive queue limit as the app's credit (http1_body_stream.cc).
+  bool stream_bodies = false;
   // Bytes of received events waiting for JS per connection (HTTP or WebSocket) before the
   // connection stops being read (websocket.receiveQueueLimit).
   uint64_t receive_queue_limit = 1024 * 1024;

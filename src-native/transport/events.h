@@ -50,6 +50,11 @@ enum EventKind : int {
   // A streamed response's chunks were taken (code: how many) and the connection's queued output
   // is below its bound: JS may send more (layout in binding/wire.h).
   kEventStreamAck = 20,  // (9–19 left for other kinds)
+  // A request whose body streams (ServerLimits::stream_bodies): its headers, for app.call or
+  // app.fetch now; the body follows as kEventBodyChunk events and one kEventBodyEnd.
+  kEventRequestStream = 21,
+  kEventBodyChunk = 22,  // data: the next bytes of a streamed request body
+  kEventBodyEnd = 23,    // the streamed request body is complete
 };
 
 // The code of a kEventRequestEnded event.

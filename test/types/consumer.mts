@@ -24,7 +24,14 @@ export async function usageEsm(): Promise<void> {
   const handler: FetchHandler = async (request: Request) => new globalThis.Response(`${request.method} ${request.url}`, { status: 200 });
   const fetchApp: App = { fetch: handler, onWSOpen: () => {} };
   const fetchServer: WebServer = startServer('127.0.0.1', 0, fetchApp, { fetchGlobals: false });
-  void [web, streamed, fetchServer];
+  const reader: CallFunction = async (req: RookRequest) => {
+    let n = 0;
+    for await (const c of req['rook.input']) n += c.length;
+    const rest: Buffer = await req['rook.input'].readAsync(16);
+    return { status: 200, body: String(n + rest.length) };
+  };
+  const uploads: WebServer = startServer('127.0.0.1', 0, reader, { streamRequestBodies: true });
+  void [web, streamed, fetchServer, uploads];
   const headers: ResponseHeaders = [['Set-Cookie', 'a=1'], ['Set-Cookie', 'b=2']];
   const file: FileBody = { file: '/tmp/x', owned: false };
   const bytes: BinaryData = new DataView(new ArrayBuffer(2));
