@@ -51,9 +51,13 @@ export type LogFunction = (level: LogLineLevel, message: string, fields: LogFiel
  * A level whose method is missing goes to stderr.
  */
 export interface LoggerObject {
+  /** Receives ERROR lines. */
   error?(fields: LogFields, message: string): unknown;
+  /** Receives WARN lines. */
   warn?(fields: LogFields, message: string): unknown;
+  /** Receives INFO lines (the access log among them). */
   info?(fields: LogFields, message: string): unknown;
+  /** Receives DEBUG lines. */
   debug?(fields: LogFields, message: string): unknown;
 }
 

@@ -22,7 +22,9 @@ export type ResponseHeaders = Record<string, string | number | boolean | readonl
  * is malformed or turned into a 500, the client went away, the server stopped).
  */
 export interface FileBody {
+  /** Path of a regular file (symlinks are followed), opened when the response is sent. */
   file: string;
+  /** Hand the file over: it is deleted once opened, or when it is not sent (default false). */
   owned?: boolean;
 }
 
@@ -33,6 +35,11 @@ export interface Response {
    * 103, a non-integer, a string) is an app error: the client gets a logged 500.
    */
   status: number;
+  /**
+   * Response headers: an object, or `[name, value]` pairs so that a name can repeat
+   * (`Set-Cookie`). Names must be tokens; values are sent as latin1 (no control characters, nothing
+   * above U+00FF). `Content-Length` and the framing are the server's.
+   */
   headers?: ResponseHeaders;
   /**
    * A string (sent as UTF-8), binary data (any ArrayBufferView: Buffer, typed array, DataView;

@@ -33,27 +33,51 @@ export interface InputStream {
 
 /** `req['rook.errors']`: writes to stderr. */
 export interface ErrorStream {
+  /** Writes the arguments, converted with `String()` and joined by spaces, to stderr (no newline added). */
   cat(...args: unknown[]): void;
+  /** Does nothing (stderr is not buffered); kept for Rook. */
   flush(): void;
 }
 
-/** A Rook request environment, as httpuv builds it. */
+/**
+ * A Rook request environment, as httpuv builds it: what `call`, `onHeaders` and `ws.request`
+ * receive. Every field is a string, as in R.
+ */
 export interface RookRequest {
+  /** The method, as sent: `"GET"`, `"POST"`... */
   REQUEST_METHOD: string;
+  /** Always `""` (the app is mounted at the root). */
   SCRIPT_NAME: string;
+  /** The path of the request target, as sent (still percent-encoded), without the query: `"/a%20b/c"`. */
   PATH_INFO: string;
+  /** The query with its leading `"?"` (`"?q=1&page=2"`), or `""` when there is none. */
   QUERY_STRING: string;
+  /** The address the server accepted the connection on (IPv4 or IPv6). */
   SERVER_NAME: string;
+  /** The port the server accepted the connection on, as a string. */
   SERVER_PORT: string;
+  /** The client's address (IPv4 or IPv6). */
   REMOTE_ADDR: string;
+  /** The client's port, as a string. */
   REMOTE_PORT: string;
+  /**
+   * The request headers by lower-case name (`HEADERS["user-agent"]`); a header sent several times
+   * has its values joined with `","`.
+   */
   HEADERS: Record<string, string>;
+  /** The `Content-Type` header, when sent. */
   CONTENT_TYPE?: string;
+  /** The `Content-Length` header, when sent. */
   CONTENT_LENGTH?: string;
+  /** The request body: complete when `call` runs (empty when there is none); empty in `onHeaders`, which runs before it is read. */
   'rook.input': InputStream;
+  /** Writes to stderr. */
   'rook.errors': ErrorStream;
+  /** The Rook version, `"1.1-0"`. */
   'rook.version': string;
+  /** Always `"http"`. */
   'rook.url_scheme': string;
+  /** This package's version. */
   'httpuv.version': string;
   [httpHeader: `HTTP_${string}`]: string | undefined;
 }

@@ -270,10 +270,15 @@ export type CallFunction = (req: RookRequest) => Response | Promise<Response> | 
  */
 export interface AppFunction {
   (req: RookRequest): Response | Promise<Response> | undefined | null;
+  /** For TypeScript only (hides `Function.prototype.call`); every function has it. */
   call?: object;
+  /** For TypeScript only: a bare function has no `onHeaders`. */
   onHeaders?: undefined;
+  /** For TypeScript only: a bare function has no `onWSOpen`. */
   onWSOpen?: undefined;
+  /** For TypeScript only: a bare function has no `staticPaths`. */
   staticPaths?: undefined;
+  /** For TypeScript only: a bare function has no `staticPathOptions`. */
   staticPathOptions?: undefined;
 }
 
