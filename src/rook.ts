@@ -69,7 +69,11 @@ export interface RookRequest {
   CONTENT_TYPE?: string;
   /** The `Content-Length` header, when sent. */
   CONTENT_LENGTH?: string;
-  /** The request body: complete when `call` runs (empty when there is none); empty in `onHeaders`, which runs before it is read. */
+  /**
+   * The request body: complete when `call` runs (empty when there is none), unless the server
+   * streams request bodies (`streamRequestBodies`), when it is read as it arrives; empty in
+   * `onHeaders`, which runs before it is read.
+   */
   'rook.input': InputStream;
   /** Writes to stderr. */
   'rook.errors': ErrorStream;
