@@ -20,8 +20,9 @@ sn="$root/src-native"
 sources_for() {
   case "$1" in
     http_parser) echo "src-native/http/parser.cc src-native/http/request.cc src-native/util/ascii.cc" ;;
-    static_path | static_rules) echo "src-native/static/static_files.cc src-native/static/static_resolve.cc src-native/static/static_negotiation.cc src-native/static/static_listing.cc src-native/static/mime_types.cc src-native/util/ascii.cc src-native/util/reason_phrase.cc src-native/util/utf8.cc" ;;
-    ws_frames) echo "src-native/ws/frame_parser.cc src-native/ws/frame_writer.cc src-native/ws/permessage_deflate.cc src-native/util/utf8.cc" ;;
+    static_path | static_rules) echo "src-native/static/static_files.cc src-native/static/static_resolve.cc src-native/static/static_negotiation.cc src-native/static/static_listing.cc src-native/static/mime_types.cc src-native/util/ascii.cc src-native/util/reason_phrase.cc src-native/util/utf8.cc src-native/util/byte_kernels.cc" ;;
+    ws_frames) echo "src-native/ws/frame_parser.cc src-native/ws/frame_writer.cc src-native/ws/permessage_deflate.cc src-native/util/utf8.cc src-native/util/byte_kernels.cc src-native/util/buffer_pool.cc" ;;
+    byte_kernels) echo "src-native/util/byte_kernels.cc src-native/util/utf8.cc" ;;
     pmd_inflate) echo "src-native/ws/permessage_deflate.cc" ;;
     *) return 1 ;;
   esac

@@ -141,9 +141,13 @@ export class Outbox {
     this.push(this.cmd.BODY_CREDIT, id, bytes, 0, undefined, undefined, true);
   }
 
-  /** Queues a WebSocket message. */
-  queueWsSend(id: number, binary: boolean, data: string | Uint8Array): void {
-    this.push(binary ? this.cmd.WS_BINARY : this.cmd.WS_TEXT, id, 0, 0, data, undefined);
+  /**
+   * Queues a WebSocket message. `utf8Length`: a text message's UTF-8 size (Buffer.byteLength),
+   * which lets the binding write the string once, into a buffer of that size (0: not measured;
+   * the binding then measures it itself).
+   */
+  queueWsSend(id: number, binary: boolean, data: string | Uint8Array, utf8Length = 0): void {
+    this.push(binary ? this.cmd.WS_BINARY : this.cmd.WS_TEXT, id, binary ? 0 : utf8Length, 0, data, undefined);
   }
 
   /** Queues the acknowledgement of a WebSocket's close event. */

@@ -102,7 +102,7 @@ export class WebSocket {
       if (this.#knownBuffered + size > this.#sendQueueLimit) return false;
     }
     this.#sentSinceCheck += size;
-    this.#link.outbox.queueWsSend(this.#id, binary, data);
+    this.#link.outbox.queueWsSend(this.#id, binary, data, size);
     return true;
   }
 

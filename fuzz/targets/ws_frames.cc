@@ -6,7 +6,8 @@
 // message limit), bytes 1-2 = chop size, rest = the client's byte stream (frames must be masked;
 // a zero mask key leaves the payload readable to the fuzzer).
 // Invariants:
-//  - every delivered text message and close reason is valid UTF-8;
+//  - every delivered text message and close reason is valid UTF-8 (by an independent reference),
+//    and message_ascii() says whether a text message is all ASCII;
 //  - a delivered message is at most the limit; control payloads are at most 125 bytes;
 //  - after a Close or a failure nothing else is delivered;
 //  - a failure carries a code in {1002, 1007, 1008, 1009};
@@ -19,14 +20,16 @@
 #include <string>
 
 #include "fuzz_check.h"
+#include "utf8_reference.h"
 #include "util/utf8.h"
 #include "ws/frame_parser.h"
 #include "ws/permessage_deflate.h"
 
 namespace {
 
+// The reference, not the validator under test.
 bool Utf8(const std::string& s) {
-  return httpuv::util::IsValidUtf8(reinterpret_cast<const uint8_t*>(s.data()), s.size());
+  return fuzzref::Utf8Valid(reinterpret_cast<const uint8_t*>(s.data()), s.size());
 }
 
 bool PeerCloseCode(int c) {
@@ -38,11 +41,16 @@ bool PeerCloseCode(int c) {
 
 class Sink : public httpuv::ws::FrameSink {
  public:
-  explicit Sink(uint64_t limit) : limit_(limit) {}
+  Sink(uint64_t limit, const httpuv::ws::FrameParser* parser) : limit_(limit), parser_(parser) {}
   void OnMessage(bool binary, std::string&& payload) override {
     Live();
     FUZZ_CHECK(payload.size() <= limit_, "message over the limit");
     if (!binary) FUZZ_CHECK(Utf8(payload), "text message is not UTF-8");
+    if (!binary) {
+      FUZZ_CHECK(parser_->message_ascii() ==
+                     fuzzref::AllAscii(reinterpret_cast<const uint8_t*>(payload.data()), payload.size()),
+                 "message_ascii() wrong");
+    }
     log_ += binary ? "B" : "T";
     log_ += std::to_string(payload.size()) + ":" + payload + ";";
   }
@@ -79,6 +87,7 @@ class Sink : public httpuv::ws::FrameSink {
  private:
   void Live() { FUZZ_CHECK(!ended_, "event after a close or a failure"); }
   uint64_t limit_;
+  const httpuv::ws::FrameParser* parser_;
   bool ended_ = false;
   std::string log_;
 };
@@ -97,7 +106,7 @@ std::string Run(uint8_t flags, const uint8_t* data, size_t size, size_t chop) {
     pmd = std::make_unique<httpuv::ws::PerMessageDeflate>(p);
     parser.SetInflater(pmd.get());
   }
-  Sink sink(limit);
+  Sink sink(limit, &parser);
   size_t off = 0;
   while (off < size && !parser.done()) {
     size_t n = size - off < chop ? size - off : chop;

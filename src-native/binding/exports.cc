@@ -199,7 +199,9 @@ void ConvertCommand(AddonData* d, Napi::Env env, const double* q, Napi::Array va
       ThrowInternal(env, "response header name or value with a character not allowed on the wire");
     }
   } else if (c->type == kCmdWsText || c->type == kCmdWsBinary) {
-    c->data = BodyFromJs(vals.Get(v));
+    // q[2]: a text message's UTF-8 size, measured by send() (Buffer.byteLength); 0 when not
+    // measured, which StringWithLength's check sends down the general path for any non-empty text.
+    c->data = BodyFromJs(vals.Get(v), c->type == kCmdWsText ? q[2] : -1);
     // Count the message into bufferedAmount now; the I/O thread subtracts it once written.
     if (!d->io.running()) return;  // dropped below: nothing will subtract it
     if (WsCounter k = d->ws_counters.Find(c->id)) {

@@ -1,6 +1,8 @@
 // JS → C++ conversions (see from_js.h). Runs on the JS thread.
 #include "binding/from_js.h"
 
+#include "util/buffer_pool.h"
+
 namespace httpuv {
 
 void ThrowInternal(Napi::Env env, const char* what) {
@@ -75,12 +77,39 @@ HeaderList HeadersFromJs(Napi::Value v) {
   return out;
 }
 
-std::string BodyFromJs(Napi::Value v) {
+namespace {
+// A string whose UTF-8 size JS measured: one exact buffer, one conversion. Falls back to the
+// general path if the hint does not fit the string (it always does when it came from
+// Buffer.byteLength: each UTF-16 unit makes 1 to 3 bytes, and only ASCII makes exactly 1).
+std::string StringWithLength(Napi::Value v, double utf8_length) {
+  napi_env env = v.Env();
+  size_t units = 0;
+  if (napi_get_value_string_utf16(env, v, nullptr, 0, &units) != napi_ok) {
+    ThrowInternal(v.Env(), "string read failed");
+  }
+  if (!(utf8_length >= static_cast<double>(units) && utf8_length <= 3.0 * static_cast<double>(units))) {
+    return Utf8FromJs(v);
+  }
+  const size_t n = static_cast<size_t>(utf8_length);
+  std::string out = util::TakeBuffer(n);
+  out.resize(n);
+  if (n == 0) return out;
+  size_t got = 0;
+  // bufsize n + 1: napi writes a terminating NUL, which std::string has room for at out[n].
+  napi_status st = n == units ? napi_get_value_string_latin1(env, v, &out[0], n + 1, &got)
+                              : napi_get_value_string_utf8(env, v, &out[0], n + 1, &got);
+  if (st != napi_ok) ThrowInternal(v.Env(), "string read failed");
+  if (got != n) return Utf8FromJs(v);
+  return out;
+}
+}  // namespace
+
+std::string BodyFromJs(Napi::Value v, double utf8_length) {
   // Raw napi calls, not Napi::TypedArray::ArrayBuffer(): that wraps the backing store as an
   // ArrayBuffer, which throws for a SharedArrayBuffer. Any typed array or DataView is taken as
   // its bytes; a detached buffer reads as empty (data null, length 0).
   napi_env env = v.Env();
-  if (v.IsString()) return Utf8FromJs(v);
+  if (v.IsString()) return utf8_length >= 0 ? StringWithLength(v, utf8_length) : Utf8FromJs(v);
   if (v.IsUndefined() || v.IsNull()) return std::string();
   void* data = nullptr;
   size_t bytes = 0;
@@ -105,7 +134,9 @@ std::string BodyFromJs(Napi::Value v) {
     ThrowInternal(v.Env(), "body must be a string or an ArrayBufferView");
   }
   if (data == nullptr || bytes == 0) return std::string();
-  return std::string(static_cast<const char*>(data), bytes);
+  std::string out = util::TakeBuffer(bytes);
+  out.assign(static_cast<const char*>(data), bytes);
+  return out;
 }
 
 namespace {

@@ -20,8 +20,11 @@ std::string Utf8FromJs(Napi::Value v);
 HeaderList HeadersFromJs(Napi::Value v);
 // Server options object (already defaulted by TS) → limits.
 ServerLimits LimitsFromJs(Napi::Object o);
-// Copies a Buffer/Uint8Array or string body.
-std::string BodyFromJs(Napi::Value v);
+// Copies a Buffer/Uint8Array or string body. For a string, `utf8_length` may give its UTF-8 size
+// as JS measured it (Buffer.byteLength; -1 when unknown): the bytes are then written once, into a
+// buffer of that size, and an ASCII string (UTF-8 size == UTF-16 length) is read as Latin-1, a
+// plain copy, instead of through V8's UTF-8 encoder.
+std::string BodyFromJs(Napi::Value v, double utf8_length = -1);
 
 // Thrown for arguments the TS layer should never have passed.
 [[noreturn]] void ThrowInternal(Napi::Env env, const char* what);

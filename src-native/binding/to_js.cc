@@ -9,6 +9,9 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "util/buffer_pool.h"
+#include "util/byte_kernels.h"
+
 namespace httpuv {
 
 Napi::Value Latin1String(Napi::Env env, const std::string& s) {
@@ -34,30 +37,32 @@ bool ForceCopyBuffers() {
 
 Napi::Value BufferFrom(Napi::Env env, std::string&& data) {
   if (data.empty()) return Napi::Buffer<char>::New(env, 0);
-  if (ForceCopyBuffers()) return Napi::Buffer<char>::Copy(env, data.data(), data.size());
+  if (ForceCopyBuffers()) {
+    Napi::Value copy = Napi::Buffer<char>::Copy(env, data.data(), data.size());
+    util::GiveBuffer(std::move(data));
+    return copy;
+  }
   auto* owned = new std::string(std::move(data));
+  // The finalizer runs on the JS thread once V8 collects the Buffer (at once where NewOrCopy
+  // had to copy); the memory goes back to the pool for the next payload.
   return Napi::Buffer<char>::NewOrCopy(env, &(*owned)[0], owned->size(),
-                                       [](Napi::Env, char*, std::string* s) { delete s; },
+                                       [](Napi::Env, char*, std::string* s) {
+                                         util::GiveBuffer(std::move(*s));
+                                         delete s;
+                                       },
                                        owned);
 }
 
 // A JS string from UTF-8 the I/O thread has validated: ASCII-only text (the common case) is made
-// with the latin1 constructor, a plain copy, instead of going through V8's UTF-8 decoder.
-Napi::Value TextString(Napi::Env env, const std::string& s) {
-  const unsigned char* p = reinterpret_cast<const unsigned char*>(s.data());
+// with the latin1 constructor, a plain copy into a one-byte string, instead of going through V8's
+// UTF-8 decoder. `known_ascii`: the frame parser already saw every byte (no scan here).
+Napi::Value TextString(Napi::Env env, const std::string& s, bool known_ascii = false) {
   const size_t n = s.size();
-  size_t i = 0;
-  uint64_t high = 0;
-  for (; i + 8 <= n; i += 8) {
-    uint64_t w;
-    std::memcpy(&w, p + i, 8);
-    high |= w;
-  }
-  for (; i < n; i++) high |= p[i];
+  const bool ascii =
+      known_ascii || util::IsAscii(reinterpret_cast<const uint8_t*>(s.data()), n);
   napi_value v;
-  napi_status st = (high & 0x8080808080808080ull) == 0
-                       ? napi_create_string_latin1(env, s.data(), n, &v)
-                       : napi_create_string_utf8(env, s.data(), n, &v);
+  napi_status st = ascii ? napi_create_string_latin1(env, s.data(), n, &v)
+                         : napi_create_string_utf8(env, s.data(), n, &v);
   NAPI_THROW_IF_FAILED(env, st, Napi::Value());
   return Napi::Value(env, v);
 }
@@ -135,7 +140,8 @@ Napi::Value EventsToJs(Napi::Env env, std::vector<Event>&& events) {
         if (e.code != 0) {
           vals.Set(v, BufferFrom(env, std::move(e.data)));
         } else {
-          vals.Set(v, TextString(env, e.data));
+          vals.Set(v, TextString(env, e.data, e.ascii));
+          util::GiveBuffer(std::move(e.data));  // copied into the JS heap: memory for the next
         }
         break;
       case kEventWsClose:

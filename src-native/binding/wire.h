@@ -44,7 +44,9 @@
 //                 never ended as if complete)
 //   BODY_CREDIT:  [kind, id, bytes, 0] | [–, –] (the app consumed `bytes` of request id's streamed
 //                 body: the connection may read that much more)
-//   WS_TEXT / WS_BINARY: [kind, id, 0, 0] | [data, –]
+//   WS_TEXT / WS_BINARY: [kind, id, utf8Length, 0] | [data, –] (utf8Length: a text message's
+//                 UTF-8 size as Buffer.byteLength measured it, so that the binding writes it once
+//                 into a buffer of that size; 0 when not measured, and for binary)
 //   WS_CLOSE:     [kind, id, code, 0] | [reason, –]
 //   WS_CLOSE_ACK: [kind, id, 0, 0] | [–, –] (JS has handled the socket's close event; the I/O
 //                 thread now answers the peer's close, after every send queued before it)

@@ -90,6 +90,9 @@ struct Event {
   int code = 0;         // ws close code; binary flag for messages; log level for logs; status
   uint64_t elapsed_us = 0;  // kEventAccess: microseconds from the request's headers to its answer
   bool is_static = false;   // kEventAccess: answered from a static path
+  // kEventWsMessage, text: every byte is ASCII (the frame parser saw it while unmasking), so the
+  // binding builds the JS string as Latin-1 without scanning it again.
+  bool ascii = false;
   // What this event adds to its connection's receive queue (request, headers, ws-open and
   // ws-message events); discharged by the JS thread once the event has been handled.
   ReceiveCharge charge;

@@ -11,6 +11,8 @@
 #include <cstring>
 #include <utility>
 
+#include "util/buffer_pool.h"
+
 namespace httpuv {
 
 namespace {
@@ -20,6 +22,13 @@ constexpr uint64_t kLingerMs = 2000;
 // What an event costs beyond its payload, for the receive queue: the Event itself and its
 // conversion to JS. Makes a flood of empty messages count too.
 constexpr int64_t kEventCost = 256;
+
+// Written frames: their payloads' memory goes back to util/buffer_pool, where the JS thread takes
+// it for the next message it sends (no malloc/free pair across threads per message).
+void RecyclePieces(std::vector<std::string>* pieces) {
+  for (auto& p : *pieces) util::GiveBuffer(std::move(p));
+  pieces->clear();
+}
 
 }  // namespace
 
@@ -33,7 +42,10 @@ struct SocketTransport::WriteReq {
   std::vector<std::string> pieces;  // corked frames (QueueFrame)
   // Write counters (a WebSocket's bufferedAmount) to decrease by the frames' sizes once written.
   WriteCharges counts;
-  ~WriteReq() { ReleaseCharges(&counts); }
+  ~WriteReq() {
+    ReleaseCharges(&counts);
+    RecyclePieces(&pieces);
+  }
 };
 
 SocketTransport::SocketTransport(IoContext* io, SocketOwner* owner, SocketCounters* counters,
@@ -388,7 +400,7 @@ void SocketTransport::FlushCorked() {
     if (r > 0) done = static_cast<size_t>(r);
     if (done == total) {
       ReleaseCharges(&cork_counts_);
-      cork_.clear();  // keeps its capacity for the next batch
+      RecyclePieces(&cork_);  // the vector keeps its capacity for the next batch
       if (close_after) {
         linger_after_writes_ = true;
         Linger();

@@ -1,12 +1,17 @@
 // Client frame parsing state machine (RFC 6455 §5, RFC 7692 §6): header bytes one at a time so
 // every rule fails on the first byte that breaks it, payload bytes in bulk (unmask, inflate,
-// validate as they arrive).
+// validate as they arrive). A payload piece is unmasked in the same pass that copies it out of the
+// read buffer and tells whether it is ASCII (util/byte_kernels); ASCII text at a character
+// boundary needs no further UTF-8 check, and the message remembers that it is ASCII so that the
+// binding builds its JS string without another scan.
 // Pure: runs on whichever thread calls it (the I/O thread in the server); no uv.h, no napi.h.
 #include "ws/frame_parser.h"
 
 #include <algorithm>
 #include <cstring>
 
+#include "util/buffer_pool.h"
+#include "util/byte_kernels.h"
 #include "ws/frame_writer.h"
 #include "ws/permessage_deflate.h"
 
@@ -14,22 +19,6 @@ namespace httpuv {
 namespace ws {
 
 namespace {
-
-// XORs p[0..n) with the mask, starting at mask byte `offset & 3`, 8 bytes at a time.
-void Unmask(uint8_t* p, size_t n, const uint8_t mask[4], uint64_t offset) {
-  uint8_t m[8];
-  for (int i = 0; i < 8; ++i) m[i] = mask[(offset + i) & 3];
-  uint64_t m64;
-  std::memcpy(&m64, m, 8);
-  size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    uint64_t w;
-    std::memcpy(&w, p + i, 8);
-    w ^= m64;
-    std::memcpy(p + i, &w, 8);
-  }
-  for (; i < n; ++i) p[i] ^= m[i & 7];
-}
 
 uint8_t* Bytes(std::string& s, size_t at) { return reinterpret_cast<uint8_t*>(&s[at]); }
 
@@ -161,7 +150,15 @@ bool FrameParser::HeaderComplete(FrameSink& sink) {
       message_binary_ = opcode_ == kOpBinary;
       message_compressed_ = rsv1_;
       wire_bytes_ = 0;
+      message_ascii_ = true;
       message_.clear();
+      // Room for the announced payload at once (a pooled buffer when one fits), rather than a
+      // chain of reallocations as the pieces arrive; bounded, so a header announcing a huge
+      // frame commits no memory before its bytes come.
+      if (!message_compressed_) {
+        size_t want = static_cast<size_t>(std::min<uint64_t>(length_, kReserveLimit));
+        if (want > message_.capacity()) message_ = util::TakeBuffer(want);
+      }
       utf8_.Reset();
     }
     // Refuse as soon as the header announces too much, before any payload is buffered.
@@ -181,24 +178,31 @@ bool FrameParser::HeaderComplete(FrameSink& sink) {
   return true;
 }
 
-bool FrameParser::ValidateText(size_t from) {
+bool FrameParser::ValidateText(size_t from, bool known_ascii) {
   if (message_binary_ || from >= message_.size()) return true;
-  if (!utf8_.Feed(Bytes(message_, from), message_.size() - from)) return Fail(kErrInvalidUtf8);
+  const uint8_t* p = Bytes(message_, from);
+  const size_t n = message_.size() - from;
+  // At a character boundary an ASCII prefix leaves the validator's state as it is: skip it.
+  size_t skip = 0;
+  if (utf8_.Complete()) skip = known_ascii ? n : util::AsciiPrefix(p, n);
+  if (skip == n) return true;
+  message_ascii_ = false;
+  if (!utf8_.Feed(p + skip, n - skip)) return Fail(kErrInvalidUtf8);
   return true;
 }
 
 bool FrameParser::ConsumePayload(const uint8_t* p, size_t n) {
   if (opcode_ >= 0x8) {
     size_t old = control_.size();
-    control_.append(reinterpret_cast<const char*>(p), n);
-    Unmask(Bytes(control_, old), n, mask_, received_);
+    control_.resize(old + n);
+    util::UnmaskCopy(Bytes(control_, old), p, n, mask_, received_);
     return true;
   }
   if (!message_compressed_) {
     size_t old = message_.size();
-    message_.append(reinterpret_cast<const char*>(p), n);
-    Unmask(Bytes(message_, old), n, mask_, received_);
-    return ValidateText(old);
+    message_.resize(old + n);
+    bool ascii = util::UnmaskCopy(Bytes(message_, old), p, n, mask_, received_);
+    return ValidateText(old, ascii);
   }
   // Compressed: unmask through a small buffer and inflate straight into the message, so
   // neither the compressed bytes nor more than max_message_ + 1 inflated bytes are held.
@@ -206,13 +210,12 @@ bool FrameParser::ConsumePayload(const uint8_t* p, size_t n) {
   size_t done = 0;
   while (done < n) {
     size_t m = std::min(n - done, sizeof(buf));
-    std::memcpy(buf, p + done, m);
-    Unmask(buf, m, mask_, received_ + done);
+    util::UnmaskCopy(buf, p + done, m, mask_, received_ + done);
     size_t old = message_.size();
     auto r = inflater_->InflateChunk(buf, m, max_message_, &message_);
     if (r == PerMessageDeflate::InflateResult::kTooBig) return Fail(kErrTooBigMessage);
     if (r != PerMessageDeflate::InflateResult::kOk) return Fail(kErrInflate);
-    if (!ValidateText(old)) return false;
+    if (!ValidateText(old, false)) return false;
     done += m;
   }
   return true;
@@ -263,7 +266,7 @@ bool FrameParser::FinishFrame(FrameSink& sink) {
     auto r = inflater_->InflateFinish(max_message_, &message_);
     if (r == PerMessageDeflate::InflateResult::kTooBig) return Fail(kErrTooBigMessage);
     if (r != PerMessageDeflate::InflateResult::kOk) return Fail(kErrInflate);
-    if (!ValidateText(old)) return false;
+    if (!ValidateText(old, false)) return false;
   }
   // A text message may not end inside a character.
   if (!message_binary_ && !utf8_.Complete()) return Fail(kErrInvalidUtf8);

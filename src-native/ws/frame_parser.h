@@ -92,6 +92,9 @@ class FrameParser {
 
   bool done() const { return stage_ == Stage::kDone; }
   ParseError error() const { return error_; }
+  // Inside OnMessage for a text message: true when every byte of it is ASCII (then its UTF-8 and
+  // Latin-1 readings are the same string).
+  bool message_ascii() const { return message_ascii_; }
   // Bytes held for the message being assembled (for memory accounting).
   size_t buffered() const { return message_.size() + control_.size(); }
 
@@ -104,7 +107,9 @@ class FrameParser {
   bool ConsumePayload(const uint8_t* p, size_t n);
   bool FinishFrame(FrameSink& sink);
   bool FinishClose(FrameSink& sink);
-  bool ValidateText(size_t from);
+  // Validates message_[from..) as the next piece of a text message; known_ascii: every byte of
+  // it is known to be ASCII.
+  bool ValidateText(size_t from, bool known_ascii);
   bool Fail(ParseError e);
 
   uint64_t max_message_;
@@ -133,6 +138,9 @@ class FrameParser {
   bool message_binary_ = false;
   bool message_compressed_ = false;
   uint64_t wire_bytes_ = 0;  // compressed payload bytes of the current message
+  bool message_ascii_ = true;  // no byte >= 0x80 in the current (text) message so far
+  // Most a message's first frame header makes the parser reserve before its payload arrives.
+  static constexpr uint64_t kReserveLimit = 256 * 1024;
   std::string message_;
   util::Utf8Validator utf8_;
 };

@@ -224,6 +224,7 @@ void WsSession::OnMessage(bool binary, std::string&& payload) {
   e.kind = kEventWsMessage;
   e.id = id_;
   e.code = binary ? 1 : 0;
+  e.ascii = !binary && parser_.message_ascii();
   e.data = std::move(payload);
   transport_->EmitCharged(std::move(e));
   PauseIfBlocked();

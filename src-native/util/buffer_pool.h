@@ -1,0 +1,37 @@
+// A process-wide pool of large byte buffers (std::string capacity), so that WebSocket payloads
+// and response bodies that cross between the I/O thread and the JS thread reuse memory instead of
+// going through malloc and free on different threads. That churn made glibc give the top of its
+// heaps back to the kernel after every batch and fault the pages in again on the next one: a
+// quarter of the server's CPU time with 16 KiB messages (issue 19's profile). Buffers below
+// kPoolMinCapacity (malloc's thread caches serve those well) or above kPoolMaxCapacity are never
+// kept, and the pool holds at most kPoolMaxBytes in all (and kPoolMaxBuffers buffers), so its memory is bounded whatever the load.
+// Pure and thread-safe (one mutex, held for a few instructions): any thread may take and give.
+#ifndef NODE_HTTPUV_UTIL_BUFFER_POOL_H_
+#define NODE_HTTPUV_UTIL_BUFFER_POOL_H_
+
+#include <cstddef>
+#include <string>
+
+namespace httpuv {
+namespace util {
+
+constexpr size_t kPoolMinCapacity = 4 * 1024;
+constexpr size_t kPoolMaxCapacity = 1024 * 1024;
+constexpr size_t kPoolMaxBytes = 4 * 1024 * 1024;
+constexpr size_t kPoolMaxBuffers = 256;
+
+// An empty string whose capacity is at least `n`: a pooled buffer when one fits, else a new one.
+std::string TakeBuffer(size_t n);
+
+// Hands `s`'s memory back to the pool (or frees it when the pool does not keep it); `s` is left
+// empty. Safe on any string, of any size.
+void GiveBuffer(std::string&& s);
+
+// What the pool holds now: buffers and their total capacity (tests).
+size_t PooledBuffers();
+size_t PooledBytes();
+
+}  // namespace util
+}  // namespace httpuv
+
+#endif  // NODE_HTTPUV_UTIL_BUFFER_POOL_H_
