@@ -34,6 +34,7 @@ void CallJsWithBatch(Napi::Env env, Napi::Function callback, BatchingEventSink* 
   std::vector<Event> batch = sink->Take(0);
   if (batch.empty()) return;  // service() took them first
   sink->Deliver(env, callback, std::move(batch));
+  sink->Recycle(std::move(batch));
 }
 
 void BatchingEventSink::Open(Napi::Env env, Napi::Function callback) {
@@ -52,6 +53,7 @@ void BatchingEventSink::Shut() {
   std::lock_guard<std::mutex> lock(mutex_);
   pending_.clear();
   local_.clear();
+  spare_.clear();
   taken_.clear();  // the I/O thread is gone: nothing left to wake
 }
 
@@ -90,6 +92,12 @@ void BatchingEventSink::Flush() {
       local_.clear();
     }
   }
+  // The vector published last time comes back empty from the JS thread (Recycle): collect the
+  // next batch in it.
+  if (local_.capacity() == 0) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    local_.swap(spare_);
+  }
   if (was_empty) {
     cv_.notify_one();
     // Only the empty → non-empty transition needs a JS call: that call drains everything that
@@ -107,6 +115,16 @@ std::vector<Event> BatchingEventSink::Take(int64_t timeout_ms) {
   }
   out.swap(pending_);
   return out;
+}
+
+void BatchingEventSink::Recycle(std::vector<Event>&& batch) {
+  ASSERT_JS_THREAD();
+  batch.clear();  // the events' strings and descriptors are freed here, on the JS thread
+  // Batches of a few thousand events at most are kept (one vector, so memory stays bounded).
+  if (batch.capacity() == 0 || batch.capacity() > 4096) return;
+  std::vector<Event> keep = std::move(batch);
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (keep.capacity() > spare_.capacity()) spare_.swap(keep);
 }
 
 size_t BatchingEventSink::PendingCount() {

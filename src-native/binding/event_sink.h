@@ -45,6 +45,10 @@ class BatchingEventSink : public EventSink {
   void Deliver(Napi::Env env, Napi::Function callback, std::vector<Event>&& events);
   // Runs on the JS thread: events waiting for JS right now.
   size_t PendingCount();
+  // Runs on the JS thread: a delivered batch's vector comes back (emptied here) so that the I/O
+  // thread collects the next batch in its memory instead of growing a new vector event by event
+  // (a reallocation and a move of every event at each doubling) and freeing it across threads.
+  void Recycle(std::vector<Event>&& batch);
 
   // Read backpressure (transport/receive_budget.h). Every event's charge is discharged on the JS
   // thread once the JS call that handled it has returned: Deliver does it itself; for service(),
@@ -61,6 +65,7 @@ class BatchingEventSink : public EventSink {
   std::condition_variable cv_;
   std::vector<Event> pending_;
   std::vector<Event> local_;  // I/O thread only
+  std::vector<Event> spare_;  // a delivered batch's empty vector (Recycle), for local_
   std::vector<ReceiveCharge> taken_;  // JS thread only: charges of the batch service() handles
   WakeHook wake_;
   static void TakeCharges(std::vector<Event>* events, std::vector<ReceiveCharge>* out);
