@@ -1,14 +1,14 @@
 // Request path → open file under a static root: decoding, the path safety rules and the
-// realpath containment check around open(). Runs on the I/O thread; no napi.h, no uv.h.
+// realpath containment check around open(); reading a directory for a listing under the same
+// rules. Runs on the I/O thread; no napi.h, no uv.h.
 #include "static/static_resolve.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <unistd.h>
-
-#include <dirent.h>
 
 #include <atomic>
 #include <cstring>
