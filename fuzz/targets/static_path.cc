@@ -24,6 +24,7 @@
 #include <utility>
 
 #include "fuzz_check.h"
+#include "fuzz_tree.h"
 #include "static/static_files.h"
 #include "static/static_resolve.h"
 
@@ -35,54 +36,17 @@ using httpuv::statics::StaticPathEntry;
 using httpuv::statics::StaticRequest;
 using httpuv::statics::StaticResult;
 
+using fuzz_tree::Link;
+using fuzz_tree::Write;
+
 std::string g_tmp;
 StaticConfig g_config;
-std::set<std::pair<dev_t, ino_t>> g_allowed;
+std::set<fuzz_tree::FileId> g_allowed;
 int g_free_fd = -1;
 bool g_has_openat2 = false;
 
-void Write(const std::string& path, const std::string& content) {
-  FILE* f = fopen(path.c_str(), "wb");
-  if (f == nullptr) { perror(path.c_str()); abort(); }
-  fwrite(content.data(), 1, content.size(), f);
-  fclose(f);
-}
-
-void Link(const char* target, const std::string& at) {
-  if (symlink(target, at.c_str()) != 0) { perror(at.c_str()); abort(); }
-}
-
-// Every regular file physically under `dir` (symlinks are not followed).
-void CollectAllowed(const std::string& dir) {
-  DIR* d = opendir(dir.c_str());
-  if (d == nullptr) return;
-  while (dirent* e = readdir(d)) {
-    std::string name = e->d_name;
-    if (name == "." || name == "..") continue;
-    std::string p = dir + "/" + name;
-    struct stat st;
-    if (lstat(p.c_str(), &st) != 0) continue;
-    if (S_ISDIR(st.st_mode)) CollectAllowed(p);
-    if (S_ISREG(st.st_mode)) g_allowed.insert({st.st_dev, st.st_ino});
-  }
-  closedir(d);
-}
-
-void RemoveTree() {
-  if (g_tmp.empty()) return;
-  std::string cmd = "rm -rf '" + g_tmp + "'";
-  if (system(cmd.c_str()) != 0) fprintf(stderr, "could not remove %s\n", g_tmp.c_str());
-}
-
 void BuildTree() {
-  // Under $TMPDIR: scripts/fuzz.mjs points it at a folder it removes, since a crashing run never
-  // reaches the atexit handler.
-  const char* base = getenv("TMPDIR");
-  std::string tmpl = std::string(base != nullptr && *base != '\0' ? base : "/tmp") +
-                     "/httpuv-fuzz-static.XXXXXX";
-  if (mkdtemp(&tmpl[0]) == nullptr) { perror("mkdtemp"); abort(); }
-  g_tmp = tmpl;
-  atexit(RemoveTree);
+  g_tmp = fuzz_tree::MakeRoot("httpuv-fuzz-static");
   const std::string t = g_tmp;
   for (const char* d : {"/www", "/www/sub", "/www/sub/deeper", "/www/noindex", "/www/.well-known",
                         "/www/.git", "/outside", "/www-secret"}) {
@@ -125,7 +89,7 @@ void BuildTree() {
   Link("../../outside", t + "/www/sub/up-out");
   mkfifo((t + "/www/fifo").c_str(), 0644);
 
-  CollectAllowed(t + "/www");
+  fuzz_tree::Collect(t + "/www", &g_allowed);
   struct stat st;
   if (stat((t + "/single.txt").c_str(), &st) == 0) g_allowed.insert({st.st_dev, st.st_ino});
 
@@ -155,39 +119,13 @@ void BuildTree() {
   g_config.entries.push_back(entry("/missing", t + "/does-not-exist"));
 }
 
-int NextFreeFd() {
-  int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-  close(fd);
-  return fd;
-}
-
-// True when a descriptor of this process refers to a file of the fixture tree.
-bool LeakedTreeFd() {
-  DIR* d = opendir("/proc/self/fd");
-  if (d == nullptr) return false;
-  bool leaked = false;
-  while (dirent* e = readdir(d)) {
-    char buf[4096];
-    std::string p = std::string("/proc/self/fd/") + e->d_name;
-    ssize_t n = readlink(p.c_str(), buf, sizeof buf - 1);
-    if (n <= 0) continue;
-    buf[n] = '\0';
-    if (strncmp(buf, g_tmp.c_str(), g_tmp.size()) == 0) {
-      fprintf(stderr, "open fd %s -> %s\n", e->d_name, buf);
-      leaked = true;
-    }
-  }
-  closedir(d);
-  return leaked;
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   BuildTree();
   g_has_openat2 = httpuv::statics::SetOpenat2ForTesting(true);
   httpuv::statics::SetOpenat2ForTesting(g_has_openat2);
-  g_free_fd = NextFreeFd();
+  g_free_fd = fuzz_tree::NextFreeFd();
   return 0;
 }
 
@@ -244,14 +182,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       FUZZ_CHECK(r.length == r.body.size(), "Content-Length differs from the generated body");
     }
   }
-  if (NextFreeFd() != g_free_fd) {
+  if (fuzz_tree::NextFreeFd() != g_free_fd) {
     // Something new is open. libFuzzer itself opens pipes to llvm-symbolizer when it prints
     // NEW_FUNC lines, so only a descriptor into our tree counts as a leak.
-    if (LeakedTreeFd()) {
+    if (fuzz_tree::LeakedTreeFd()) {
       fprintf(stderr, "fd leak after target=%s\n", target.c_str());
       abort();
     }
-    g_free_fd = NextFreeFd();
+    g_free_fd = fuzz_tree::NextFreeFd();
   }
   return 0;
 }

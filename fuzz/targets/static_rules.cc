@@ -38,6 +38,7 @@
 #include <utility>
 
 #include "fuzz_check.h"
+#include "fuzz_tree.h"
 #include "static/static_files.h"
 #include "static/static_resolve.h"
 
@@ -50,7 +51,10 @@ using httpuv::statics::StaticPathEntry;
 using httpuv::statics::StaticRequest;
 using httpuv::statics::StaticResult;
 
-using FileId = std::pair<dev_t, ino_t>;
+using fuzz_tree::Collect;
+using fuzz_tree::FileId;
+using fuzz_tree::Link;
+using fuzz_tree::Write;
 
 std::string g_tmp;
 StaticConfig g_config;
@@ -71,52 +75,14 @@ const char* const kPieces[] = {
 };
 constexpr size_t kPieceCount = sizeof(kPieces) / sizeof(kPieces[0]);
 
-void Write(const std::string& path, const std::string& content) {
-  FILE* f = fopen(path.c_str(), "wb");
-  if (f == nullptr) { perror(path.c_str()); abort(); }
-  fwrite(content.data(), 1, content.size(), f);
-  fclose(f);
-}
-
-void Link(const char* target, const std::string& at) {
-  if (symlink(target, at.c_str()) != 0) { perror(at.c_str()); abort(); }
-}
-
-// Every regular file physically under `dir` (symlinks not followed) into `out`.
-void Collect(const std::string& dir, std::set<FileId>* out) {
-  DIR* d = opendir(dir.c_str());
-  if (d == nullptr) return;
-  while (dirent* e = readdir(d)) {
-    std::string name = e->d_name;
-    if (name == "." || name == "..") continue;
-    std::string p = dir + "/" + name;
-    struct stat st;
-    if (lstat(p.c_str(), &st) != 0) continue;
-    if (S_ISDIR(st.st_mode)) Collect(p, out);
-    if (S_ISREG(st.st_mode)) out->insert({st.st_dev, st.st_ino});
-  }
-  closedir(d);
-}
-
 void AddFile(const std::string& p, std::set<FileId>* out) {
   struct stat st;
   if (lstat(p.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) { perror(p.c_str()); abort(); }
   out->insert({st.st_dev, st.st_ino});
 }
 
-void RemoveTree() {
-  if (g_tmp.empty()) return;
-  std::string cmd = "rm -rf '" + g_tmp + "'";
-  if (system(cmd.c_str()) != 0) fprintf(stderr, "could not remove %s\n", g_tmp.c_str());
-}
-
 void BuildTree() {
-  const char* base = getenv("TMPDIR");
-  std::string tmpl = std::string(base != nullptr && *base != '\0' ? base : "/tmp") +
-                     "/httpuv-fuzz-rules.XXXXXX";
-  if (mkdtemp(&tmpl[0]) == nullptr) { perror("mkdtemp"); abort(); }
-  g_tmp = tmpl;
-  atexit(RemoveTree);
+  g_tmp = fuzz_tree::MakeRoot("httpuv-fuzz-rules");
   const std::string w = g_tmp + "/www";
   for (const char* d : {"", "/pub", "/pub/secret-dir", "/private", "/private/sub", "/private/open",
                         "/guarded", "/privatefoo"}) {
@@ -190,28 +156,6 @@ void BuildTree() {
   }
 }
 
-int NextFreeFd() {
-  int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-  close(fd);
-  return fd;
-}
-
-bool LeakedTreeFd() {
-  DIR* d = opendir("/proc/self/fd");
-  if (d == nullptr) return false;
-  bool leaked = false;
-  while (dirent* e = readdir(d)) {
-    char buf[4096];
-    std::string p = std::string("/proc/self/fd/") + e->d_name;
-    ssize_t n = readlink(p.c_str(), buf, sizeof buf - 1);
-    if (n <= 0) continue;
-    buf[n] = '\0';
-    if (strncmp(buf, g_tmp.c_str(), g_tmp.size()) == 0) leaked = true;
-  }
-  closedir(d);
-  return leaked;
-}
-
 std::string BuildTarget(const uint8_t* data, size_t size) {
   std::string t;
   for (size_t i = 0; i < size; i++) {
@@ -272,7 +216,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   BuildTree();
   g_has_openat2 = httpuv::statics::SetOpenat2ForTesting(true);
   httpuv::statics::SetOpenat2ForTesting(g_has_openat2);
-  g_free_fd = NextFreeFd();
+  g_free_fd = fuzz_tree::NextFreeFd();
   return 0;
 }
 
@@ -343,12 +287,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     CheckFd(get.fd, token_ok, target, flags);
     close(get.fd);
   }
-  if (NextFreeFd() != g_free_fd) {
-    if (LeakedTreeFd()) {
+  if (fuzz_tree::NextFreeFd() != g_free_fd) {
+    if (fuzz_tree::LeakedTreeFd()) {
       fprintf(stderr, "fd leak after target=%s\n", target.c_str());
       abort();
     }
-    g_free_fd = NextFreeFd();
+    g_free_fd = fuzz_tree::NextFreeFd();
   }
   return 0;
 }

@@ -1,6 +1,7 @@
 // Captures node-httpuv's log lines (log.ts writes them to process.stderr) at a chosen level,
-// for tests that check something is logged rather than lost silently.
-import { logLevel, type LogLevelName } from '../../src/index.js';
+// for tests that check something is logged rather than lost silently. Imports only src/log.ts,
+// so unit tests over a fake binding use it without loading the addon.
+import { logLevel, type LogLevelName } from '../../src/log.js';
 
 export interface LogCapture {
   /** Everything written to stderr since the capture began. */

@@ -7,7 +7,9 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { excludeStaticPath, staticPath, startServer, type StaticPathOptionsInput, type WebServer } from '../../src/index.js';
+import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
+import { excludeStaticPath, listServers, staticPath, startServer, type StaticPathOptionsInput, type WebServer } from '../../src/index.js';
 import { rawRequest } from './clients.js';
 
 export const TOKEN_HEADER = 'X-Token';
@@ -102,4 +104,31 @@ export async function send(port: number, method: string, target: string, headers
   const r = await rawRequest(port, Buffer.from(req, 'latin1'), { timeoutMs: 5000 });
   const m = /^HTTP\/1\.1 (\d{3}) /.exec(r.text);
   return { status: m ? Number(m[1]) : 0, text: r.text };
+}
+
+export interface RulesFixture {
+  readonly tree: RulesTree;
+  readonly server: WebServer;
+  readonly port: number;
+}
+
+/** The rules tree and its server for one test file: made before its tests, stopped and removed
+ * after them (checking that no server is left). Read the fields inside tests only. */
+export function rulesServerForFile(prefix: string): RulesFixture {
+  let tree: RulesTree | undefined;
+  let server: WebServer | undefined;
+  before(() => {
+    tree = makeRulesTree(prefix);
+    server = startRulesServer(tree);
+  });
+  after(async () => {
+    await server?.stop();
+    tree?.remove();
+    assert.deepEqual(listServers(), []);
+  });
+  return {
+    get tree() { return tree!; },
+    get server() { return server!; },
+    get port() { return server!.getPort(); },
+  };
 }

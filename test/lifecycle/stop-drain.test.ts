@@ -26,6 +26,25 @@ async function answerOrClose(c: RawConn, ms: number): Promise<ReturnType<typeof 
   return parseResponses(c.data).responses;
 }
 
+/**
+ * A server whose call holds every request until `answer` settles (resolving `called` first), and
+ * one client whose GET `path` has reached the app. On a failure before that both are cleaned up.
+ */
+async function heldRequest(answer: Promise<Response>, path: string): Promise<{ s: WebServer; conn: RawConn }> {
+  const called = deferred();
+  const s = startServer('127.0.0.1', 0, () => { called.resolve(); return answer; });
+  const conn = await RawConn.connect(s.getPort());
+  try {
+    await conn.write(get(path));
+    await withTimeout(called.promise, 3000, 'call reached');
+  } catch (e) {
+    conn.destroy();
+    await s.stop({ graceMs: 0 });
+    throw e;
+  }
+  return { s, conn };
+}
+
 /** Tries to connect; resolves with the error code, or 'connected'. */
 function tryConnect(port: number): Promise<string> {
   return new Promise((resolve) => {
@@ -68,12 +87,8 @@ test('an async handler answering 300 ms after stop(): the client gets all of it 
 
 test('an answer released by the test after stop(): not cut off, no matter how long before the grace ends', async () => {
   const release = deferred<Response>();
-  const called = deferred();
-  const s = startServer('127.0.0.1', 0, () => { called.resolve(); return release.promise; });
-  const conn = await RawConn.connect(s.getPort());
+  const { s, conn } = await heldRequest(release.promise, '/held');
   try {
-    await conn.write(get('/held'));
-    await withTimeout(called.promise, 3000, 'call reached');
     const stopped = settledAt(s.stop({ graceMs: 20000 }));
     // The drain is under way: the in-flight client is still connected and stop() still pending.
     await pollUntil(async () => (await tryConnect(s.getPort())) === 'ECONNREFUSED', 2000, 'new connections refused');
@@ -263,12 +278,8 @@ test('onHeaders still running at stop(): the request goes on to call and is answ
 test('grace expiring: a handler that never answers is cut off after graceMs; the late answer is logged, not sent', async () => {
   const log = captureLog('WARN');
   const late = deferred<Response>();
-  const called = deferred();
-  const s = startServer('127.0.0.1', 0, () => { called.resolve(); return late.promise; });
-  const conn = await RawConn.connect(s.getPort());
+  const { s, conn } = await heldRequest(late.promise, '/never');
   try {
-    await conn.write(get('/never'));
-    await withTimeout(called.promise, 3000, 'call reached');
     const t0 = Date.now();
     await withTimeout(s.stop({ graceMs: 400 }), 5000, 'stop settles after the grace period');
     const waited = Date.now() - t0;
@@ -323,12 +334,8 @@ test('grace expiring with a rejected late answer, and with several connections a
 test('graceMs: 0 behaves as stop() did before: in-flight requests are cut off at once', async () => {
   const log = captureLog('WARN');
   const late = deferred<Response>();
-  const called = deferred();
-  const s = startServer('127.0.0.1', 0, () => { called.resolve(); return late.promise; });
-  const conn = await RawConn.connect(s.getPort());
+  const { s, conn } = await heldRequest(late.promise, '/x');
   try {
-    await conn.write(get('/x'));
-    await withTimeout(called.promise, 3000, 'call reached');
     const t0 = Date.now();
     await withTimeout(s.stop({ graceMs: 0 }), 3000, 'stop settles');
     assert.ok(Date.now() - t0 < 1000, 'at once');
@@ -345,14 +352,10 @@ test('graceMs: 0 behaves as stop() did before: in-flight requests are cut off at
 
 test('the port is free at once: a new server binds it right after stop() while the old one drains', async () => {
   const release = deferred<Response>();
-  const called = deferred();
-  const old = startServer('127.0.0.1', 0, () => { called.resolve(); return release.promise; });
+  const { s: old, conn } = await heldRequest(release.promise, '/old');
   const port = old.getPort();
-  const conn = await RawConn.connect(port);
   let next: WebServer | undefined;
   try {
-    await conn.write(get('/old'));
-    await withTimeout(called.promise, 3000, 'call reached');
     const stopped = settledAt(old.stop());
     next = startServer('127.0.0.1', port, () => ({ status: 200, body: 'new server' }));
     assert.equal(next.getPort(), port);

@@ -6,70 +6,24 @@
 // server's stop cut the request off), never delivered.
 import test, { after } from 'node:test';
 import assert from 'node:assert/strict';
-import { listServers, logLevel, startServer, type Response, type WebSocket } from '../../src/index.js';
+import { listServers, startServer, type Response, type WebSocket } from '../../src/index.js';
 import { RawConn } from '../helpers/clients.js';
+import { GET, lateAnswerAfterRestart, turn } from '../helpers/late-answer.js';
+import { captureLog } from '../helpers/log-capture.js';
 import { deferred, pollUntil, withTimeout } from '../helpers/tools.js';
 import WebSocketClient from 'ws';
 
 after(() => assert.deepEqual(listServers(), []));
 
-const GET = (path: string): string => `GET ${path} HTTP/1.1\r\nHost: a\r\n\r\n`;
-
-// Lets the app's pending Promise callbacks and the outbox flush run, so that a command queued by
-// resolving one Promise leaves before the next (commands reach the I/O thread in order).
-const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
-
-// Records log lines written while `fn` runs (the DEBUG line of a dropped answer).
-async function capturingLog<T>(fn: () => Promise<T>): Promise<{ result: T; lines: string }> {
-  const previous = logLevel('DEBUG');
-  const write = process.stderr.write.bind(process.stderr);
-  let lines = '';
-  process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
-    lines += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
-    return (write as (c: string | Uint8Array, ...r: unknown[]) => boolean)(chunk, ...rest);
-  }) as typeof process.stderr.write;
-  try {
-    return { result: await fn(), lines };
-  } finally {
-    process.stderr.write = write;
-    logLevel(previous);
-  }
-}
-
 test('a late answer from a stopped server never reaches a client of the next server', async () => {
-  const { result: body, lines } = await capturingLog(async () => {
-    const lateA = deferred<string>();
-    const aCalled = deferred();
-    const a = startServer('127.0.0.1', 0, () => {
-      aCalled.resolve();
-      return lateA.promise.then((b) => ({ status: 200, body: b }));
-    });
-    const ca = await RawConn.connect(a.getPort());
-    await ca.write(GET('/a'));
-    await aCalled.promise;
-    ca.destroy();  // the client of A leaves; A's request stays in the app's hands
-    await a.stop({ graceMs: 0 });  // no drain: the old generation ends now
-
-    const answerB = deferred<string>();
-    const bCalled = deferred();
-    const b = startServer('127.0.0.1', 0, () => {
-      bCalled.resolve();
-      return answerB.promise.then((x) => ({ status: 200, body: x }));
-    });
-    try {
-      const cb = await RawConn.connect(b.getPort());
-      await cb.write(GET('/b'));
-      await bCalled.promise;
-      lateA.resolve('answer of A');  // A's answer leaves first…
-      await turn();
-      answerB.resolve('answer of B');  // …then B's own
-      const [r] = await cb.responses(1, 5000);
-      cb.destroy();
-      return r.body.toString();
-    } finally {
-      await b.stop();
-    }
-  });
+  const log = captureLog('DEBUG');
+  let body: string;
+  try {
+    body = await lateAnswerAfterRestart('answer of A', 'answer of B', 5000);
+  } finally {
+    log.restore();
+  }
+  const lines = log.text;
   assert.equal(body, 'answer of B');
   // The client had half-closed, but its request was still in the app's hands when the stop cut it
   // off: that drop is logged at WARN (class 8); one for a request that ended otherwise, at DEBUG.

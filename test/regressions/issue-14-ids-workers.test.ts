@@ -5,50 +5,12 @@
 import test, { after } from 'node:test';
 import assert from 'node:assert/strict';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { listServers, startServer } from '../../src/index.js';
-import { RawConn } from '../helpers/clients.js';
-import { deferred } from '../helpers/tools.js';
-
-const GET = (path: string): string => `GET ${path} HTTP/1.1\r\nHost: a\r\n\r\n`;
-
-// One restart cycle: server A leaves a request in the app's hands and stops; server B starts;
-// A's answer is released before B's. Returns what B's client received.
-async function lateAnswerAfterRestart(tag: string): Promise<string> {
-  const lateA = deferred<string>();
-  const aCalled = deferred();
-  const a = startServer('127.0.0.1', 0, () => {
-    aCalled.resolve();
-    return lateA.promise.then((b) => ({ status: 200, body: b }));
-  });
-  const ca = await RawConn.connect(a.getPort());
-  await ca.write(GET('/a'));
-  await aCalled.promise;
-  ca.destroy();
-  await a.stop({ graceMs: 0 });  // no drain: the old generation ends now
-  const answerB = deferred<string>();
-  const bCalled = deferred();
-  const b = startServer('127.0.0.1', 0, () => {
-    bCalled.resolve();
-    return answerB.promise.then((x) => ({ status: 200, body: x }));
-  });
-  try {
-    const cb = await RawConn.connect(b.getPort());
-    await cb.write(GET('/b'));
-    await bCalled.promise;
-    lateA.resolve(`stale ${tag}`);
-    await new Promise((r) => setImmediate(r));
-    answerB.resolve(`fresh ${tag}`);
-    const [r] = await cb.responses(1, 10000);
-    cb.destroy();
-    return r.body.toString();
-  } finally {
-    await b.stop();
-  }
-}
+import { listServers } from '../../src/index.js';
+import { lateAnswerAfterRestart } from '../helpers/late-answer.js';
 
 async function cycles(tag: string, n: number): Promise<string[]> {
   const out: string[] = [];
-  for (let i = 0; i < n; i++) out.push(await lateAnswerAfterRestart(`${tag}${i}`));
+  for (let i = 0; i < n; i++) out.push(await lateAnswerAfterRestart(`stale ${tag}${i}`, `fresh ${tag}${i}`, 10000));
   return out;
 }
 

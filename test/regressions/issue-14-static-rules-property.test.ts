@@ -7,32 +7,16 @@
 // path, nor of the validated path without exactly one correct header. The same targets go over
 // raw sockets byte for byte. HTTPUV_RULES_SEED and HTTPUV_RULES_PATHS change the seed and the
 // count (the libFuzzer target fuzz/targets/static_rules.cc is the long-running counterpart).
-import test, { after, before } from 'node:test';
+import test from 'node:test';
 import assert from 'node:assert/strict';
-import { listServers, type WebServer } from '../../src/index.js';
-import { makeRulesTree, send, startRulesServer, TOKEN, TOKEN_HEADER, type RulesTree } from '../helpers/static-rules.js';
+import { rulesServerForFile, send, TOKEN, TOKEN_HEADER } from '../helpers/static-rules.js';
 import { seededRng } from '../helpers/seeded-rng.js';
 
 const SEED = Number(process.env.HTTPUV_RULES_SEED ?? 0x14c1a551);
 const COUNT = Number(process.env.HTTPUV_RULES_PATHS ?? 3000);
 const PARALLEL = 8;
 
-let tree: RulesTree;
-let server: WebServer;
-let port = 0;
-
-before(() => {
-  tree = makeRulesTree('httpuv-issue14-prop-');
-  server = startRulesServer(tree);
-  port = server.getPort();
-});
-
-after(async () => {
-  await server.stop();
-  tree.remove();
-  assert.deepEqual(listServers(), []);
-});
-
+const fx = rulesServerForFile('httpuv-issue14-prop-');
 
 // Paths (as segments) that name protected and public files; the generator spells them badly.
 const AIMS: string[][] = [
@@ -116,11 +100,11 @@ test(`property: ${COUNT} generated paths (seed ${SEED}) never reach a file under
   const worker = async (): Promise<void> => {
     while (next < cases.length) {
       const c = cases[next++]!;
-      const a = await send(port, c.method, c.target, c.headers);
+      const a = await send(fx.port, c.method, c.target, c.headers);
       statuses.set(a.status, (statuses.get(a.status) ?? 0) + 1);
-      if (a.text.includes(tree.pub)) publicServed++;
-      if (a.text.includes(tree.guarded)) guardedWithToken++;
-      if (a.text.includes(tree.secret) || (!c.tokenOk && a.text.includes(tree.guarded))) {
+      if (a.text.includes(fx.tree.pub)) publicServed++;
+      if (a.text.includes(fx.tree.guarded)) guardedWithToken++;
+      if (a.text.includes(fx.tree.secret) || (!c.tokenOk && a.text.includes(fx.tree.guarded))) {
         findings.push(`${c.method} ${c.target} [${c.headers.join('; ')}] → ${a.text.slice(0, 300)}`);
       }
     }

@@ -6,27 +6,13 @@
 // that one string; excluded and validated prefixes also match case-insensitively, and a name that
 // resolves elsewhere (symlink, stored case) must pass the rules for where it lands.
 // Raw sockets: every target below is sent byte for byte (fetch would normalise it).
-import test, { after, before } from 'node:test';
+import test from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { excludeStaticPath, listServers, staticPath, type WebServer } from '../../src/index.js';
-import { makeRulesTree, send, startRulesServer, TOKEN, TOKEN_HEADER, type RulesTree } from '../helpers/static-rules.js';
+import { excludeStaticPath, staticPath } from '../../src/index.js';
+import { rulesServerForFile, send, TOKEN, TOKEN_HEADER } from '../helpers/static-rules.js';
 
-let tree: RulesTree;
-let server: WebServer;
-let port = 0;
-
-before(() => {
-  tree = makeRulesTree('httpuv-issue14-rules-');
-  server = startRulesServer(tree);
-  port = server.getPort();
-});
-
-after(async () => {
-  await server.stop();
-  tree.remove();
-  assert.deepEqual(listServers(), []);
-});
+const fx = rulesServerForFile('httpuv-issue14-rules-');
 
 const ENCODINGS = [[], ['Accept-Encoding: gzip, br'], ['Accept-Encoding: br'], ['Accept-Encoding: gzip;q=1, br;q=0.1']];
 
@@ -34,10 +20,10 @@ const ENCODINGS = [[], ['Accept-Encoding: gzip, br'], ['Accept-Encoding: br'], [
 async function check(target: string, statuses: number[], headers: string[] = [], forbidGuarded = true): Promise<void> {
   for (const method of ['GET', 'HEAD']) {
     for (const enc of ENCODINGS) {
-      const r = await send(port, method, target, [...headers, ...enc]);
+      const r = await send(fx.port, method, target, [...headers, ...enc]);
       const label = `${method} ${target} ${enc.join(' ')} ${headers.join(' ')}`;
-      assert.ok(!r.text.includes(tree.secret), `${label}: a file under an excluded path was served:\n${r.text}`);
-      if (forbidGuarded) assert.ok(!r.text.includes(tree.guarded), `${label}: the validation was passed:\n${r.text}`);
+      assert.ok(!r.text.includes(fx.tree.secret), `${label}: a file under an excluded path was served:\n${r.text}`);
+      if (forbidGuarded) assert.ok(!r.text.includes(fx.tree.guarded), `${label}: the validation was passed:\n${r.text}`);
       assert.ok(statuses.includes(r.status), `${label}: status ${r.status}, want ${statuses.join('/')}`);
     }
   }
@@ -86,9 +72,9 @@ test('names that resolve into an excluded path (symlinks, .gz/.br siblings) are 
   await check('/pub/link-private/secret.txt', [404]);
   // pub/b.txt.gz is a link to private/secret.txt.gz: b.txt is served, but never that sibling.
   for (const enc of ['gzip', 'gzip, br', 'br;q=0.5, gzip']) {
-    const r = await send(port, 'GET', '/pub/b.txt', [`Accept-Encoding: ${enc}`]);
+    const r = await send(fx.port, 'GET', '/pub/b.txt', [`Accept-Encoding: ${enc}`]);
     assert.equal(r.status, 200, enc);
-    assert.ok(r.text.endsWith(`${tree.pub} b\n`), `identity representation for ${enc}: ${r.text}`);
+    assert.ok(r.text.endsWith(`${fx.tree.pub} b\n`), `identity representation for ${enc}: ${r.text}`);
     assert.doesNotMatch(r.text, /content-encoding/i);
   }
 });
@@ -103,47 +89,47 @@ test('a validated path nested under the static root asks for its header under ev
     for (const t of spellings) await check(t, [403], bad);
   }
   // The br sibling of a public file is a link into guarded/: absent without the header.
-  const br = await send(port, 'GET', '/pub/b.txt', ['Accept-Encoding: br']);
-  assert.ok(br.text.endsWith(`${tree.pub} b\n`) && !br.text.includes(tree.guarded), br.text);
+  const br = await send(fx.port, 'GET', '/pub/b.txt', ['Accept-Encoding: br']);
+  assert.ok(br.text.endsWith(`${fx.tree.pub} b\n`) && !br.text.includes(fx.tree.guarded), br.text);
   // With the header: the same file under each spelling.
   for (const t of ['//guarded/g.txt', '/./guarded/g.txt', '/%67uarded/g.txt', '/Guarded/g.txt', '/pub/link-guarded/g.txt']) {
-    const r = await send(port, 'GET', t, [`${TOKEN_HEADER}: ${TOKEN}`]);
+    const r = await send(fx.port, 'GET', t, [`${TOKEN_HEADER}: ${TOKEN}`]);
     assert.equal(r.status, 200, t);
-    assert.ok(r.text.endsWith(`${tree.guarded} plain\n`), `${t}: ${r.text}`);
+    assert.ok(r.text.endsWith(`${fx.tree.guarded} plain\n`), `${t}: ${r.text}`);
   }
 });
 
 test('rules match whole segments; keys are normalised like request paths', async () => {
-  const ok = await send(port, 'GET', '/privatefoo/ok.txt');
+  const ok = await send(fx.port, 'GET', '/privatefoo/ok.txt');
   assert.equal(ok.status, 200, '"/privatefoo" is not under "/private"');
-  assert.ok(ok.text.endsWith(`${tree.pub} privatefoo\n`));
-  assert.equal((await send(port, 'GET', '/privatefoo')).status, 404, 'static 404 (no index), not the app');
-  assert.equal((await send(port, 'GET', '/private.txt')).status, 404);
-  assert.equal((await send(port, 'GET', '/private;x/secret.txt')).status, 404);
+  assert.ok(ok.text.endsWith(`${fx.tree.pub} privatefoo\n`));
+  assert.equal((await send(fx.port, 'GET', '/privatefoo')).status, 404, 'static 404 (no index), not the app');
+  assert.equal((await send(fx.port, 'GET', '/private.txt')).status, 404);
+  assert.equal((await send(fx.port, 'GET', '/private;x/secret.txt')).status, 404);
   for (const t of ['/files/f.txt', '/files//f.txt', '//files/./f.txt', 'http://h/files/f.txt']) {
-    const r = await send(port, 'GET', t);
+    const r = await send(fx.port, 'GET', t);
     assert.equal(r.status, 200, t);
-    assert.ok(r.text.endsWith(`${tree.pub} f\n`), t);
+    assert.ok(r.text.endsWith(`${fx.tree.pub} f\n`), t);
   }
-  assert.ok((await send(port, 'GET', '/pub/a.txt', ['Accept-Encoding: gzip'])).text.endsWith(`${tree.pub} a gz\n`));
+  assert.ok((await send(fx.port, 'GET', '/pub/a.txt', ['Accept-Encoding: gzip'])).text.endsWith(`${fx.tree.pub} a gz\n`));
 });
 
 test('setStaticPath/removeStaticPath normalise keys; ".." in a key is refused', async () => {
-  assert.throws(() => server.setStaticPath({ '/a/../private': staticPath(tree.www) }), (e: unknown) =>
+  assert.throws(() => fx.server.setStaticPath({ '/a/../private': staticPath(fx.tree.www) }), (e: unknown) =>
     e instanceof TypeError && /paths key/.test(e.message) && /\.\./.test(e.message));
   // A key spelled with an empty or "." segment means the normalised prefix (it used to be a rule
   // that no request could match: fatal for an excluded path).
-  server.setStaticPath({ '//x/./y/': staticPath(path.join(tree.base, 'files')), '/pub//./b.txt': excludeStaticPath() });
+  fx.server.setStaticPath({ '//x/./y/': staticPath(path.join(fx.tree.base, 'files')), '/pub//./b.txt': excludeStaticPath() });
   try {
-    assert.ok(Object.keys(server.getStaticPaths() ?? {}).includes('/x/y'));
-    const r = await send(port, 'GET', '/x/y/f.txt');
+    assert.ok(Object.keys(fx.server.getStaticPaths() ?? {}).includes('/x/y'));
+    const r = await send(fx.port, 'GET', '/x/y/f.txt');
     assert.equal(r.status, 200);
-    assert.equal((await send(port, 'GET', '//pub/b.txt')).status, 299);
+    assert.equal((await send(fx.port, 'GET', '//pub/b.txt')).status, 299);
   } finally {
-    server.removeStaticPath('/x/y/');
-    server.removeStaticPath('pub/b.txt');
+    fx.server.removeStaticPath('/x/y/');
+    fx.server.removeStaticPath('pub/b.txt');
   }
-  const keys = Object.keys(server.getStaticPaths() ?? {});
+  const keys = Object.keys(fx.server.getStaticPaths() ?? {});
   assert.ok(!keys.includes('/x/y') && !keys.includes('/pub/b.txt'), `removeStaticPath normalises its key: ${keys.join(' ')}`);
-  assert.equal((await send(port, 'GET', '/pub/b.txt')).status, 200);
+  assert.equal((await send(fx.port, 'GET', '/pub/b.txt')).status, 200);
 });

@@ -6,7 +6,7 @@
 import type { NativeBinding, EventBatch, NativeServerOptions, NativeStaticEntry, ServerStats } from '../../src/native.js';
 import type { NormalizedApp } from '../../src/app.js';
 import type { ServerRecord } from '../../src/registry.js';
-import { logLevel, type LogLevelName } from '../../src/log.js';
+import { type LogLevelName } from '../../src/log.js';
 
 const EVENT = {
   REQUEST: 11, HEADERS: 12, WS_OPEN: 13, WS_MESSAGE: 14, WS_CLOSE: 15, SERVER_CLOSED: 16, LOG: 17, REQUEST_ENDED: 18,
@@ -209,24 +209,9 @@ export function fakeServer(id: number, app: Partial<NormalizedApp>, gzip = false
   return rec;
 }
 
-/** Records node-httpuv's log lines at `level` until restore() (no addon involved). */
-export function captureLog(level: LogLevelName): { lines(l: string): string[]; restore(): void } {
-  const previous = logLevel(level);
-  const orig = process.stderr.write;
-  let out = '';
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    out += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-    return true;
-  }) as typeof process.stderr.write;
-  return {
-    lines: (l) => out.split('\n').map((x) => x.replace(/^\S+Z (?=\[node-httpuv\] )/, ''))
-      .filter((x) => x.startsWith(`[node-httpuv] ${l}: `)),
-    restore() {
-      process.stderr.write = orig;
-      logLevel(previous);
-    },
-  };
-}
+// Records node-httpuv's log lines (one sink for every tier: test/helpers/log-capture.ts; it loads
+// only src/log.ts, no addon).
+export { captureLog } from '../helpers/log-capture.js';
 
 /** Waits until pending promise callbacks and microtasks (queued flushes) have run. */
 export function settle(): Promise<void> {
