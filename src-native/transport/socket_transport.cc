@@ -19,9 +19,6 @@ namespace {
 
 constexpr size_t kReadBufferSize = 64 * 1024;
 constexpr uint64_t kLingerMs = 2000;
-// What an event costs beyond its payload, for the receive queue: the Event itself and its
-// conversion to JS. Makes a flood of empty messages count too.
-constexpr int64_t kEventCost = 256;
 
 // Written frames: their payloads' memory goes back to util/buffer_pool, where the JS thread takes
 // it for the next message it sends (no malloc/free pair across threads per message).
@@ -121,32 +118,7 @@ void SocketTransport::SwapHandler(std::unique_ptr<ProtocolHandler> next) {
   }
 }
 
-void SocketTransport::SetRoute(uint64_t id) {
-  if (route_id_ != 0 && route_id_ != id) io_->RemoveRoute(route_id_);
-  route_id_ = id;
-  io_->AddRoute(id, this);
-}
-
-void SocketTransport::DropRoute() {
-  if (route_id_ == 0) return;
-  io_->RemoveRoute(route_id_);
-  route_id_ = 0;
-}
-
 // ---- timers ---------------------------------------------------------------------------------
-
-void SocketTransport::ArmTimer(uint64_t ms) {
-  if (closing_ || lingering_) return;
-  if (ms == 0) {
-    uv_timer_stop(&timer_);
-    return;
-  }
-  uv_timer_start(&timer_, OnTimer, ms, 0);
-}
-
-void SocketTransport::StopTimer() {
-  if (!lingering_) uv_timer_stop(&timer_);
-}
 
 void SocketTransport::OnTimer(uv_timer_t* t) {
   ASSERT_IO_THREAD();
@@ -162,6 +134,7 @@ void SocketTransport::UpdateReading() {
   // handler buffers over its bound (HTTP pipelining, InputFull), bytes the handler held back
   // (WebSocket frames not fed to the frame parser, HoldsInput), and InputBlocked() (JS or the
   // peer is behind). Held bytes are fed first whenever nothing blocks them any more.
+  read_checks_++;
   bool holds;
   for (;;) {
     if (closing_ || peer_eof_ || lingering_) return;
@@ -215,16 +188,6 @@ void SocketTransport::OnReceiveDrained() {
   UpdateReading();
 }
 
-void SocketTransport::EmitCharged(Event&& e) {
-  int64_t bytes = kEventCost + static_cast<int64_t>(e.data.size() + e.method.size() +
-                                                    e.target.size());
-  for (const auto& h : e.headers) bytes += static_cast<int64_t>(h.first.size() + h.second.size());
-  receive_->queued.fetch_add(bytes);
-  e.charge.budget = receive_;
-  e.charge.bytes = bytes;
-  io_->Emit(std::move(e));
-}
-
 void SocketTransport::OnAlloc(uv_handle_t*, size_t, uv_buf_t* buf) {
   ASSERT_IO_THREAD();
   // One read buffer per I/O thread: callbacks never nest, and handlers copy what they keep, so
@@ -258,8 +221,11 @@ void SocketTransport::OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf)
     return;
   }
   SocketCounters::Add(self->counters_->bytes_in, static_cast<uint64_t>(nread));
+  const uint32_t checks = self->read_checks_;
   self->handler_->OnBytes(buf->base, static_cast<size_t>(nread));
-  self->UpdateReading();
+  // The read state may have changed (input consumed or held, events charged). A handler that
+  // weighed it again itself (HTTP's parse loop ends with UpdateReading) is not asked twice.
+  if (self->read_checks_ == checks) self->UpdateReading();
 }
 
 // ---- writing --------------------------------------------------------------------------------

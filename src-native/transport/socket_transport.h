@@ -76,8 +76,16 @@ class SocketTransport final : public Transport {
 
   // The id commands reach this socket by (a request's, then its WebSocket's): one at a time;
   // dropped when the socket lingers or closes.
-  void SetRoute(uint64_t id);
-  void DropRoute();
+  void SetRoute(uint64_t id) {
+    if (route_id_ != 0 && route_id_ != id) io_->RemoveRoute(route_id_);
+    route_id_ = id;
+    io_->AddRoute(id, this);
+  }
+  void DropRoute() {
+    if (route_id_ == 0) return;
+    io_->RemoveRoute(route_id_);
+    route_id_ = 0;
+  }
 
   // Reading may have to start or stop (input consumed, JS or the peer caught up or fell
   // behind): every reason to stop reading is weighed here, in one place. Bytes a handler held
@@ -103,8 +111,17 @@ class SocketTransport final : public Transport {
 
   // Transport (see transport/transport.h).
   uint64_t Now() const override { return uv_now(io_->loop()); }
-  void ArmTimer(uint64_t ms) override;
-  void StopTimer() override;
+  void ArmTimer(uint64_t ms) override {
+    if (closing_ || lingering_) return;  // the linger deadline owns the timer then
+    if (ms == 0) {
+      uv_timer_stop(&timer_);
+      return;
+    }
+    uv_timer_start(&timer_, OnTimer, ms, 0);
+  }
+  void StopTimer() override {
+    if (!lingering_) uv_timer_stop(&timer_);
+  }
   void QueueFrame(std::string&& header, std::string&& payload, bool close_after,
                   const WriteCounter& counter, int64_t counted) override;
   size_t WriteQueueSize() const override { return stream()->write_queue_size; }
@@ -116,7 +133,18 @@ class SocketTransport final : public Transport {
   // more than receiveQueueLimit bytes of its events to handle, or the peer leaves more than the
   // output limit (a WebSocket's sendQueueLimit) of our output unread.
   bool InputBlocked() const override { return receive_->Over() || OutputFull(); }
-  void EmitCharged(Event&& e) override;
+  void EmitCharged(Event&& e) override {
+    // What an event costs beyond its payload, for the receive queue: the Event itself and its
+    // conversion to JS. Makes a flood of empty messages count too.
+    constexpr int64_t kEventCost = 256;
+    int64_t bytes = kEventCost + static_cast<int64_t>(e.data.size() + e.method.size() +
+                                                      e.target.size());
+    for (const auto& h : e.headers) bytes += static_cast<int64_t>(h.first.size() + h.second.size());
+    receive_->queued.fetch_add(bytes);
+    e.charge.budget = receive_;
+    e.charge.bytes = bytes;
+    io_->Emit(std::move(e));
+  }
   void Emit(Event&& e) override { io_->Emit(std::move(e)); }
   void Log(int level, std::string text) override { io_->Log(level, std::move(text), log_tag_); }
   // The tag this socket's log lines carry to JS (its server's id; opaque here), set once by
@@ -171,6 +199,7 @@ class SocketTransport final : public Transport {
 
   // Reading and read backpressure (see InputBlocked).
   bool reading_ = false;
+  uint32_t read_checks_ = 0;      // UpdateReading calls (OnRead skips a check the handler made)
   ReceiveBudgetRef receive_;
   bool receive_waiting_ = false;  // registered with the IoContext for a wake-up from JS
   bool read_paused_ = false;      // counted in SocketCounters::reads_paused
