@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "platform/file.h"
 #include "util/buffer_pool.h"
 #include "util/byte_kernels.h"
 
@@ -132,7 +133,7 @@ Napi::Value EventsToJs(Napi::Env env, std::vector<Event>&& events) {
         } else if (e.kind == kEventWsOpen) {
           vals.Set(v + 1, Latin1String(env, e.data));  // the negotiated subprotocol ("" = none)
         }
-        q[2] = e.fd.Release();
+        q[2] = platform::HostFd(e.fd.Release());  // -1 stays -1
         q[3] = static_cast<double>(e.length);
         break;
       case kEventWsMessage:

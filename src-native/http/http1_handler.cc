@@ -3,16 +3,13 @@
 // thread.
 #include "http/http1_handler.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
 #include "http/server.h"
+#include "platform/file.h"
 #include "static/static_files.h"
 #include "util/ascii.h"
 #include "ws/upgrade.h"
@@ -23,30 +20,6 @@ namespace {
 
 // Stop reading from a socket while this many unparsed bytes wait (pipelined or paused input).
 constexpr size_t kMaxBufferedInput = 256 * 1024;
-
-int OpenTempFile() {
-  const char* dir = getenv("TMPDIR");
-  std::string tmpl = std::string(dir != nullptr && *dir != '\0' ? dir : "/tmp") +
-                     "/node-httpuv-body-XXXXXX";
-  int fd = mkstemp(&tmpl[0]);
-  if (fd < 0) return -1;
-  unlink(tmpl.c_str());  // the body lives as long as its descriptor, even if we crash
-  fcntl(fd, F_SETFD, FD_CLOEXEC);
-  return fd;
-}
-
-bool WriteAll(int fd, const char* p, size_t n) {
-  while (n > 0) {
-    ssize_t w = ::write(fd, p, n);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    p += w;
-    n -= static_cast<size_t>(w);
-  }
-  return true;
-}
 
 }  // namespace
 
@@ -394,17 +367,18 @@ bool Http1Handler::AppendBody(const char* at, size_t len) {
   Request* req = parser_.current();
   const ServerLimits& lim = server_->limits();
   if (req->body_fd.get() < 0 && req->body.size() + len > lim.body_spill_threshold) {
-    int fd = OpenTempFile();
-    if (fd < 0 || !WriteAll(fd, req->body.data(), req->body.size())) {
-      if (fd >= 0) ::close(fd);
-      transport_->Log(kLogError, std::string("cannot spill request body: ") + strerror(errno));
+    platform::file_t fd = platform::OpenTempFile();
+    if (fd < 0 || !platform::WriteAll(fd, req->body.data(), req->body.size())) {
+      const std::string why = platform::LastErrorText();
+      if (fd >= 0) platform::CloseFile(fd);
+      transport_->Log(kLogError, "cannot spill request body: " + why);
       return false;
     }
     req->body_fd = FdHandle(fd);
     std::string().swap(req->body);
   }
   if (req->body_fd.get() >= 0) {
-    if (!WriteAll(req->body_fd.get(), at, len)) return false;
+    if (!platform::WriteAll(req->body_fd.get(), at, len)) return false;
   } else {
     req->body.append(at, len);
   }

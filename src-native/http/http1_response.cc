@@ -2,16 +2,13 @@
 // body in one write when they fit, files by sendfile or in chunks, the send timeout, and what
 // happens once a response has left. The socket's writes themselves are SocketTransport's. Every
 // function runs on the I/O thread.
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstring>
 #include <string>
 
 #include "http/http1_handler.h"
 #include "http/server.h"
+#include "platform/file.h"
 #include "util/ascii.h"
 #include "util/reason_phrase.h"
 
@@ -108,27 +105,11 @@ void Http1Handler::WriteResponse(ResponseSpec&& spec) {
       // the path. Whatever fails becomes a logged 500; an owned file is deleted either way
       // (ResponseFile).
       const std::string& path = spec.file.path();
-      struct stat st;
-      int fd = -1;
-      const char* why = nullptr;
-      int err = 0;
-      if (path.empty()) {
-        why = "empty path";
-      } else if (::stat(path.c_str(), &st) != 0) {
-        err = errno;
-      } else if (!S_ISREG(st.st_mode)) {
-        why = "not a regular file";
-      } else if ((fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) < 0) {
-        err = errno;
-      } else if (fstat(fd, &st) != 0) {
-        err = errno;
-      } else if (!S_ISREG(st.st_mode)) {
-        why = "not a regular file";
-      }
-      if (why != nullptr || err != 0) {
-        if (fd >= 0) ::close(fd);
-        transport_->Log(kLogError, "cannot send response file \"" + path + "\": " +
-                                       (why != nullptr ? why : strerror(err)) +
+      platform::FileStat st;
+      std::string why;
+      const platform::file_t fd = platform::OpenResponseFile(path, &st, &why);
+      if (fd < 0) {
+        transport_->Log(kLogError, "cannot send response file \"" + path + "\": " + why +
                                        "; answered 500 instead");
         spec.file.Unlink();
         ResponseSpec err_spec;
@@ -179,9 +160,7 @@ void Http1Handler::StreamNextFileChunk(std::string&& head) {
   std::string chunk(n, '\0');
   size_t got = 0;
   while (got < n) {
-    ssize_t r = ::pread(file_fd_.get(), &chunk[got], n - got,
-                        static_cast<off_t>(file_offset_ + got));
-    if (r < 0 && errno == EINTR) continue;
+    const int64_t r = platform::ReadAt(file_fd_.get(), &chunk[got], n - got, file_offset_ + got);
     if (r <= 0) break;
     got += static_cast<size_t>(r);
   }

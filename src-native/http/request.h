@@ -4,8 +4,6 @@
 #ifndef NODE_HTTPUV_HTTP_REQUEST_H_
 #define NODE_HTTPUV_HTTP_REQUEST_H_
 
-#include <unistd.h>
-
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -46,7 +44,7 @@ class ResponseFile {
   bool owned() const { return owned_; }
   // Deletes an owned file now (an open descriptor keeps its contents readable); no-op otherwise.
   void Unlink() {
-    if (owned_ && !path_.empty()) ::unlink(path_.c_str());
+    if (owned_ && !path_.empty()) platform::RemoveFile(path_);
     owned_ = false;
   }
 

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "platform/time.h"
 #include "util/ascii.h"
 #include "util/reason_phrase.h"
 
@@ -40,7 +41,7 @@ const std::string& HttpDateNow() {
   time_t now = time(nullptr);
   if (now != cached_sec || cached.empty()) {
     struct tm tm;
-    gmtime_r(&now, &tm);
+    platform::GmTime(now, &tm);
     char buf[64];
     strftime(buf, sizeof(buf), "%a, %d %b %Y %H:%M:%S GMT", &tm);
     cached = buf;

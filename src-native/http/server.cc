@@ -1,13 +1,11 @@
 // Listeners (see server.h). Every function runs on the I/O thread.
 #include "http/server.h"
 
-#include <sys/resource.h>
-#include <sys/stat.h>
-
 #include <string>
 #include <vector>
 
 #include "http/http1_handler.h"
+#include "platform/system.h"
 
 namespace httpuv {
 
@@ -30,7 +28,7 @@ int Server::ListenTcp(const std::string& host, int port, bool reuse_port, int* b
   unsigned flags = 0;
 #ifdef UV_TCP_REUSEPORT
   if (reuse_port) flags |= UV_TCP_REUSEPORT;
-#else
+#elif !defined(_WIN32)
   if (reuse_port) {
     int fd;
     if (uv_fileno(reinterpret_cast<uv_handle_t*>(&listener_.tcp), &fd) == 0) {
@@ -38,6 +36,8 @@ int Server::ListenTcp(const std::string& host, int port, bool reuse_port, int* b
       setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
     }
   }
+#else
+  if (reuse_port) return UV_ENOTSUP;  // Windows has no SO_REUSEPORT (the TS layer says so first)
 #endif
   err = uv_tcp_bind(&listener_.tcp, reinterpret_cast<sockaddr*>(&addr), flags);
   if (err == 0) {
@@ -62,10 +62,10 @@ int Server::ListenPipe(const std::string& name, int mask) {
   if (err != 0) return err;
   listener_.pipe.data = this;
   listener_open_ = true;
-  mode_t old_mask = 0;
-  if (mask >= 0) old_mask = umask(static_cast<mode_t>(mask));
+  int old_mask = 0;
+  if (mask >= 0) old_mask = platform::SetUmask(mask);
   err = uv_pipe_bind(&listener_.pipe, name.c_str());
-  if (mask >= 0) umask(old_mask);
+  if (mask >= 0) platform::SetUmask(old_mask);
   if (err == 0) {
     err = uv_listen(reinterpret_cast<uv_stream_t*>(&listener_.pipe), 511, OnConnection);
   }
@@ -104,21 +104,17 @@ void Server::OnConnection(uv_stream_t* listener, int status) {
   conn->Start(std::make_unique<Http1Handler>(conn, self));
 }
 
-namespace {
-uint64_t DescriptorLimit() {
-  struct rlimit rl;
-  if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) return UINT64_MAX;
-  return static_cast<uint64_t>(rl.rlim_cur);
-}
-}  // namespace
-
 void Server::WatchDescriptorHeadroom(uv_stream_t* accepted) {
   constexpr uint64_t kHeadroom = 8;  // warn when at most this many descriptors may be left
+#ifdef _WIN32
+  (void)kHeadroom;
+  (void)accepted;  // sockets are handles: no per-process descriptor limit to run into
+#else
   uv_os_fd_t fd = -1;
   if (uv_fileno(reinterpret_cast<uv_handle_t*>(accepted), &fd) != 0 || fd < 0) return;
-  if (fd_limit_ == 0) fd_limit_ = DescriptorLimit();
+  if (fd_limit_ == 0) fd_limit_ = platform::DescriptorLimit();
   if (static_cast<uint64_t>(fd) + kHeadroom < fd_limit_) return;
-  fd_limit_ = DescriptorLimit();  // it may have been raised since (prlimit, setrlimit)
+  fd_limit_ = platform::DescriptorLimit();  // it may have been raised since (prlimit, setrlimit)
   if (static_cast<uint64_t>(fd) + kHeadroom < fd_limit_) return;
   uint64_t now = uv_now(registry_->loop());
   if (fd_warned_ms_ != 0 && now - fd_warned_ms_ < 10000) return;
@@ -127,6 +123,7 @@ void Server::WatchDescriptorHeadroom(uv_stream_t* accepted) {
                                ", RLIMIT_NOFILE " + std::to_string(fd_limit_) +
                                "): further connections are dropped (EMFILE, too many open files)"
                                " until some close; raise the limit (ulimit -n)", id_);
+#endif
 }
 
 void Server::Stop(uint64_t grace_ms) {

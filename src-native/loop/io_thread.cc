@@ -2,16 +2,7 @@
 // ThreadMain and posted commands run on the I/O thread.
 #include "loop/io_thread.h"
 
-#if defined(__linux__)
-#include <pthread.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-
-#include <cerrno>
-#elif defined(__APPLE__)
-#include <pthread.h>
-#endif
+#include "platform/system.h"
 
 namespace httpuv {
 
@@ -71,27 +62,7 @@ void IoThread::ThreadMain(void* arg) {
 
 void IoThread::ConfigureOsThread() {
   ASSERT_ON_THREAD(tag_);
-#if defined(__linux__)
-  // The name shows in top -H, perf and /proc/<pid>/task/<tid>/comm (15 characters at most).
-  pthread_setname_np(pthread_self(), "httpuv-io");
-  if (nice_delta_ != 0) {
-    // On Linux nice is per thread: PRIO_PROCESS with a thread id changes only that thread, and
-    // a new thread starts with its creator's value. Static files must keep flowing while the JS
-    // thread spins on the same core; a higher weight gives this thread the larger share then.
-    const auto tid = static_cast<id_t>(syscall(SYS_gettid));
-    errno = 0;
-    int current = getpriority(PRIO_PROCESS, tid);
-    if (errno == 0) {
-      int wanted = current + nice_delta_;
-      if (wanted < -20) wanted = -20;
-      if (wanted > 19) wanted = 19;
-      // EACCES/EPERM without CAP_SYS_NICE or a matching RLIMIT_NICE: keep the inherited value.
-      (void)setpriority(PRIO_PROCESS, tid, wanted);
-    }
-  }
-#elif defined(__APPLE__)
-  pthread_setname_np("httpuv-io");
-#endif
+  platform::ConfigureIoThread(nice_delta_);
 }
 
 void IoThread::PostAndWait(const std::function<void()>& cmd) {

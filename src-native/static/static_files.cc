@@ -4,8 +4,6 @@
 // Runs on the I/O thread; no napi.h, no uv.h.
 #include "static/static_files.h"
 
-#include <sys/stat.h>
-
 #include <chrono>
 #include <cinttypes>
 #include <cstdio>
@@ -131,12 +129,8 @@ size_t AppendHex(uint64_t v, int min_digits, char* out) {
 // A strong validator from what identifies this exact file version: modification time to the
 // nanosecond, size, and a hash of (device, inode) so a file replaced by rename with the same
 // mtime and size still changes tag without publishing the inode number.
-std::string MakeEtag(const struct stat& st, std::string_view coding) {
-#ifdef __APPLE__
-  uint64_t nsec = static_cast<uint64_t>(st.st_mtimespec.tv_nsec);
-#else
-  uint64_t nsec = static_cast<uint64_t>(st.st_mtim.tv_nsec);
-#endif
+std::string MakeEtag(const platform::FileStat& st, std::string_view coding) {
+  uint64_t nsec = platform::MtimeNsecPart(st);
   uint64_t h = 1469598103934665603ull;  // FNV-1a 64
   for (uint64_t v : {static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino)}) {
     for (int i = 0; i < 8; i++) {
@@ -285,8 +279,8 @@ OpenedFile OpenSibling(const RuleContext& ctx, const StaticRoot& root, const std
 // under kSiblingMemoMs ago), else both are probed now, their opened files kept in `br` / `gz`.
 const SiblingMemo& Siblings(const RuleContext& ctx, const StaticRoot& root, StaticRootMemo& memo,
                             const OpenedFile& original, OpenedFile* br, OpenedFile* gz) {
-  const struct stat& st = original.st;
-  const int64_t mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+  const platform::FileStat& st = original.st;
+  const int64_t mtime_ns = platform::MtimeNs(st);
   const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now().time_since_epoch()).count();
   if (memo.siblings_root != root.real) {
@@ -472,7 +466,7 @@ StaticResult Listing(const RuleContext& ctx, const StaticRoot& root, const std::
 // Builds the 200/206/304/412/416 answer for an opened representation.
 StaticResult Respond(const StaticPathEntry& entry, Representation rep, std::string_view type,
                      const StaticHeaders* headers, bool head) {
-  const struct stat& st = rep.file.st;
+  const platform::FileStat& st = rep.file.st;
   const uint64_t size = static_cast<uint64_t>(st.st_size);
   const int64_t mtime = static_cast<int64_t>(st.st_mtime);
   const std::string* user_etag = FindHeader(entry.headers, "ETag");

@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "platform/file.h"
+
 namespace httpuv {
 namespace statics {
 
@@ -115,7 +117,8 @@ struct StaticResult {
   int status = 0;
   StaticHeaders headers;  // never Date, Content-Length or Connection (the writer owns those)
   std::string body;       // generated bodies ("404 Not Found\n"); empty when fd >= 0
-  int fd = -1;            // open regular file (O_RDONLY|O_CLOEXEC), the caller closes it; -1 on HEAD
+  platform::file_t fd = platform::kNoFile;  // open regular file (O_RDONLY|O_CLOEXEC), the caller
+                                            // closes it; -1 on HEAD
   uint64_t offset = 0;    // first byte of fd to send
   uint64_t length = 0;    // the Content-Length value: bytes of fd to send, or body.size()
   bool head_only = false;         // HEAD: send the headers with Content-Length, no body

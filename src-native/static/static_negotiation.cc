@@ -7,6 +7,7 @@
 #include <cstring>
 #include <ctime>
 
+#include "platform/time.h"
 #include "util/ascii.h"
 
 namespace httpuv {
@@ -125,7 +126,7 @@ bool ParseQ(std::string_view v, int* out) {
 std::string FormatHttpDate(int64_t unix_seconds) {
   time_t t = static_cast<time_t>(unix_seconds);
   struct tm tm;
-  gmtime_r(&t, &tm);
+  platform::GmTime(t, &tm);
   char buf[64];
   const int year = tm.tm_year + 1900;
   if (year < 0 || year > 9999) {

@@ -3,16 +3,20 @@
 // rules. Runs on the I/O thread; no napi.h, no uv.h.
 #include "static/static_resolve.h"
 
+#include <cstring>
+
+#ifndef _WIN32  // the Windows file side is static_resolve_win.cc
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
-#include <cstring>
 #include <memory>
+#endif
 
 #if defined(__linux__) && defined(__has_include)
 #if __has_include(<linux/openat2.h>)
@@ -37,6 +41,7 @@ int HexValue(char c) {
   return -1;
 }
 
+#ifndef _WIN32
 OpenedFile::Status StatusFromErrno(int err) {
   switch (err) {
     case EACCES:
@@ -59,11 +64,13 @@ std::string RealPath(const std::string& path) {
   std::unique_ptr<char, decltype(&free)> real(realpath(path.c_str(), nullptr), &free);
   return real ? std::string(real.get()) : std::string();
 }
+#endif
 
 bool IsHiddenSegment(std::string_view seg) {
   return !seg.empty() && seg[0] == '.' && seg != "." && seg != ".well-known";
 }
 
+#ifndef _WIN32
 constexpr int kOpenFlags = O_RDONLY | O_CLOEXEC | O_NONBLOCK;
 
 // True when no segment of `rel` is ".." or hidden (and it has no NUL): such a path, free of symlinks, names exactly
@@ -101,6 +108,7 @@ void FinishOpen(int fd, OpenedFile* out, bool keep_directory) {
   }
   out->status = OpenedFile::Status::kOk;
 }
+#endif  // !_WIN32
 
 #ifdef HTTPUV_HAVE_OPENAT2
 // Cleared the first time openat2 is unavailable (old kernel, or a seccomp filter that answers
@@ -307,6 +315,7 @@ bool HasHiddenSegment(std::string_view rel) {
   return false;
 }
 
+#ifndef _WIN32
 bool ResolveRoot(const std::string& dir, StaticRoot* root) {
   root->real = RealPath(dir);
   if (root->real.empty()) return false;
@@ -468,6 +477,7 @@ bool SetOpenat2ForTesting(bool enabled) {
   return false;
 #endif
 }
+#endif  // !_WIN32
 
 }  // namespace statics
 }  // namespace httpuv

@@ -5,14 +5,12 @@
 #ifndef NODE_HTTPUV_STATIC_STATIC_RESOLVE_H_
 #define NODE_HTTPUV_STATIC_STATIC_RESOLVE_H_
 
-#include <sys/stat.h>
-
 #include <cstdint>
-
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "platform/file.h"
 #include "util/fd_handle.h"
 
 namespace httpuv {
@@ -92,7 +90,7 @@ struct OpenedFile {
   };
   Status status = Status::kMissing;
   util::FdHandle fd;  // O_RDONLY|O_CLOEXEC|O_NONBLOCK (no effect on reads of regular files)
-  struct stat st {};
+  platform::FileStat st {};
   std::string rel;  // resolved path relative to the root ("" = the root itself)
 };
 
@@ -130,6 +128,14 @@ struct ListedName {
 // in directory order; *more counts the ones left out. False when the directory cannot be read.
 bool ListDirectory(const StaticRoot& root, OpenedFile dir, size_t max,
                    std::vector<ListedName>* out, size_t* more);
+
+#ifdef _WIN32
+// A request path segment that Windows would not read as the plain name it spells (see
+// static_resolve_win.cc): ':' (streams, drives), reserved device names with any extension,
+// a trailing '.' or ' ', '~' + digit (8.3 short names), control characters and <>"|?*\.
+// Such a segment is never opened (404).
+bool IsUnsafeWindowsSegment(std::string_view seg);
+#endif
 
 // Tests only: turns the openat2 path off (or back on where the kernel has it) so the O_NOFOLLOW
 // fallback is exercised too. Returns whether openat2 was in use before the call.

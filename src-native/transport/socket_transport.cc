@@ -291,7 +291,7 @@ bool SocketTransport::CanSendFile() const {
 #endif
 }
 
-int64_t SocketTransport::SendFile(int fd, uint64_t offset, uint64_t len) {
+int64_t SocketTransport::SendFile(platform::file_t fd, uint64_t offset, uint64_t len) {
 #ifdef __linux__
   int sock = -1;
   if (uv_fileno(reinterpret_cast<const uv_handle_t*>(&handle_), &sock) != 0) return -EBADF;
@@ -343,6 +343,20 @@ void SocketTransport::FlushCorked() {
     cork_.clear();
     return;
   }
+#ifdef _WIN32
+  // libuv on Windows hands every buffer of a write to one WSASend, and Wine (whose sockets are
+  // sendmsg underneath) refuses more than IOV_MAX (1024) of them, closing the connection: 3,000
+  // pongs answered to one read were lost. Many small frames leave as one buffer there.
+  if (cork_.size() > 64) {
+    size_t bytes = 0;
+    for (const auto& p : cork_) bytes += p.size();
+    std::string joined;
+    joined.reserve(bytes);
+    for (const auto& p : cork_) joined.append(p);
+    cork_.clear();
+    cork_.push_back(std::move(joined));
+  }
+#endif
   thread_local std::vector<uv_buf_t> bufs;  // I/O thread only; callbacks never nest
   bufs.clear();
   size_t total = 0;

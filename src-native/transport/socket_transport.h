@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "platform/file.h"
 #include "transport/events.h"
 #include "transport/io_context.h"
 #include "transport/socket_counters.h"
@@ -104,7 +105,7 @@ class SocketTransport final : public Transport {
   // user space). Only when CanSendFile() and nothing is queued (bytes keep their order). Returns
   // the bytes sent, 0 when the socket is full (UV_EAGAIN), or a negative errno.
   bool CanSendFile() const;
-  int64_t SendFile(int fd, uint64_t offset, uint64_t len);
+  int64_t SendFile(platform::file_t fd, uint64_t offset, uint64_t len);
   // Writes corked output (QueueFrame): one write per socket per loop iteration (the IoContext
   // flushes dirty sockets), so 16 messages answered in one batch cost one syscall, not 16.
   void FlushCorked();

@@ -1,9 +1,10 @@
-// An owned file descriptor: closed when the owner dies. Move-only.
+// An owned file (a POSIX descriptor, a Win32 HANDLE: platform::file_t): closed when the owner
+// dies. Move-only.
 // Pure: runs on whichever thread owns it (the I/O thread in the server); no uv.h, no napi.h.
 #ifndef NODE_HTTPUV_UTIL_FD_HANDLE_H_
 #define NODE_HTTPUV_UTIL_FD_HANDLE_H_
 
-#include <unistd.h>
+#include "platform/file.h"
 
 namespace httpuv {
 namespace util {
@@ -12,7 +13,7 @@ namespace util {
 class FdHandle {
  public:
   FdHandle() = default;
-  explicit FdHandle(int fd) : fd_(fd) {}
+  explicit FdHandle(platform::file_t fd) : fd_(fd) {}
   FdHandle(FdHandle&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
   FdHandle& operator=(FdHandle&& o) noexcept {
     if (this != &o) {
@@ -25,19 +26,19 @@ class FdHandle {
   FdHandle(const FdHandle&) = delete;
   FdHandle& operator=(const FdHandle&) = delete;
   ~FdHandle() { Reset(); }
-  int get() const { return fd_; }
-  int Release() {
-    int fd = fd_;
+  platform::file_t get() const { return fd_; }
+  platform::file_t Release() {
+    platform::file_t fd = fd_;
     fd_ = -1;
     return fd;
   }
   void Reset() {
-    if (fd_ >= 0) ::close(fd_);
+    if (fd_ >= 0) platform::CloseFile(fd_);
     fd_ = -1;
   }
 
  private:
-  int fd_ = -1;
+  platform::file_t fd_ = -1;
 };
 
 }  // namespace util

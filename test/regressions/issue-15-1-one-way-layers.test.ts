@@ -167,6 +167,18 @@ test('no C++ file in src-native is over 700 lines (house style; generated tables
   assert.deepEqual(long, [], 'split these files by concern');
 });
 
+test('src-native/platform includes nothing of ours (the OS layer under every other)', () => {
+  const p = sources('platform');
+  assert.ok(p.some((s) => s.file === 'platform/file.h'));
+  for (const s of p) {
+    for (const inc of s.includes) {
+      assert.ok(!/^(http|ws|loop|binding|static|transport|util)\//.test(inc) && inc !== 'napi.h' &&
+        (inc !== 'uv.h' || s.file.endsWith('_win.cc')),
+      `${s.file} includes ${inc}: platform/ sits under every layer (uv.h only in *_win.cc)`);
+    }
+  }
+});
+
 test('the WebSocket session is unit-tested against a fake transport (test:native-pure)', () => {
   const script = fs.readFileSync(path.join(root, 'scripts', 'test-native-pure.sh'), 'utf8');
   assert.match(script, /ws_session/, 'test-native-pure.sh builds ws/ws_session.cc without libuv');
