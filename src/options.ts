@@ -1,7 +1,7 @@
 // Server options: the public shape, validation (unknown keys throw) and defaults.
 import type { NativeServerOptions } from './native.js';
 import { checkLogger, type Logger } from './log.js';
-import { argumentError, assertBoolean, assertInteger, assertKnownKeys, isPlainObject, rangeError } from './validate.js';
+import { argumentError, assertBoolean, assertInteger, assertKnownKeys, isPlainObject, rangeError, unsupportedError } from './validate.js';
 
 /** WebSocket options of a server. */
 export interface WebSocketOptions {
@@ -69,7 +69,11 @@ export interface ServerOptions {
   sendTimeoutMs?: number;
   /** Most simultaneous connections (default 0 = unlimited); extra ones are closed. */
   maxConnections?: number;
-  /** Set SO_REUSEPORT so several processes can listen on one port (default false). */
+  /**
+   * Set SO_REUSEPORT so several processes can listen on one port (default false). Linux and
+   * macOS only: `true` on Windows (which has no SO_REUSEPORT) throws a `RangeError` with code
+   * `ERR_HTTPUV_UNSUPPORTED_ON_PLATFORM`.
+   */
   reusePort?: boolean;
   /** gzip dynamic responses when the client accepts it (default true). */
   gzip?: boolean;
@@ -198,9 +202,15 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     }
     protocols = [...ws.protocols] as string[];
   }
+  const reusePort = bool('options.reusePort', o.reusePort, false);
+  if (reusePort && process.platform === 'win32') {
+    throw unsupportedError('options.reusePort',
+      'Windows has no SO_REUSEPORT (SO_REUSEADDR there lets a socket steal a bound port); ' +
+      'run one listener per port, or several servers on different ports behind a proxy');
+  }
   return {
     quiet: bool('options.quiet', o.quiet, false),
-    reusePort: bool('options.reusePort', o.reusePort, false),
+    reusePort,
     gzip: bool('options.gzip', o.gzip, true),
     exposeErrors: bool('options.exposeErrors', o.exposeErrors, true),
     logger: o.logger === undefined || o.logger === null ? null : checkLogger('options.logger', o.logger),

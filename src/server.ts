@@ -9,7 +9,7 @@ import { acquireGlobalResponse, releaseGlobalResponse } from './fetch-response.j
 import { ipFamily } from './ip.js';
 import { log } from './log.js';
 import {
-  argumentError, assertInteger, assertKnownKeys, assertString, isPlainObject, rangeError,
+  argumentError, assertInteger, assertKnownKeys, assertString, isPlainObject, rangeError, unsupportedError,
 } from './validate.js';
 import type { RookRequest } from './rook.js';
 import type { Response } from './response.js';
@@ -353,18 +353,29 @@ export function startServer(host: string, port: number, app: AppArg, options?: S
 }
 
 /**
- * Starts a server on a Unix domain socket `name`. `mask` (e.g. 0o077), when given, is the umask
- * applied while the socket file is created; null/undefined leaves the umask alone.
+ * Starts a server on a local socket: a Unix domain socket `name` (a path, resolved against the
+ * working directory) on Linux and macOS, a named pipe on Windows, as libuv and Node's `net` use
+ * them (`name` must then be `\\.\pipe\NAME` or `\\?\pipe\NAME`, else a `TypeError`).
+ * `mask` (e.g. 0o077), when given, is the umask applied while the socket file is created;
+ * null/undefined leaves the umask alone. Windows named pipes have no file mode: a `mask` there
+ * is a `RangeError` (code `ERR_HTTPUV_UNSUPPORTED_ON_PLATFORM`).
  */
 export function startPipeServer(name: string, mask: number | null | undefined, app: AppArg,
                                 options?: ServerOptions): PipeServer {
   assertString('name', name);
   if (name.length === 0) throw argumentError('name', 'a non-empty socket path', name);
   if (mask !== null && mask !== undefined) assertInteger('mask', mask, 0, 0o777);
+  const windows = process.platform === 'win32';
+  if (windows && !/^\\\\[.?]\\pipe\\[^\\]/i.test(name)) {
+    throw argumentError('name', 'a named pipe path on win32 (\\\\.\\pipe\\NAME)', name);
+  }
+  if (windows && mask !== null && mask !== undefined) {
+    throw unsupportedError('mask', 'named pipes have no file mode (pass null)');
+  }
   const m = mask === null || mask === undefined ? -1 : mask;
   const a = normalizeApp(app);
   const opts = resolveOptions(options);
-  const full = path.resolve(name);
+  const full = windows ? name : path.resolve(name);
   const statics = prepareStatics(a);
   const [id] = startNative(native.LISTEN.PIPE, full, m, a, opts, statics);
   return new PipeServer(id, a, opts, statics, full, m);

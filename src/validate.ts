@@ -20,6 +20,17 @@ export function argumentError(name: string, expected: string, got: unknown): Typ
   return e;
 }
 
+/**
+ * An option or argument this platform cannot honour (`reusePort` on Windows, a pipe `mask` on
+ * Windows): a RangeError that names the option and the platform, code
+ * `ERR_HTTPUV_UNSUPPORTED_ON_PLATFORM`.
+ */
+export function unsupportedError(name: string, why: string, platform: string = process.platform): RangeError {
+  const e = new RangeError(`${name} is not supported on ${platform}: ${why}`);
+  (e as { code?: string }).code = 'ERR_HTTPUV_UNSUPPORTED_ON_PLATFORM';
+  return e;
+}
+
 /** A RangeError of the same shape, for values of the right type outside the allowed range. */
 export function rangeError(name: string, expected: string, got: unknown): RangeError {
   const e = new RangeError(`${name} must be ${expected}, got ${describe(got)}`);

@@ -2,8 +2,11 @@
 // one place the tests read /proc for them; HAS_PROC says whether they can.
 import * as fs from 'node:fs';
 
-/** Whether /proc is there to read (Linux); tests that need it skip without it. */
-export const HAS_PROC = fs.existsSync('/proc/self/fd') && fs.existsSync('/proc/self/task') &&
+/**
+ * Whether /proc is there to read (Linux); tests that need it skip without it. (Under Wine a
+ * Windows process sees the Linux host's /proc through drive Z:, which is not its own.)
+ */
+export const HAS_PROC = process.platform === 'linux' && fs.existsSync('/proc/self/fd') && fs.existsSync('/proc/self/task') &&
   fs.existsSync('/proc/self/status');
 
 export interface Rss {
@@ -13,8 +16,17 @@ export interface Rss {
   peak: number;
 }
 
-/** The RSS figures of process `pid`, or null when /proc is not available (not Linux). */
+/**
+ * The RSS figures of process `pid`, or null when /proc is not available (not Linux), except for
+ * this process on Windows, whose figures Node reports itself.
+ */
 export function readRss(pid: number): Rss | null {
+  if (process.platform === 'win32') {
+    // No /proc: this process's working set (libuv: GetProcessMemoryInfo), and its peak
+    // (resourceUsage().maxRSS: PeakWorkingSetSize, in KiB). Other processes: unknown.
+    if (pid !== process.pid) return null;
+    return { rss: process.memoryUsage().rss, peak: process.resourceUsage().maxRSS * 1024 };
+  }
   let text: string;
   try {
     text = fs.readFileSync(`/proc/${pid}/status`, 'latin1');

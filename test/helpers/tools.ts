@@ -1,7 +1,50 @@
 // Outside programs (curl) and small waiting utilities shared by the test tiers.
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import type { TestContext } from 'node:test';
+
+/**
+ * A `skip` value for tests that send POSIX signals to a child: Windows cannot deliver SIGINT or
+ * SIGTERM to another process (libuv's kill terminates it), so they run on POSIX only.
+ */
+export const NO_SIGNALS: string | false = process.platform === 'win32'
+  ? 'POSIX only: Windows cannot send SIGINT/SIGTERM to another process (child.kill() terminates it)'
+  : false;
+
+/**
+ * A `skip` value for a timing-bound test under emulation (the Wine leg sets
+ * HTTPUV_UNDER_EMULATION=wine): `reason` says what is too slow or too different there.
+ */
+export function underEmulation(reason: string): string | false {
+  const emu = process.env.HTTPUV_UNDER_EMULATION;
+  return emu ? `timing-bound under ${emu}: ${reason}` : false;
+}
+
+let linksWork: boolean | undefined;
+/**
+ * Whether this system lets the tests make symbolic links (Wine 8 reports success and makes
+ * none; Windows without developer mode refuses). Tests that build trees of links skip without.
+ */
+export function symlinksWork(): boolean {
+  if (linksWork !== undefined) return linksWork;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'httpuv-links-'));
+  try {
+    fs.writeFileSync(path.join(dir, 'f'), 'x');
+    fs.symlinkSync('f', path.join(dir, 'l'));
+    linksWork = fs.lstatSync(path.join(dir, 'l')).isSymbolicLink() && fs.readFileSync(path.join(dir, 'l'), 'utf8') === 'x';
+  } catch {
+    linksWork = false;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  return linksWork;
+}
+/** A `skip` value for tests that need symbolic links (see symlinksWork). */
+export function NEEDS_LINKS(): string | false {
+  return symlinksWork() ? false : 'needs symbolic links, which this system does not make (Wine 8, or Windows without the privilege)';
+}
 
 const known = new Map<string, boolean>();
 
@@ -137,6 +180,16 @@ export function measurementWindow(ms: number, why: string): Promise<void> {
 /** Regular files this process has open (from /proc/self/fd), as "fd -> target" strings. */
 export function openRegularFiles(): string[] {
   const out: string[] = [];
+  if (process.platform === 'win32') {
+    // No /proc: the files the server opens itself are its spilled request bodies, which exist
+    // in the temp directory (FILE_FLAG_DELETE_ON_CLOSE) exactly while a handle is open on them.
+    try {
+      for (const f of fs.readdirSync(os.tmpdir())) {
+        if (f.startsWith('node-httpuv-body-')) out.push(path.join(os.tmpdir(), f));
+      }
+    } catch { /* no temp dir: nothing open there */ }
+    return out.sort();
+  }
   let fds: string[];
   try { fds = fs.readdirSync('/proc/self/fd'); } catch { return out; }
   for (const fd of fds) {

@@ -1,5 +1,6 @@
-// startPipeServer on a Unix socket in a temp dir: REMOTE_ADDR "" and REMOTE_PORT 0 as R httpuv;
-// pipe servers are listed and stoppable.
+// startPipeServer on a Unix socket in a temp dir (a named pipe on Windows, as libuv and Node's
+// net use them): REMOTE_ADDR "" and REMOTE_PORT 0 as R httpuv; pipe servers are listed and
+// stoppable.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
@@ -12,6 +13,11 @@ import { finalNoServersTest, recordingApp } from '../helpers/server.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'httpuv-pipe-'));
 test.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+const windows = process.platform === 'win32';
+/** A fresh local socket name: a path in the temp dir, or a named pipe on Windows. */
+function sockName(base: string): string {
+  return windows ? `\\\\.\\pipe\\httpuv-test-${process.pid}-${path.basename(dir)}-${base}` : path.join(dir, base);
+}
 
 function canConnect(socketPath: string): Promise<boolean> {
   return new Promise((resolve) => {
@@ -22,7 +28,7 @@ function canConnect(socketPath: string): Promise<boolean> {
 }
 
 test('requests over the pipe; Rook fields for pipes; listed; stop works', async () => {
-  const sock = path.join(dir, 'a.sock');
+  const sock = sockName('a.sock');
   const { app, seen } = recordingApp();
   const s = startPipeServer(sock, null, app);
   try {
@@ -55,7 +61,9 @@ test('requests over the pipe; Rook fields for pipes; listed; stop works', async 
   assert.equal(await canConnect(sock), false, 'nothing listens after stop');
 });
 
-test('a relative name is resolved; mask 0o077 gives a 0700 socket file', async () => {
+test('a relative name is resolved; mask 0o077 gives a 0700 socket file', {
+  skip: windows ? 'POSIX only: Windows named pipes are not files (no relative name, no mode)' : false,
+}, async () => {
   const prev = process.cwd();
   process.chdir(dir);
   let s;
@@ -78,7 +86,7 @@ test('a relative name is resolved; mask 0o077 gives a 0700 socket file', async (
 });
 
 test('an open keep-alive connection is closed by stop; stopAllServers covers pipes', async () => {
-  const sock = path.join(dir, 'b.sock');
+  const sock = sockName('b.sock');
   const s = startPipeServer(sock, undefined, () => ({ status: 200, body: 'x' }));
   const conn = await RawConn.connect({ socketPath: sock });
   try {
@@ -94,7 +102,7 @@ test('an open keep-alive connection is closed by stop; stopAllServers covers pip
 });
 
 test('a path already in use → Error (EADDRINUSE), nothing listed', async () => {
-  const sock = path.join(dir, 'c.sock');
+  const sock = sockName('c.sock');
   const s = startPipeServer(sock, null, () => ({ status: 200 }));
   try {
     assert.throws(() => startPipeServer(sock, null, () => ({ status: 200 }), { quiet: true }),
@@ -103,6 +111,17 @@ test('a path already in use → Error (EADDRINUSE), nothing listed', async () =>
   } finally {
     await s.stop();
   }
+});
+
+test('win32: a name that is not \\\\.\\pipe\\… is a TypeError, a mask a RangeError naming the platform', {
+  skip: windows ? false : 'Windows only (named pipes)',
+}, () => {
+  assert.throws(() => startPipeServer(path.join(dir, 'x.sock'), null, () => ({ status: 200 })),
+    (e: unknown) => e instanceof TypeError && /name must be a named pipe path on win32/.test(e.message));
+  assert.throws(() => startPipeServer(sockName('m'), 0o077, () => ({ status: 200 })),
+    (e: unknown) => e instanceof RangeError && /mask is not supported on win32/.test(e.message) &&
+      (e as NodeJS.ErrnoException).code === 'ERR_HTTPUV_UNSUPPORTED_ON_PLATFORM');
+  assert.equal(listServers().length, 0);
 });
 
 finalNoServersTest();

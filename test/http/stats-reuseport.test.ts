@@ -80,7 +80,17 @@ function startChild(port: number): Promise<{ pid: number; kill: () => Promise<vo
   });
 }
 
-test('reusePort: two processes listen on one port and both answer', async () => {
+test('reusePort on Windows is a RangeError naming the option and the platform', {
+  skip: process.platform === 'win32' ? false : 'Windows only (no SO_REUSEPORT there)',
+}, () => {
+  assert.throws(() => startServer('127.0.0.1', 0, () => ({ status: 204 }), { reusePort: true }),
+    (e: unknown) => e instanceof RangeError && /options\.reusePort is not supported on win32/.test(e.message) &&
+      (e as NodeJS.ErrnoException).code === 'ERR_HTTPUV_UNSUPPORTED_ON_PLATFORM');
+});
+
+test('reusePort: two processes listen on one port and both answer', {
+  skip: process.platform === 'win32' ? 'POSIX only: Windows has no SO_REUSEPORT (RangeError, tested above)' : false,
+}, async () => {
   // Pick a free port by binding 0 in this process, with reusePort so the children can join it.
   const probe = startServer('127.0.0.1', 0, () => ({ status: 204 }), { reusePort: true });
   const port = probe.getPort();

@@ -65,7 +65,8 @@ test('a client holding a keep-alive connection does not keep the child alive aft
 test('a pipe server started and stopped: exits', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'httpuv-exit-'));
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const child = spawnFixture('exit-on-stop', ['pipe', path.join(dir, 's.sock')]);
+  const child = spawnFixture('exit-on-stop', ['pipe', process.platform === 'win32'
+    ? `\\\\.\\pipe\\httpuv-exit-${process.pid}-${path.basename(dir)}` : path.join(dir, 's.sock')]);
   t.after(() => child.kill());
   await child.waitLine(/^STOPPED 0$/);
   const exit = await child.waitExit(EXIT_DEADLINE_MS);

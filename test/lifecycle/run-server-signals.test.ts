@@ -8,7 +8,7 @@ import type { WebServer } from '../../src/index.js';
 import { spawnFixture, type Child } from '../helpers/child.js';
 import { RawConn, get, saysClose } from '../helpers/clients.js';
 import { finalNoServersTest } from '../helpers/server.js';
-import { pollUntil, withTimeout } from '../helpers/tools.js';
+import { pollUntil, withTimeout, NO_SIGNALS } from '../helpers/tools.js';
 
 async function startChild(t: { after(f: () => void): void }): Promise<[Child, number]> {
   const child = spawnFixture('run-server');
@@ -19,7 +19,7 @@ async function startChild(t: { after(f: () => void): void }): Promise<[Child, nu
 }
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  test(`child: ${signal} while a request is in flight: the client gets its answer, the child exits 0`, async (t) => {
+  test(`child: ${signal} while a request is in flight: the client gets its answer, the child exits 0`, { skip: NO_SIGNALS }, async (t) => {
     const [child, port] = await startChild(t);
     const conn = await RawConn.connect(port);
     try {
@@ -42,7 +42,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   });
 }
 
-test('child: a second SIGTERM during the drain stops at once; the child exits 0', async (t) => {
+test('child: a second SIGTERM during the drain stops at once; the child exits 0', { skip: NO_SIGNALS }, async (t) => {
   const [child, port] = await startChild(t);
   const conn = await RawConn.connect(port);
   try {

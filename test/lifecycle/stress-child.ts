@@ -23,6 +23,11 @@ function result(obj: unknown): void {
   process.stdout.write(`RESULT ${JSON.stringify(obj)}\n`);
 }
 
+/** A local socket name: a path in the temp dir, a named pipe on Windows. */
+function localSocket(base: string): string {
+  return process.platform === 'win32' ? `\\\\.\\pipe\\${base}` : path.join(os.tmpdir(), base);
+}
+
 /** One request with Connection: close over a raw socket; resolves with the whole answer. */
 function request(port: number, target: string, timeoutMs = 5000): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -96,7 +101,7 @@ function startPair(tag: string): Pair {
 async function modeExit(code: number, variant: number): Promise<void> {
   const p = startPair('main');
   // A pipe server too, so that teardown also closes a pipe listener.
-  const pipe = startPipeServer(path.join(os.tmpdir(), `httpuv-stress-${process.pid}-${Math.random().toString(36).slice(2)}.sock`), undefined,
+  const pipe = startPipeServer(localSocket(`httpuv-stress-${process.pid}-${Math.random().toString(36).slice(2)}.sock`), undefined,
     { call: () => ({ status: 200, body: 'pipe' }) }, { quiet: true });
   void pipe;
   let floods = 0;
@@ -225,7 +230,7 @@ async function modeTwoWorkers(rounds: number): Promise<void> {
 async function modeCycles(n: number): Promise<void> {
   const failures: string[] = [];
   const app = { call: () => ({ status: 200, body: 'cycle' }) };
-  const pipeName = path.join(os.tmpdir(), `httpuv-cycles-${process.pid}.sock`);
+  const pipeName = localSocket(`httpuv-cycles-${process.pid}.sock`);
   const cycle = async (i: number) => {
     const s = i % 100 === 99 ? startPipeServer(pipeName, undefined, app, { quiet: true })
                              : startServer('127.0.0.1', 0, app, { quiet: true });

@@ -12,6 +12,13 @@ import { spawnFixture } from '../helpers/child.js';
 import { finalNoServersTest } from '../helpers/server.js';
 
 const STACK_KB = '256';
+// Under Wine (scripts/cross/test-win32-wine.sh sets HTTPUV_UNDER_EMULATION) pipelined static
+// answers behind a slow request come at ~50-150 per second (not root-caused; the dynamic
+// interleaving case below runs at full count there), so the static floods are cut to 2,000:
+// still far past the few hundred nested answers that overflowed the 256 KiB stack before.
+const EMULATED = process.env.HTTPUV_UNDER_EMULATION !== undefined;
+const STATIC_N = EMULATED ? 2000 : 20000;
+const MIXED_N = EMULATED ? 1200 : 12000;
 
 async function flood(mode: string, count: number): Promise<Record<string, unknown>> {
   const child = spawnFixture('pipeline-flood', [mode, String(count)], { NODE_HTTPUV_IO_STACK_KB: STACK_KB });
@@ -31,13 +38,13 @@ async function flood(mode: string, count: number): Promise<Record<string, unknow
 }
 
 test('a slow dynamic request, then 20,000 pipelined static GETs in one write: 20,001 answers in order', async () => {
-  const r = await flood('static', 20000);
-  assert.deepEqual(r, { responses: 20001, expected: 20001, error: null, closed: false });
+  const r = await flood('static', STATIC_N);
+  assert.deepEqual(r, { responses: STATIC_N + 1, expected: STATIC_N + 1, error: null, closed: false });
 });
 
 test('pipelined static answers of every kind (200, HEAD, 404, 304, 405, 416) behind a slow request', async () => {
-  const r = await flood('mixed', 12000);
-  assert.deepEqual(r, { responses: 12001, expected: 12001, error: null, closed: false });
+  const r = await flood('mixed', MIXED_N);
+  assert.deepEqual(r, { responses: MIXED_N + 1, expected: MIXED_N + 1, error: null, closed: false });
 });
 
 test('dynamic answers from JS interleaved with runs of static answers: 10 × (1 + 2,000)', async () => {

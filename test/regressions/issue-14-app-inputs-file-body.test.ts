@@ -101,7 +101,9 @@ test('a symlink to a FIFO is refused; a symlink to a regular file is followed', 
 });
 
 test('devices, directories, sockets, missing and odd paths are a 500, never a hang', async () => {
-  const sockPath = path.join(dir, 'sock');
+  const win = process.platform === 'win32';
+  // A listening local socket: a named pipe on Windows.
+  const sockPath = win ? `\\\\.\\pipe\\httpuv-i14-${process.pid}` : path.join(dir, 'sock');
   const listener = net.createServer();
   await new Promise<void>((r) => listener.listen(sockPath, r));
   const missing = path.join(dir, 'does-not-exist');
@@ -115,12 +117,15 @@ test('devices, directories, sockets, missing and odd paths are a 500, never a ha
     '/missing': missing,
     '/empty': '',
     '/nul': path.join(dir, 'a\0b'),
+    // Windows devices (a device opens like a file there; judged on the handle).
+    ...(win ? { '/NUL': 'NUL', '/dev-nul': '\\\\.\\NUL', '/CON': 'CON', '/nul-txt': path.join(dir, 'nul.txt') } : {}),
   };
   const s = startServer('127.0.0.1', 0, (req) => ({ status: 200, body: { file: cases[req.PATH_INFO] } }));
   const other = startServer('127.0.0.1', 0, () => ({ status: 200, body: 'alive' }));
   try {
     for (const target of Object.keys(cases)) {
-      if (!fs.existsSync(cases[target]) && target !== '/missing' && target !== '/empty' && target !== '/nul') continue;
+      if (!fs.existsSync(cases[target]) && target !== '/missing' && target !== '/empty' && target !== '/nul' &&
+          !(win && /^\/(NUL|dev-nul|CON|nul-txt|socket)$/.test(target))) continue;
       const r = await withTimeout(get(s.getPort(), target), 5000, `the answer for ${target}`);
       assert.equal(r.status, 500, `${target} → ${r.status} ${r.text.slice(0, 80)}`);
     }

@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { excludeStaticPath, staticPath } from '../../src/index.js';
 import { rulesServerForFile, send, TOKEN, TOKEN_HEADER } from '../helpers/static-rules.js';
+import { symlinksWork } from '../helpers/tools.js';
 
 const fx = rulesServerForFile('httpuv-issue14-rules-');
 
@@ -84,7 +85,7 @@ test('a validated path nested under the static root asks for its header under ev
     '/guarded/g.txt', '//guarded/g.txt', '/./guarded/g.txt', '/%2e/guarded/g.txt', '/%67uarded/g.txt',
     '/guarded%2fg.txt', 'http://h//guarded/g.txt', '/guarded/g.txt?x=1', '/guarded', '/guarded/', '//guarded//',
     '/GUARDED/g.txt', '/Guarded/g.txt', '/gUARDED/', '/pub/link-guarded/g.txt', '/pub/link-guarded/',
-  ];
+  ].filter((t) => symlinksWork() || !t.includes('link-'));  // no links made (Wine): those names are absent
   for (const bad of [[], [`${TOKEN_HEADER}: nope`], [`${TOKEN_HEADER}: ${TOKEN}`, `${TOKEN_HEADER}: ${TOKEN}`]]) {
     for (const t of spellings) await check(t, [403], bad);
   }
@@ -92,7 +93,8 @@ test('a validated path nested under the static root asks for its header under ev
   const br = await send(fx.port, 'GET', '/pub/b.txt', ['Accept-Encoding: br']);
   assert.ok(br.text.endsWith(`${fx.tree.pub} b\n`) && !br.text.includes(fx.tree.guarded), br.text);
   // With the header: the same file under each spelling.
-  for (const t of ['//guarded/g.txt', '/./guarded/g.txt', '/%67uarded/g.txt', '/Guarded/g.txt', '/pub/link-guarded/g.txt']) {
+  for (const t of ['//guarded/g.txt', '/./guarded/g.txt', '/%67uarded/g.txt', '/Guarded/g.txt', '/pub/link-guarded/g.txt']
+    .filter((x) => symlinksWork() || !x.includes('link-'))) {
     const r = await send(fx.port, 'GET', t, [`${TOKEN_HEADER}: ${TOKEN}`]);
     assert.equal(r.status, 200, t);
     assert.ok(r.text.endsWith(`${fx.tree.guarded} plain\n`), `${t}: ${r.text}`);

@@ -12,7 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { runStaticServer, startServer, listServers, interrupt, randomPort, type WebServer } from '../../src/index.js';
 import { RawConn } from '../helpers/clients.js';
-import { pollUntil, withTimeout } from '../helpers/tools.js';
+import { pollUntil, withTimeout, NO_SIGNALS } from '../helpers/tools.js';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
@@ -166,7 +166,7 @@ function cli(args: string[]): Cli {
   return { child, stderr: () => err, stdout: () => out, exit };
 }
 
-test('CLI serve: prints the URL, serves, logs one line per request, stops on SIGINT', async () => {
+test('CLI serve: prints the URL, serves, logs one line per request, stops on SIGINT', { skip: NO_SIGNALS }, async () => {
   const c = cli(['serve', SITE, '--host', '127.0.0.1']);
   const url = await pollUntil(() => /http:\/\/127\.0\.0\.1:(\d+)/.exec(c.stdout())?.[0], 10_000, 'the URL');
   assert.ok(Number(url.split(':')[2]) > 0);
@@ -184,7 +184,7 @@ test('CLI serve: prints the URL, serves, logs one line per request, stops on SIG
   assert.equal(code, 0);
 });
 
-test('CLI serve: SIGTERM drains and exits 0; an idle keep-alive connection does not hold it up', async () => {
+test('CLI serve: SIGTERM drains and exits 0; an idle keep-alive connection does not hold it up', { skip: NO_SIGNALS }, async () => {
   const c = cli(['serve', SITE, '--host', '127.0.0.1']);
   const url = await pollUntil(() => /http:\/\/127\.0\.0\.1:(\d+)/.exec(c.stdout())?.[0], 10_000, 'the URL');
   const conn = await RawConn.connect(Number(url.split(':')[2]));
@@ -205,7 +205,7 @@ test('CLI serve: SIGTERM drains and exits 0; an idle keep-alive connection does 
   }
 });
 
-test('CLI --no-index and --quiet (the port picked by randomPort)', async () => {
+test('CLI --no-index and --quiet (the port picked by randomPort)', { skip: NO_SIGNALS }, async () => {
   const port = randomPort(20000, 40000, '127.0.0.1');
   const c = cli(['serve', SITE, `--port=${port}`, '--no-index', '--quiet']);
   const base = `http://127.0.0.1:${port}`;

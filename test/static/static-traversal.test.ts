@@ -10,6 +10,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startServer, listServers, staticPath, type WebServer } from '../../src/index.js';
+import { NEEDS_LINKS, symlinksWork } from '../helpers/tools.js';
 
 const BASE = fs.mkdtempSync(path.join(os.tmpdir(), 'httpuv-traversal-'));
 const W = path.join(BASE, 'www');
@@ -17,6 +18,9 @@ let server: WebServer;
 let port = 0;
 
 function tree(): void {
+  const link = (target: string, p: string): void => {
+    try { fs.symlinkSync(target, p); } catch (e) { if (symlinksWork()) throw e; }
+  };
   const write = (p: string, s: string) => { fs.mkdirSync(path.dirname(p), { recursive: true }); fs.writeFileSync(p, s); };
   write(path.join(W, 'index.html'), '<p>INDEX</p>\n');
   write(path.join(W, '.hidden'), 'HIDDEN dotfile\n');
@@ -30,14 +34,14 @@ function tree(): void {
   write(path.join(BASE, 'secret.txt'), 'SECRET beside www\n');
   write(path.join(BASE, 'outside', 'secret.txt'), 'SECRET outside\n');
   write(path.join(BASE, 'www-secret', 'secret.txt'), 'SECRET sibling\n');
-  fs.symlinkSync('../outside', path.join(W, 'link-out'));
-  fs.symlinkSync('../outside/secret.txt', path.join(W, 'link-file'));
-  fs.symlinkSync('index.html', path.join(W, 'link-in'));
-  fs.symlinkSync('sub', path.join(W, 'link-dir-in'));
-  fs.symlinkSync('../www-secret', path.join(W, 'link-sibling'));
-  fs.symlinkSync('.hidden', path.join(W, 'link-to-dotfile'));
-  fs.symlinkSync(path.join(BASE, 'outside', 'secret.txt'), path.join(W, 'link-abs'));
-  fs.symlinkSync('nowhere', path.join(W, 'link-dangling'));
+  link('../outside', path.join(W, 'link-out'));
+  link('../outside/secret.txt', path.join(W, 'link-file'));
+  link('index.html', path.join(W, 'link-in'));
+  link('sub', path.join(W, 'link-dir-in'));
+  link('../www-secret', path.join(W, 'link-sibling'));
+  link('.hidden', path.join(W, 'link-to-dotfile'));
+  link(path.join(BASE, 'outside', 'secret.txt'), path.join(W, 'link-abs'));
+  link('nowhere', path.join(W, 'link-dangling'));
 }
 
 interface Raw { status: number; head: string; body: string; all: string }
@@ -118,7 +122,11 @@ const CORPUS: [string, string, number[], string?][] = [
 ];
 
 test('traversal corpus S01–S30 (raw sockets), under "/"', async () => {
-  for (const [id, target, statuses, body] of CORPUS) {
+  for (const [id, target, statuses0, body0] of CORPUS) {
+    // Without symbolic links (Wine 8) the links in the tree are absent: 404, no body to compare.
+    const absentLink = target.startsWith('/link') && !symlinksWork();
+    const statuses = absentLink ? [404] : statuses0;
+    const body = absentLink ? undefined : body0;
     const r = await raw(target);
     const label = `${id} ${target.slice(0, 40)}`;
     assert.ok(statuses.includes(r.status), `${label}: got ${r.status}, want ${statuses.join('/')}`);
@@ -147,7 +155,7 @@ test('the same corpus below a prefix ("/static/…"), and the sibling-prefix tra
   }
 });
 
-test('symlinks: followed within the root, never out of it', async () => {
+test('symlinks: followed within the root, never out of it', { skip: NEEDS_LINKS() }, async () => {
   const inDir = await raw('/link-dir-in/a.txt');
   assert.equal(inDir.status, 200);
   assert.equal(inDir.body, 'sub a\n');
@@ -167,7 +175,7 @@ test('symlinks: followed within the root, never out of it', async () => {
   assert.match(typed.head, /\r\ncontent-type: application\/octet-stream/i);
 });
 
-test('a static root that is itself a symlink is resolved once; escaping links still refused', async () => {
+test('a static root that is itself a symlink is resolved once; escaping links still refused', { skip: NEEDS_LINKS() }, async () => {
   const linkRoot = path.join(BASE, 'root-link');
   fs.symlinkSync(W, linkRoot);
   server.setStaticPath({ '/via-link': linkRoot });
@@ -214,7 +222,7 @@ test('a single-file static path serves that file at exactly its prefix', async (
   assert.equal((await raw('/one/anything')).status, 404);
 });
 
-test('unreadable file → 403', { skip: process.getuid?.() === 0 ? 'running as root: permissions are not enforced' : false }, async () => {
+test('unreadable file → 403', { skip: process.platform === 'win32' ? 'POSIX only: chmod 0 does not deny reading on Windows' : process.getuid?.() === 0 ? 'running as root: permissions are not enforced' : false }, async () => {
   const f = path.join(W, 'locked.txt');
   fs.writeFileSync(f, 'locked');
   fs.chmodSync(f, 0);
@@ -225,7 +233,7 @@ test('unreadable file → 403', { skip: process.getuid?.() === 0 ? 'running as r
   }
 });
 
-test('symlink swap race: never a secret while a file flips to a link', async () => {
+test('symlink swap race: never a secret while a file flips to a link', { skip: NEEDS_LINKS() }, async () => {
   const race = path.join(W, 'race');
   const good = path.join(BASE, 'race-good');
   const evil = path.join(BASE, 'race-evil');
