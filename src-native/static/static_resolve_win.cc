@@ -9,13 +9,13 @@
 //     extension and trailing spaces: "nul.txt", "CON .js"), a trailing '.' or ' ' (which Win32
 //     strips, so "index.html." would name index.html), '~' followed by a digit (an 8.3 short
 //     name such as PROGRA~1 names another file than it spells), control characters and
-//     <>"|?*. '\\' and NUL never get here (NormalizeRequestPath refuses them, encoded as %5C
-//     too: 400), so "\\\\server\\share", "\\\\?\\C:" cannot be spelled either.
-//  2. The candidate is opened through the root's final path, which is a "\\\\?\\" path: Win32
-//     name rewriting (device names, trailing dots, '/' → '\\') does not apply to it.
+//     <>"|?*. '\' and NUL never get here (NormalizeRequestPath refuses them, encoded as %5C
+//     too: 400), so "\\server\share", "\\?\C:" cannot be spelled either.
+//  2. The candidate is opened through the root's final path, which is a "\\?\" path: Win32
+//     name rewriting (device names, trailing dots, '/' → '\') does not apply to it.
 //  3. The opened handle's own final path (GetFinalPathNameByHandleW: reparse points, junctions
 //     and symbolic links resolved, long names, stored case) must be the root or lie beneath
-//     root + "\\", compared case-insensitively (NTFS names are). A junction or link that leaves
+//     root + "\", compared case-insensitively (NTFS names are). A junction or link that leaves
 //     the root is therefore refused whatever its spelling, and one that stays inside is
 //     followed, as symlinks are on POSIX. The resolved name relative to the root is returned,
 //     so the caller applies the excluded/validated rules to it too (CheckResolved); the hidden
@@ -121,6 +121,11 @@ bool EqualsNoCase(const wchar_t* a, const wchar_t* b, size_t n) {
                        CSTR_EQUAL;
 }
 
+// Drops a trailing '\' except a drive root's ("\\?\C:\" stays: "\\?\C:" is the volume).
+void TrimSeparator(std::wstring* p) {
+  while (p->size() > 1 && p->back() == L'\\' && (*p)[p->size() - 2] != L':') p->pop_back();
+}
+
 HANDLE OpenPath(const std::wstring& path, DWORD access) {
   return CreateFileW(path.c_str(), access, kShareAll, nullptr, OPEN_EXISTING,
                      FILE_ATTRIBUTE_NORMAL | FILE_FLAG_BACKUP_SEMANTICS, nullptr);
@@ -138,7 +143,7 @@ bool ResolveRoot(const std::string& dir, StaticRoot* root) {
   bool ok = platform::FinalPath(h, &final_path) && platform::StatHandle(h, &st);
   CloseHandle(h);
   if (!ok) return false;
-  while (final_path.size() > 1 && final_path.back() == L'\\') final_path.pop_back();  // "C:\"
+  TrimSeparator(&final_path);
   if (!platform::Narrow(final_path, &root->real)) return false;
   root->is_file = !st.is_dir;
   return true;
@@ -160,7 +165,10 @@ OpenedFile OpenUnderRoot(const StaticRoot& given, std::string_view rel, bool kee
     if (c == L'/') c = L'\\';
   }
   std::wstring candidate = wroot;
-  if (!wrel.empty()) candidate.append(L"\\").append(wrel);
+  if (!wrel.empty()) {
+    if (candidate.back() != L'\\') candidate.push_back(L'\\');  // a drive root keeps its "C:\"
+    candidate.append(wrel);
+  }
   if (candidate.size() >= 32000) return out;  // the \\?\ limit
 
   HANDLE h = OpenPath(candidate, GENERIC_READ);
@@ -175,6 +183,7 @@ OpenedFile OpenUnderRoot(const StaticRoot& given, std::string_view rel, bool kee
     out.status = OpenedFile::Status::kError;
     return out;
   }
+  TrimSeparator(&final_path);
   std::wstring wres;
   if (final_path.size() == wroot.size() && EqualsNoCase(final_path.data(), wroot.data(), wroot.size())) {
     wres.clear();
