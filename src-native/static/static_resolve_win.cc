@@ -185,7 +185,8 @@ OpenedFile OpenUnderRoot(const StaticRoot& given, std::string_view rel, bool kee
   }
   TrimSeparator(&final_path);
   std::wstring wres;
-  if (final_path.size() == wroot.size() && EqualsNoCase(final_path.data(), wroot.data(), wroot.size())) {
+  if (final_path.size() == wroot.size() &&
+      EqualsNoCase(final_path.data(), wroot.data(), wroot.size())) {
     wres.clear();
   } else if (final_path.size() > wroot.size() + 1 &&
              EqualsNoCase(final_path.data(), wroot.data(), wroot.size()) &&
@@ -245,12 +246,14 @@ bool ListDirectory(const StaticRoot& root, OpenedFile dir, size_t max,
   if (pattern.back() != L'\\') pattern.push_back(L'\\');
   pattern.push_back(L'*');
   WIN32_FIND_DATAW fd;
-  HANDLE find = FindFirstFileExW(pattern.c_str(), FindExInfoBasic, &fd, FindExSearchNameMatch, nullptr, 0);
+  HANDLE find = FindFirstFileExW(pattern.c_str(), FindExInfoBasic, &fd, FindExSearchNameMatch,
+                                 nullptr, 0);
   if (find == INVALID_HANDLE_VALUE) return GetLastError() == ERROR_FILE_NOT_FOUND;
   do {
     std::string name;
     if (!platform::Narrow(fd.cFileName, &name)) continue;
-    if (name.empty() || name == "." || name == ".." || IsHiddenSegment(name) || IsUnsafeWindowsSegment(name)) continue;
+    if (name.empty() || name == "." || name == "..") continue;
+    if ((name[0] == '.' && name != ".well-known") || IsUnsafeWindowsSegment(name)) continue;
     const std::string rel = dir.rel.empty() ? name : dir.rel + "/" + name;
     ListedName item;
     if ((fd.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) != 0) {
@@ -268,7 +271,8 @@ bool ListDirectory(const StaticRoot& root, OpenedFile dir, size_t max,
       continue;
     } else {
       item.is_dir = (fd.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) != 0;
-      item.size = item.is_dir ? 0 : ((static_cast<uint64_t>(fd.nFileSizeHigh) << 32) | fd.nFileSizeLow);
+      item.size =
+          item.is_dir ? 0 : ((static_cast<uint64_t>(fd.nFileSizeHigh) << 32) | fd.nFileSizeLow);
       const uint64_t ft = (static_cast<uint64_t>(fd.ftLastWriteTime.dwHighDateTime) << 32) |
                           fd.ftLastWriteTime.dwLowDateTime;
       item.mtime = (static_cast<int64_t>(ft) - 116444736000000000LL) / 10000000;
