@@ -366,15 +366,17 @@ export function startPipeServer(name: string, mask: number | null | undefined, a
   if (name.length === 0) throw argumentError('name', 'a non-empty socket path', name);
   if (mask !== null && mask !== undefined) assertInteger('mask', mask, 0, 0o777);
   const windows = process.platform === 'win32';
+  const m = mask === null || mask === undefined ? -1 : mask;
+  const a = normalizeApp(app);
+  const opts = resolveOptions(options);
+  // Windows checks come after the app and options ones, so a bad app or option is reported
+  // the same way on every platform.
   if (windows && !/^\\\\[.?]\\pipe\\[^\\]/i.test(name)) {
     throw argumentError('name', 'a named pipe path on win32 (\\\\.\\pipe\\NAME)', name);
   }
   if (windows && mask !== null && mask !== undefined) {
     throw unsupportedError('mask', 'named pipes have no file mode (pass null)');
   }
-  const m = mask === null || mask === undefined ? -1 : mask;
-  const a = normalizeApp(app);
-  const opts = resolveOptions(options);
   const full = windows ? name : path.resolve(name);
   const statics = prepareStatics(a);
   const [id] = startNative(native.LISTEN.PIPE, full, m, a, opts, statics);

@@ -12,7 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { runStaticServer, startServer, listServers, interrupt, randomPort, type WebServer } from '../../src/index.js';
 import { RawConn } from '../helpers/clients.js';
-import { pollUntil, withTimeout, NO_SIGNALS } from '../helpers/tools.js';
+import { pollUntil, withTimeout, NO_SIGNALS, underEmulation } from '../helpers/tools.js';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
@@ -219,7 +219,8 @@ test('CLI --no-index and --quiet (the port picked by randomPort)', { skip: NO_SI
   assert.doesNotMatch(c.stderr() + c.stdout(), /GET \//, '--quiet: no request lines');
 });
 
-test('CLI usage errors exit 2 with a message; --help exits 0', async () => {
+test('CLI usage errors exit 2 with a message; --help exits 0',
+  { skip: underEmulation('each CLI process takes seconds to start under Wine, past the 10 s deadline of one run') }, async () => {
   const bad = [['serve', SITE, '--port', 'abc'], ['serve', SITE, '--port', '70000'], ['serve', SITE, '--port', '0'], ['frobnicate'], [], ['serve', SITE, '--bogus'], ['serve', path.join(TMP, 'missing-dir')]];
   await Promise.all(bad.map(async (args) => {
     const c = cli(args);
