@@ -22,17 +22,23 @@ fs.writeFileSync(path.join(WWW, 'sub', 'index.html'), '<p>sub index</p>\n');
 fs.writeFileSync(path.join(WWW, 'app', 'index.html'), '<p>app index</p>\n');
 fs.writeFileSync(path.join(WWW, 'data.txt'), 'data\n');
 const NASTY = 'a<b>&"\'.txt';
-fs.writeFileSync(path.join(WWW, 'noidx', NASTY), 'nasty\n');
+const WIN = process.platform === 'win32';
+// '<', '>' and '"' cannot be in a Windows file name; the listing test below is POSIX-only.
+if (!WIN) fs.writeFileSync(path.join(WWW, 'noidx', NASTY), 'nasty\n');
+/** Symbolic links; where they cannot be made (Wine, Windows without the privilege) the tree has none. */
+function link(target: string, p: string): void {
+  try { fs.symlinkSync(target, p); } catch (e) { if (!WIN) throw e; }
+}
 fs.writeFileSync(path.join(WWW, 'noidx', 'plain.txt'), '0123456789');
 fs.writeFileSync(path.join(WWW, 'noidx', 'sp ace%.txt'), 'space\n');
 fs.writeFileSync(path.join(WWW, 'noidx', '.env'), 'SECRET=1\n');
 fs.writeFileSync(path.join(WWW, 'noidx', 'private', 'p.txt'), 'private\n');
 fs.writeFileSync(path.join(WWW, 'noidx', 'locked', 'l.txt'), 'locked\n');
 fs.writeFileSync(path.join(OUTSIDE, 'secret.txt'), 'outside\n');
-fs.symlinkSync(OUTSIDE, path.join(WWW, 'noidx', 'escape'));
-fs.symlinkSync(path.join(OUTSIDE, 'secret.txt'), path.join(WWW, 'noidx', 'escape.txt'));
-fs.symlinkSync('../sub', path.join(WWW, 'noidx', 'linksub'));
-fs.symlinkSync('.env', path.join(WWW, 'noidx', 'env-link'));
+link(OUTSIDE, path.join(WWW, 'noidx', 'escape'));
+link(path.join(OUTSIDE, 'secret.txt'), path.join(WWW, 'noidx', 'escape.txt'));
+link('../sub', path.join(WWW, 'noidx', 'linksub'));
+link('.env', path.join(WWW, 'noidx', 'env-link'));
 
 after(() => {
   fs.rmSync(TMP, { recursive: true, force: true });
@@ -149,7 +155,9 @@ function links(html: string): string[] {
   return [...html.matchAll(/<a href="([^"]*)">/g)].map((m) => m[1]);
 }
 
-test('directoryListing: escaped names, encoded links, no dotfiles, no symlinks out of the root, nothing excluded', async () => {
+test('directoryListing: escaped names, encoded links, no dotfiles, no symlinks out of the root, nothing excluded', {
+  skip: WIN ? 'POSIX only: its fixture names a file with < > " and makes symbolic links' : false,
+}, async () => {
   await withStatic({
     staticPaths: {
       '/': staticPath(WWW, { directoryListing: true }),
