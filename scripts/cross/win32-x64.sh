@@ -70,7 +70,10 @@ for f in adler32 compress crc32 deflate infback inffast inflate inftrees trees u
   list+=("$root/deps/zlib/$f.c|$o|zlib")
   objs+=("$o")
 done
-# Headers are not tracked: a changed header needs FORCE=1 (the script is for release builds).
+# Headers are not tracked per object: when any header (ours, vendored, node-addon-api's) or this
+# script changed since the last build, everything is compiled again.
+stamp=$( (cat "$0"; find "$root/src-native" "$root/deps" "$napiinc" -name '*.h' -o -name '*.inc' | sort | xargs cat) | md5sum | cut -d' ' -f1)
+if [ "$(cat "$build/headers.md5" 2>/dev/null)" != "$stamp" ]; then export FORCE=1; fi
 printf '%s\n' "${list[@]}" | xargs -P "$jobs" -I{} bash -c '
   IFS="|" read -r src obj kind <<< "{}"
   if [ "$kind" = zlib ]; then compile "$src" "$obj" '"$CC"' -O3 -DUNALIGNED_OK -Wno-implicit-fallthrough -I'"$root"'/deps/zlib
@@ -80,4 +83,5 @@ printf '%s\n' "${list[@]}" | xargs -P "$jobs" -I{} bash -c '
 # 4. Link: static runtime (no libstdc++/libgcc/winpthread DLLs), delay-loaded host imports.
 "$CXX" -shared -static -static-libgcc -static-libstdc++ -o "$out/node.napi.node" "${objs[@]}" \
   "$build/libnode-delay.a" -lws2_32 -luserenv -ladvapi32 -s
+echo "$stamp" > "$build/headers.md5"
 echo "$out/node.napi.node"
