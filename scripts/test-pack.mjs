@@ -57,12 +57,19 @@ try {
   const stale = prebuilds.length === 0 ||
     prebuilds.some((f) => fs.statSync(path.join(pbDir, f)).mtimeMs < sourcesTime);
   if (stale) {
-    console.log(`# no prebuild in ${pbDir}, or older than the native sources: running npm run prebuildify`);
-    const r = run('npm', ['run', 'prebuildify'], { cwd: root, stdio: 'inherit' });
-    if (r.status !== 0) throw new Error('npm run prebuildify failed');
+    console.log(`# no prebuild in ${pbDir}, or older than the native sources: running npm run prebuild:all -- --targets ${plat}`);
+    const r = run('npm', ['run', 'prebuild:all', '--', '--targets', plat], { cwd: root, stdio: 'inherit' });
+    if (r.status !== 0) throw new Error('npm run prebuild:all failed');
   }
   const tsc = run('npm', ['run', 'build:ts'], { cwd: root });
   if (tsc.status !== 0) throw new Error(`npm run build:ts failed:\n${tsc.stdout}${tsc.stderr}`);
+
+  // The prepack check (npm pack below skips scripts): every target's prebuild, each for the right
+  // machine. HTTPUV_PACK_ALLOW_MISSING_PREBUILDS=1 makes a missing one a warning (local packs).
+  const pre = run(process.execPath, [path.join(root, 'scripts', 'check-prebuilds.mjs')], { cwd: root });
+  process.stdout.write(pre.stdout);
+  process.stdout.write(pre.stderr);
+  check('prepack check: a prebuild for every target, each for its machine', pre.status === 0);
 
   // 2. npm pack (scripts already ran above; --ignore-scripts keeps stdout pure JSON).
   const pack = run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], { cwd: root });
@@ -168,6 +175,34 @@ if (httpuv.listServers().length !== 0) throw new Error('servers left');
   const src = run('npm', ['install', '--no-audit', '--no-fund', '--build-from-source', tarball], { cwd: proj2, env });
   check('a forced source build fails on that PATH (control)', src.status !== 0,
     src.status === 0 ? 'npm install --build-from-source succeeded: a compiler is reachable' : '');
+
+  // No prebuild for this platform and no compiler: our own message, not node-gyp's.
+  const bare = path.join(work, 'no-prebuild', 'node_modules', 'node-httpuv');
+  fs.mkdirSync(path.dirname(bare), { recursive: true });
+  fs.cpSync(pkgDir, bare, { recursive: true });
+  fs.rmSync(path.join(bare, 'prebuilds', plat), { recursive: true, force: true });
+  fs.symlinkSync(path.join(proj, 'node_modules', 'node-gyp-build'), path.join(work, 'no-prebuild', 'node_modules', 'node-gyp-build'), 'dir');
+  const noPb = run('node', [path.join(bare, 'scripts', 'install.js')], { cwd: bare, env });
+  const msg = `${noPb.stdout}${noPb.stderr}`;
+  check('no matching prebuild and no compiler: the install fails with our short message', noPb.status !== 0 &&
+    msg.includes('node-httpuv: cannot install') && msg.includes(plat) && msg.includes('npm rebuild node-httpuv') &&
+    !/gyp (ERR|info)|Traceback|find Python/.test(msg) && msg.trim().split('\n').length <= 6, msg.trim());
+
+  // A source build where a compiler is: one line while it compiles, every core, no objects left.
+  if (!process.env.HTTPUV_PACK_SKIP_SOURCE_BUILD) {
+    const t = Date.now();
+    const sb = run('npm', ['rebuild', 'node-httpuv', '--build-from-source', '--foreground-scripts'], { cwd: proj, env: { ...process.env, npm_config_loglevel: 'notice' } });
+    const out = `${sb.stdout}${sb.stderr}`;
+    const ours = out.split('\n').filter((l) => l.startsWith('node-httpuv:'));
+    const left = fs.existsSync(path.join(pkgDir, 'build')) ? fs.readdirSync(path.join(pkgDir, 'build'), { recursive: true }).map(String) : [];
+    check(`npm rebuild --build-from-source compiles quietly (${((Date.now() - t) / 1000).toFixed(0)} s): our lines only, with the job count`,
+      sb.status === 0 && ours.length === 2 && /compiling the addon from source \(node-gyp, \d+ jobs\)/.test(ours[0]) && !/gyp info|CXX\(target\)/.test(out),
+      sb.status === 0 ? ours.join(' | ') : out.slice(-2000));
+    check('the source build leaves build/Release/httpuv.node and nothing else (no object files)',
+      left.sort().join(',') === ['Release', path.join('Release', 'httpuv.node')].sort().join(','), left.slice(0, 10).join(', '));
+    const again = run('node', ['cjs.cjs'], { cwd: proj, env, timeout: 30000 });
+    check('the source-built addon serves the HTTP round-trip', again.status === 0 && again.stdout.includes('HTTP ok'), `${again.stdout}${again.stderr}`.trim());
+  }
 
   // 6. The CLI's bin entry.
   const cliBin = path.join(proj, 'node_modules', '.bin', 'node-httpuv');

@@ -37,7 +37,7 @@ class BatchingEventSink : public EventSink {
   // Runs on the I/O thread, once per loop iteration (a uv_prepare handle) and before the thread
   // ends: hands the collected events to JS with at most one threadsafe-function call. Batching
   // per iteration, rather than per event, saves a cross-thread wake-up per request.
-  void Flush();
+  void Flush() override;
 
   // Runs on the JS thread: takes every queued event, waiting up to `timeout_ms` for the first.
   std::vector<Event> Take(int64_t timeout_ms);

@@ -92,7 +92,8 @@ bool IsPlainRel(std::string_view rel) {
 void FinishOpen(int fd, OpenedFile* out, bool keep_directory) {
   out->fd = util::FdHandle(fd);
   if (fstat(fd, &out->st) != 0) {
-    out->status = StatusFromErrno(errno);
+    // errno 0 after a failed fstat: the zig-built prebuilds' glibc-2.28 shim (see http1_response.cc).
+    out->status = StatusFromErrno(errno != 0 ? errno : EIO);
     out->fd.Reset();
     return;
   }

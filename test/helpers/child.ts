@@ -1,4 +1,5 @@
 // Fixture apps in child processes: readiness line on stdout, exit waiting, kill guard.
+import { waitMs } from './emulation.js';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
@@ -69,7 +70,7 @@ export class Child {
         done();
         reject(new Error(`timed out after ${timeoutMs} ms waiting for ${re}; stdout ${JSON.stringify(this.lines)} ` +
           `stderr ${JSON.stringify(this.stderr.slice(-2000))}`));
-      }, timeoutMs);
+      }, waitMs(timeoutMs));
       this.#waiters.add(w);
       check();
     });
@@ -83,7 +84,7 @@ export class Child {
         this.#waiters.delete(w);
         this.kill();
         resolve({ code: null, signal: null, timedOut: true });
-      }, timeoutMs);
+      }, waitMs(timeoutMs));
       const w = (): void => {
         if (!this.exit) return;
         clearTimeout(timer);

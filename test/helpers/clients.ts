@@ -1,6 +1,7 @@
 // Clients for the http tier: raw sockets (bytes that well-behaved clients never send,
 // pipelining, slowloris), a strict HTTP/1.1 response parser for those bytes, and node:http /
 // fetch helpers for ordinary traffic.
+import { waitMs } from './emulation.js';
 import * as http from 'node:http';
 import * as net from 'node:net';
 
@@ -100,7 +101,7 @@ export class RawConn {
       const timer = setTimeout(() => {
         done();
         reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; received ${preview(this.data)}`));
-      }, timeoutMs);
+      }, waitMs(timeoutMs));
       this.#listeners.add(listener);
       if (!check() && this.closed) listener();
     });

@@ -1,4 +1,5 @@
 // Outside programs (curl) and small waiting utilities shared by the test tiers.
+import { waitMs } from './emulation.js';
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -102,7 +103,7 @@ export function runCurl(args: string[], timeoutMs = 15000): Promise<CurlResult> 
  */
 export async function pollUntil<T>(pred: () => T | Promise<T>, timeoutMs: number, what: string,
                                    stepMs = 10): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = Date.now() + waitMs(timeoutMs);
   for (;;) {
     const v = await pred();
     if (v) return v as NonNullable<T>;
@@ -118,7 +119,7 @@ export async function pollUntil<T>(pred: () => T | Promise<T>, timeoutMs: number
  */
 export async function pollUntilSteady<T>(read: () => T, quietMs: number, timeoutMs: number, what: string,
                                          stepMs = 20): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = Date.now() + waitMs(timeoutMs);
   let last = JSON.stringify(read());
   let since = Date.now();
   for (;;) {
@@ -139,7 +140,7 @@ export async function pollUntilSteady<T>(read: () => T, quietMs: number, timeout
 export function withTimeout<T>(p: Promise<T>, timeoutMs: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const t = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms: ${what}`)), timeoutMs);
+    timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms: ${what}`)), waitMs(timeoutMs));
   });
   return Promise.race([p, t]).finally(() => clearTimeout(timer));
 }

@@ -1,6 +1,7 @@
 // Shared pieces of the WebSocket tests: a frame builder (explicit FIN/RSV/opcode/mask/length so
 // lengths can lie), a raw client that completes the handshake and records what the server sends
 // (events, its Close, whether it closed TCP), a raw HTTP exchange. Servers: helpers/server.ts withServer.
+import { waitMs } from '../helpers/emulation.js';
 import * as crypto from 'node:crypto';
 import * as net from 'node:net';
 import WebSocketClient from 'ws';
@@ -121,7 +122,7 @@ export class RawWs {
     return new Promise((resolve) => {
       const check = () => { if (pred()) done(true); };
       const done = (v: boolean) => { clearTimeout(t); this.#waiters.delete(check); resolve(v); };
-      const t = setTimeout(() => done(false), ms);
+      const t = setTimeout(() => done(false), waitMs(ms));
       this.#waiters.add(check);
     });
   }

