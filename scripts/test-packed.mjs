@@ -139,7 +139,12 @@ try {
   check(`node-gyp-build resolves prebuilds/linux-${arch}/`, res.status === 0 && res.stdout.includes(`prebuilds/linux-${arch}/`), (res.stdout || res.stderr).trim());
   console.log(`# [${stamp()}] installed`);
 
-  // 5. The compiled tiers, pointed at the installed package.
+  // 5. The compiled tiers, pointed at the installed package. The test clients the tiers use
+  // (curl, prlimit) join the PATH now; still no compiler.
+  for (const tool of ['curl', 'prlimit']) {
+    const p = which(tool, process.env.PATH ?? '');
+    if (p && !fs.existsSync(path.join(bin, tool))) fs.symlinkSync(p, path.join(bin, tool));
+  }
   const testSrc = path.join(root, 'build-test', 'test');
   if (!fs.existsSync(testSrc)) throw new Error('build-test/ is missing: npm run build:ts && npm run build:test');
   const testDst = path.join(app, 'build-test', 'test');
