@@ -153,6 +153,8 @@ try {
   }
   // Fixtures that tests read from the source tree (test/fixtures) rather than build-test/.
   if (fs.existsSync(path.join(root, 'test', 'fixtures'))) fs.cpSync(path.join(root, 'test', 'fixtures'), path.join(app, 'test', 'fixtures'), { recursive: true });
+  // Tests that run the CLI start <root>/dist/cli.js: that is the installed package's.
+  fs.symlinkSync(path.join(pkgDir, 'dist'), path.join(app, 'dist'), 'dir');
   fs.mkdirSync(path.join(app, 'build-test', 'src'), { recursive: true });
   fs.writeFileSync(path.join(app, 'build-test', 'src', 'index.js'), "'use strict';\nmodule.exports = require('node-httpuv');\n");
   const files = [];
