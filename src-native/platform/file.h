@@ -136,13 +136,15 @@ inline file_t OpenResponseFile(const std::string& path, FileStat* st, std::strin
   if (path.empty()) {
     bad = "empty path";
   } else if (::stat(path.c_str(), st) != 0) {
-    err = errno;
+    // errno may be 0: the glibc-2.28 stat shim of the zig-built prebuilds returns -1 without
+    // setting it. A failed stat must still fail.
+    err = errno != 0 ? errno : EIO;
   } else if (!S_ISREG(st->st_mode)) {
     bad = "not a regular file";
   } else if ((fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) < 0) {
     err = errno;
   } else if (fstat(fd, st) != 0) {
-    err = errno;
+    err = errno != 0 ? errno : EIO;
   } else if (!S_ISREG(st->st_mode)) {
     bad = "not a regular file";
   }
