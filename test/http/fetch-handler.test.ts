@@ -97,7 +97,13 @@ for (const fetchGlobals of [true, false]) {
       assert.equal(await c.text(), 'cookies');
       const b = await fetch(`${url}/bytes`);
       assert.equal(b.headers.get('x-kind'), 'bytes');
-      assert.equal(b.headers.get('content-length'), '3');
+      // Whole bytes go out with their Content-Length when the runtime's Response lets fetch.ts read
+      // the body source (Node 20/22's undici); where it does not (Node 24/26 with fetchGlobals off)
+      // the body is streamed, chunked. Either way the bytes are the same.
+      if (b.headers.get('content-length') !== '3') {
+        assert.equal(fetchGlobals, false, 'HttpuvResponse always knows its length');
+        assert.equal(b.headers.get('transfer-encoding'), 'chunked');
+      }
       assert.deepEqual([...new Uint8Array(await b.arrayBuffer())], [1, 2, 3]);
       const s = await fetch(`${url}/stream`);
       assert.equal(s.headers.get('transfer-encoding'), 'chunked');
