@@ -11,6 +11,7 @@
 #include "util/buffer_pool.h"
 #include "util/byte_kernels.h"
 #include "ws_test_support.h"
+#include "../../../fuzz/targets/utf8_reference.h"
 
 namespace {
 
@@ -18,43 +19,9 @@ using wstest::ClientFrame;
 using wstest::Hex;
 using wstest::kFin;
 
-// Reference UTF-8 check (Unicode Table 3-7), written independently of util/utf8: the index of
-// the first byte no valid UTF-8 can continue with, n when the input is valid but ends inside a
-// character, or -1 when it is complete and valid.
-long RefFailIndex(const uint8_t* p, size_t n) {
-  size_t i = 0;
-  while (i < n) {
-    uint8_t b = p[i];
-    if (b < 0x80) {
-      ++i;
-      continue;
-    }
-    int need;
-    uint8_t lo = 0x80, hi = 0xBF;
-    if (b >= 0xC2 && b <= 0xDF) {
-      need = 1;
-    } else if (b >= 0xE0 && b <= 0xEF) {
-      need = 2;
-      if (b == 0xE0) lo = 0xA0;
-      if (b == 0xED) hi = 0x9F;
-    } else if (b >= 0xF0 && b <= 0xF4) {
-      need = 3;
-      if (b == 0xF0) lo = 0x90;
-      if (b == 0xF4) hi = 0x8F;
-    } else {
-      return static_cast<long>(i);
-    }
-    for (int k = 1; k <= need; ++k) {
-      if (i + k >= n) return static_cast<long>(n);
-      uint8_t c = p[i + k];
-      if (c < lo || c > hi) return static_cast<long>(i + k);
-      lo = 0x80;
-      hi = 0xBF;
-    }
-    i += need + 1;
-  }
-  return -1;
-}
+// Reference UTF-8 check: the byte-at-a-time one the fuzz harnesses use (written independently
+// of util/utf8), so the tests and the fuzzers compare against one reference.
+long RefFailIndex(const uint8_t* p, size_t n) { return fuzzref::Utf8FailIndex(p, n); }
 
 long RefFailIndex(const std::string& s) {
   return RefFailIndex(reinterpret_cast<const uint8_t*>(s.data()), s.size());
