@@ -46,7 +46,11 @@ Napi::Value StaticPathsSet(const Napi::CallbackInfo& info) {
   uint32_t id = info[0].As<Napi::Number>().Uint32Value();
   std::shared_ptr<const StaticConfig> config = StaticConfigFromJs(info[1]);
   ServerRegistry* registry = d->registry.get();
-  d->io.Post([registry, id, config] {
+  // Waits for the I/O thread to take the new configuration: once setStaticPath() returns, every
+  // request the server reads is routed by it, also the next one on an open keep-alive connection
+  // (a plain Post let a request already in the socket race the command and be served by the old
+  // rules). The wait is one command's turn on the I/O thread, which never waits on JS.
+  d->io.PostAndWait([registry, id, config] {
     if (Server* s = registry->FindServer(id)) s->SetStaticConfig(config);
   });
   return info.Env().Undefined();

@@ -44,7 +44,9 @@ interface Cli {
 /** The environment of a child: colour variables removed unless `env` sets them. */
 function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   const e: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of ['FORCE_COLOR', 'NO_COLOR', 'NODE_DISABLE_COLORS']) delete e[k];
+  // Node's colour detection (tty.hasColors) also says no on an unknown CI (CI set) and reads
+  // TMUX/COLORTERM/TEAMCITY_VERSION: the children see none of the runner's, so a pty means colours.
+  for (const k of ['FORCE_COLOR', 'NO_COLOR', 'NODE_DISABLE_COLORS', 'CI', 'CI_NAME', 'TMUX', 'COLORTERM', 'TEAMCITY_VERSION']) delete e[k];
   return { ...e, ...env };
 }
 
