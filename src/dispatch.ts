@@ -308,6 +308,15 @@ export class Dispatcher {
         after?.();
         return;
       }
+      if (rook instanceof Promise) {
+        // A Blob body, or a runtime Response whose whole body is read ahead (fetch.ts).
+        rook.then((r) => this.send(server, id, built, r, 'app.fetch', after), (err: unknown) => {
+          this.aborts.delete(id);
+          this.sendError(server, id, err, 'app.fetch (reading the Response body)', built.req);
+          after?.();
+        });
+        return;
+      }
       this.send(server, id, built, rook, 'app.fetch', after);
     };
     if (isThenable(result)) {

@@ -11,24 +11,43 @@ const OriginalResponse: typeof Response = globalThis.Response;
 
 const TEXT_PLAIN = 'text/plain;charset=UTF-8';
 
+/** @internal The Content-Type the original adds to a body of this kind ('' for none). */
+export function defaultType(body: string | Uint8Array | Blob | null): string {
+  if (typeof body === 'string') return TEXT_PLAIN;
+  if (body instanceof Blob) return body.type;
+  return '';
+}
+
 /** @internal What fetch.ts reads of a response that was never materialized. */
 export interface KeptResponse {
   status: number;
   /** The headers as given (any HeadersInit), or the Headers object the app read and may have changed. */
   headers: HeadersInit | undefined;
-  body: string | Uint8Array | null;
+  /** A Blob's bytes are read by fetch.ts (its size is known, its type is the default Content-Type). */
+  body: string | Uint8Array | Blob | null;
+}
+
+// A body the original keeps as bytes, copied as the original copies it (a later change to the
+// app's buffer does not change the response); null for any other body.
+function bytesOf(b: unknown): Uint8Array | null {
+  if (b instanceof ArrayBuffer) return new Uint8Array(b.slice(0));
+  if (ArrayBuffer.isView(b) && b.buffer instanceof ArrayBuffer) {
+    return new Uint8Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+  }
+  return null;
 }
 
 export class HttpuvResponse {
-  #body: string | Uint8Array | null;
+  #body: string | Uint8Array | Blob | null;
   #init: ResponseInit | undefined;
   #headers: Headers | undefined;
   #real: Response | undefined;
 
   constructor(body?: BodyInit | null, init?: ResponseInit) {
-    const b = body ?? null;
+    let b: unknown = body ?? null;
     this.#init = init;
-    if (b === null || typeof b === 'string' || b instanceof Uint8Array) {
+    if (b !== null && typeof b !== 'string' && !(b instanceof Blob)) b = bytesOf(b) ?? b;
+    if (b === null || typeof b === 'string' || b instanceof Uint8Array || b instanceof Blob) {
       this.#body = b;
       const s = init?.status;
       // A status the original would refuse (or 204/304 with a body): build it now, so it throws
@@ -71,7 +90,8 @@ export class HttpuvResponse {
     if (this.#real !== undefined) return this.#real.headers;
     if (this.#headers === undefined) {
       const h = new Headers(this.#init?.headers);
-      if (typeof this.#body === 'string' && !h.has('content-type')) h.set('content-type', TEXT_PLAIN);
+      const type = defaultType(this.#body);
+      if (type !== '' && !h.has('content-type')) h.set('content-type', type);
       this.#headers = h;
     }
     return this.#headers;
@@ -89,7 +109,15 @@ export class HttpuvResponse {
   clone(): Response { return this.#materialize().clone(); }
   get [Symbol.toStringTag](): string { return 'Response'; }
 
-  static json(data: unknown, init?: ResponseInit): Response { return OriginalResponse.json(data, init); }
+  static json(data: unknown, init?: ResponseInit): Response {
+    // As the original: the body is JSON.stringify(data) (a TypeError when that gives nothing), and
+    // Content-Type application/json unless the init's headers name one.
+    const text = JSON.stringify(data) as string | undefined;
+    if (text === undefined) return OriginalResponse.json(data, init);  // throws as the original does
+    const headers = new Headers(init?.headers);
+    if (!headers.has('content-type')) headers.set('content-type', 'application/json');
+    return new HttpuvResponse(text, { status: init?.status, statusText: init?.statusText, headers }) as unknown as Response;
+  }
   static redirect(url: string | URL, status?: number): Response { return OriginalResponse.redirect(url, status); }
   static error(): Response { return OriginalResponse.error(); }
   // Responses made by the original class (fetch(), Response.json()) are Responses too.

@@ -3,7 +3,8 @@
 // a real `Request` (absolute URL from Host and the target, headers, method, body, an AbortSignal
 // that fires when the client goes away), and the `Response` it returns becomes the Rook-style
 // response `prepareResponse` checks (status, headers with each Set-Cookie kept apart, a string or
-// bytes body sent whole, any other body streamed through stream-pump.ts).
+// bytes body sent whole, as is a runtime Response's whole body once read ahead, any other body
+// streamed through stream-pump.ts).
 import type { BuiltRequest } from './rook.js';
 import { HttpuvRequest } from './fetch-request.js';
 import { HttpuvResponse, type KeptResponse } from './fetch-response.js';
@@ -13,41 +14,130 @@ import type { Response as RookResponse } from './response.js';
 /** The web-standard handler of an {@link App}. */
 export type FetchHandler = (request: Request) => Response | Promise<Response>;
 
-// Undici (Node's fetch) keeps a Response's body source (the string or bytes it was made from) in
-// an internal state object; reading it there saves streaming a body that is already whole.
-// Found by shape, once, and checked on every use: anything unexpected falls back to the stream.
-let stateKey: symbol | null | undefined;
+// A Response of the runtime's own class (fetchGlobals off, `Response.json()`, a `fetch()` result)
+// hides where its body came from: Node 20/22's undici kept the source in an internal symbol, Node
+// 24 and 26 in private fields. What is public: a body that undici made from a string, bytes, a
+// Blob, FormData or URLSearchParams is a byte stream (`getReader({ mode: 'byob' })` works), and
+// the chunks of such a whole body are there within microtasks. So such a body is read ahead, up to
+// READ_AHEAD_MAX bytes, as long as each read settles before the event loop's next turn: a body
+// that ends by then goes out whole, with its Content-Length; otherwise (a large body, a proxied
+// `fetch()` body still arriving) what was read is sent first and the rest streams, chunked, so a
+// slow source never waits for the read-ahead. An app's own ReadableStream (a default stream:
+// SSE, Hono's stream()) is never read ahead: it streams as given. A Content-Length of the app's
+// own also skips it (the length is known: the stream is sent with it, and the server enforces it).
+const READ_AHEAD_MAX = 64 * 1024;
+const READ_AHEAD_READS = 32;
+const LATE = Symbol('late');
+let turn: Promise<typeof LATE> | null = null;
 
-function wholeBody(res: Response): string | Uint8Array | undefined {
-  if (stateKey === null) return undefined;
-  if (stateKey === undefined) {
-    stateKey = null;
-    for (const s of Object.getOwnPropertySymbols(res)) {
-      const st = (res as unknown as Record<symbol, unknown>)[s] as { body?: { source?: unknown; stream?: unknown } } | undefined;
-      if (st !== null && typeof st === 'object' && 'body' in st && 'status' in st) {
-        stateKey = s;
-        break;
-      }
-    }
-    if (stateKey === null) return undefined;
+// Settles at the event loop's next turn (one setImmediate shared by every read-ahead meanwhile).
+function nextTurn(): Promise<typeof LATE> {
+  return turn ??= new Promise((resolve) => {
+    setImmediate(() => {
+      turn = null;
+      resolve(LATE);
+    });
+  });
+}
+
+function isByteStream(s: ReadableStream): boolean {
+  try {
+    (s as ReadableStream<Uint8Array>).getReader({ mode: 'byob' }).releaseLock();
+    return true;
+  } catch {
+    return false;
   }
-  const st = (res as unknown as Record<symbol, unknown>)[stateKey] as { body?: { source?: unknown } | null } | undefined;
-  const src = st?.body?.source;
-  if (typeof src === 'string' || src instanceof Uint8Array) return src;
-  return undefined;
+}
+
+function concatChunks(chunks: Uint8Array[], size: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(size);
+  let o = 0;
+  for (const c of chunks) {
+    out.set(c, o);
+    o += c.byteLength;
+  }
+  return out;
+}
+
+// The rest of a read-ahead body as the pump reads it: the chunks already read, the read still
+// pending (if any), then the reader; an error met during the read-ahead comes after the chunks
+// read before it (the response is then cut short, as for any failing stream). return() (client
+// gone, HEAD, 204/304) cancels the stream.
+function rest(reader: ReadableStreamDefaultReader<Uint8Array>, chunks: Uint8Array[],
+              pending: Promise<ReadableStreamReadResult<Uint8Array>> | null, error: { err: unknown } | null): AsyncIterable<Uint8Array> {
+  let i = 0;
+  let p = pending;
+  const iterator: AsyncIterator<Uint8Array> = {
+    next(): Promise<IteratorResult<Uint8Array>> {
+      if (i < chunks.length) return Promise.resolve({ done: false, value: chunks[i++] });
+      if (error !== null) return Promise.reject(error.err);
+      if (p !== null) {
+        const q = p;
+        p = null;
+        return q as Promise<IteratorResult<Uint8Array>>;
+      }
+      return reader.read() as Promise<IteratorResult<Uint8Array>>;
+    },
+    return(): Promise<IteratorResult<Uint8Array>> {
+      reader.cancel().catch(() => undefined);
+      return Promise.resolve({ done: true, value: undefined });
+    },
+  };
+  return { [Symbol.asyncIterator]: () => iterator };
+}
+
+async function readAhead(stream: ReadableStream<Uint8Array>, status: number, headers: [string, string][]): Promise<RookResponse> {
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  let pending: Promise<ReadableStreamReadResult<Uint8Array>> | null = null;
+  // `before`: the bytes held before the last chunk. The read after a chunk that passed the bound
+  // still happens (that chunk is in memory already; its stream may end there), none after.
+  let before = 0;
+  try {
+    for (let i = 0; i < READ_AHEAD_READS && before <= READ_AHEAD_MAX; i++) {
+      pending = reader.read();
+      const r = await Promise.race([pending, nextTurn()]);
+      if (r === LATE) break;
+      pending = null;
+      if (r.done) return { status, headers, body: concatChunks(chunks, size) };
+      chunks.push(r.value);
+      before = size;
+      size += r.value.byteLength;
+    }
+  } catch (err) {
+    return { status, headers, body: rest(reader, chunks, null, { err }) };
+  }
+  return { status, headers, body: rest(reader, chunks, pending, null) };
+}
+
+// A Blob body whose size is at most this is read whole (one Content-Length response); a larger
+// one streams with its size as Content-Length.
+const BLOB_WHOLE_MAX = 1024 * 1024;
+
+// A Headers object's fields as pairs (lower-case names), each Set-Cookie apart.
+function readHeaders(h: Headers): [string, string][] {
+  const headers: [string, string][] = [];
+  const cookies = typeof h.getSetCookie === 'function' ? h.getSetCookie() : null;
+  h.forEach((value, name) => {
+    if (cookies !== null && name === 'set-cookie') return;
+    headers.push([name, value]);
+  });
+  if (cookies !== null) for (const c of cookies) headers.push(['set-cookie', c]);
+  return headers;
 }
 
 // A HttpuvResponse as the app made it: its HeadersInit read as `new Headers()` would (an object,
-// pairs, or a Headers), the default Content-Type of a string body added as the original adds it.
-function fromKept(k: KeptResponse): RookResponse {
-  const headers: [string, string][] = [];
+// pairs, or a Headers), the default Content-Type of its body added as the original adds it, a
+// Blob's bytes read (a Promise then).
+function fromKept(k: KeptResponse): RookResponse | Promise<RookResponse> {
+  let headers: [string, string][] = [];
   const h = k.headers;
-  let hasType = false;
   if (h !== undefined && h !== null) {
     if (h instanceof Headers) {
-      return fromWebResponse(new OriginalShim(k.status, h, k.body));
-    }
-    if (Array.isArray(h)) {
+      headers = readHeaders(h);
+    } else if (Array.isArray(h)) {
       for (const pair of h as [string, string][]) {
         if (!Array.isArray(pair) || pair.length !== 2) throw new ResponseError('Response headers given as an array must hold [name, value] pairs');
         headers.push([String(pair[0]).toLowerCase(), String(pair[1])]);
@@ -58,24 +148,24 @@ function fromKept(k: KeptResponse): RookResponse {
         headers.push([name.toLowerCase(), String((h as Record<string, string>)[name])]);
       }
     }
-    for (const p of headers) if (p[0] === 'content-type') { hasType = true; break; }
   }
-  if (typeof k.body === 'string' && !hasType) headers.push(['content-type', 'text/plain;charset=UTF-8']);
-  return { status: k.status, headers, body: k.body };
+  const body = k.body;
+  if (body !== null && typeof body !== 'string' && !(body instanceof Uint8Array)) {
+    const type = body.type;
+    if (type !== '' && !hasHeader(headers, 'content-type')) headers.push(['content-type', type]);
+    if (body.size <= BLOB_WHOLE_MAX) {
+      return body.arrayBuffer().then((ab) => ({ status: k.status, headers, body: new Uint8Array(ab) }));
+    }
+    if (!hasHeader(headers, 'content-length')) headers.push(['content-length', String(body.size)]);
+    return { status: k.status, headers, body: body.stream() };
+  }
+  if (typeof body === 'string' && !hasHeader(headers, 'content-type')) headers.push(['content-type', 'text/plain;charset=UTF-8']);
+  return { status: k.status, headers, body };
 }
 
-// A kept response whose headers are a Headers object: read through the general path.
-class OriginalShim {
-  readonly status: number;
-  readonly headers: Headers;
-  readonly body: null = null;
-  readonly bodyUsed = false;
-  readonly kept: string | Uint8Array | null;
-  constructor(status: number, headers: Headers, kept: string | Uint8Array | null) {
-    this.status = status;
-    this.headers = headers;
-    this.kept = kept;
-  }
+function hasHeader(headers: [string, string][], name: string): boolean {
+  for (const p of headers) if (p[0] === name) return true;
+  return false;
 }
 
 function isWebResponse(v: unknown): v is Response {
@@ -85,8 +175,11 @@ function isWebResponse(v: unknown): v is Response {
   return typeof r.status === 'number' && r.headers !== undefined && typeof r.headers.forEach === 'function';
 }
 
-/** Turns what `app.fetch` returned into the Rook-style response dispatch sends. */
-export function fromWebResponse(res: unknown): RookResponse {
+/**
+ * Turns what `app.fetch` returned into the Rook-style response dispatch sends: at once, or (a
+ * Blob body, or a runtime Response whose whole body is read ahead, see readAhead) as a Promise.
+ */
+export function fromWebResponse(res: unknown): RookResponse | Promise<RookResponse> {
   if (HttpuvResponse._is(res)) {
     const kept = HttpuvResponse._kept(res);
     if (kept !== null) return fromKept(kept);
@@ -94,22 +187,13 @@ export function fromWebResponse(res: unknown): RookResponse {
   if (!isWebResponse(res)) {
     throw new ResponseError(`app.fetch must return a Response (or a Promise of one), got ${res === null ? 'null' : typeof res}`);
   }
-  const headers: [string, string][] = [];
-  const h = res.headers;
-  const cookies = typeof h.getSetCookie === 'function' ? h.getSetCookie() : null;
-  h.forEach((value, name) => {
-    if (cookies !== null && name === 'set-cookie') return;
-    headers.push([name, value]);
-  });
-  if (cookies !== null) for (const c of cookies) headers.push(['set-cookie', c]);
+  const headers = readHeaders(res.headers);
   let body: RookResponse['body'] = null;
-  if (res instanceof OriginalShim) {
-    body = res.kept;
-    if (typeof body === 'string' && !res.headers.has('content-type')) headers.push(['content-type', 'text/plain;charset=UTF-8']);
-  } else if (res.body !== null) {
+  if (res.body !== null) {
     if (res.bodyUsed) throw new ResponseError('app.fetch returned a Response whose body was already read');
-    const whole = wholeBody(res);
-    body = whole !== undefined ? whole : res.body;
+    const stream = res.body;
+    if (!hasHeader(headers, 'content-length') && !stream.locked && isByteStream(stream)) return readAhead(stream, res.status, headers);
+    body = stream;
   }
   return { status: res.status, headers, body };
 }
