@@ -54,7 +54,12 @@ export interface ServerOptions {
   bodySpillThreshold?: number;
   /** Time allowed for the request line and headers, in ms (default 60000); then 408. */
   headersTimeoutMs?: number;
-  /** Time allowed for the whole request (headers and body), in ms (default 300000); then 408. */
+  /**
+   * Time allowed for the whole request (headers and body), in ms (default 300000); then 408. Time
+   * the server spends not reading because the app has not consumed a streamed body yet (see
+   * `streamRequestBodies`) is not counted: a slow consumer never gets its client a 408, while a
+   * client that sends its body slowly still does.
+   */
   requestTimeoutMs?: number;
   /**
    * Idle time allowed between keep-alive requests, in ms (default 5000, as Node's http). Behind

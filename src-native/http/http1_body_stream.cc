@@ -7,7 +7,9 @@
 // receive queue limit (InputFull), as the WebSocket receive budget does. Shorter bodies keep the
 // whole-body path: one event, no cost. maxBodySize still answers 413 before the app reads
 // anything when Content-Length says so, and cuts the stream (request ended) when a chunked body
-// passes it. Every function runs on the I/O thread.
+// passes it. The request timeout does not run while the reading waits for the app (a slow
+// consumer is the server's own doing, not the client's): ConsumerPauseBegin/End. Every function
+// runs on the I/O thread.
 #include <cstdlib>
 #include <string>
 
@@ -45,6 +47,7 @@ void Http1Handler::StartBodyStream(Request& req) {
 void Http1Handler::EmitBodyChunk(const char* at, size_t len) {
   if (len == 0) return;
   body_unconsumed_ += len;
+  if (!consumer_paused_ && body_unconsumed_ > server_->limits().receive_queue_limit) ConsumerPauseBegin();
   Event e;
   e.kind = kEventBodyChunk;
   e.server_id = server_->id();
@@ -69,7 +72,23 @@ void Http1Handler::StopBodyStream() {
   body_streams_ = false;
   discard_body_ = true;
   body_unconsumed_ = 0;
+  ConsumerPauseEnd();  // the rest is the client's to send, within what is left of the timeout
   transport_->UpdateReading();
+}
+
+void Http1Handler::ConsumerPauseBegin() {
+  consumer_paused_ = true;
+  consumer_pause_ms_ = transport_->Now();
+  // Only the request timer runs while the message is incomplete (the send timer waits for
+  // OnMessageComplete), so this stops the request timeout alone.
+  if (phase_ == Phase::kBody && !message_complete_) StopTimer();
+}
+
+void Http1Handler::ConsumerPauseEnd() {
+  if (!consumer_paused_) return;
+  consumer_paused_ = false;
+  message_start_ms_ += transport_->Now() - consumer_pause_ms_;
+  if (phase_ == Phase::kBody && !message_complete_) ArmBodyTimer();
 }
 
 void Http1Handler::BodyCredit(uint64_t id, uint64_t bytes) {
@@ -77,6 +96,7 @@ void Http1Handler::BodyCredit(uint64_t id, uint64_t bytes) {
   if (transport_->closing() || id != current_id_ || !body_streams_) return;
   bool was_full = InputFull();
   body_unconsumed_ = bytes >= body_unconsumed_ ? 0 : body_unconsumed_ - bytes;
+  if (consumer_paused_ && body_unconsumed_ <= server_->limits().receive_queue_limit) ConsumerPauseEnd();
   if (was_full && !InputFull()) transport_->UpdateReading();
 }
 

@@ -59,6 +59,9 @@ void Http1Handler::OnTimer() {
     transport_->Close();
     return;
   }
+  if (phase_ == Phase::kBody && consumer_paused_ && !message_complete_) {
+    return;  // (not armed while the reading waits for the app; ConsumerPauseEnd arms it again)
+  }
   if ((phase_ == Phase::kHeaders && message_bytes_seen_) || phase_ == Phase::kBody) {
     transport_->Log(kLogInfo, "request timed out");
     WriteError(408, "request timeout");
@@ -214,6 +217,7 @@ int Http1Handler::OnMessageBegin() {
   body_stream_pending_ = false;
   body_stream_started_ = false;
   body_unconsumed_ = 0;
+  consumer_paused_ = false;
   EndJsRequest();  // defensive: FinishRequest or Linger has ended the previous request
   current_id_ = 0;
   message_start_ms_ = transport_->Now();
@@ -408,6 +412,7 @@ int Http1Handler::OnBody(const char* at, size_t len) {
 int Http1Handler::OnMessageComplete() {
   message_complete_ = true;
   StopTimer();
+  consumer_paused_ = false;  // the whole request is in: no request timeout any more
   if (body_streams_) EndBodyStream();
   if (responded_) {
     // Answered early (onHeaders or an error): the body was drained; next request only after the

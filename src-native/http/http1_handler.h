@@ -134,6 +134,13 @@ class Http1Handler final : public ProtocolHandler, public ParserDelegate {
   void EmitBodyChunk(const char* at, size_t len);
   void EndBodyStream();
   void StopBodyStream();
+  // The request timeout while the app reads a streamed body slowly: from the chunk that puts
+  // the app's unread bytes over the receive queue limit (the reading stops) until the credit that
+  // brings them back under it, the timer is stopped, and that time is not charged to the request
+  // (message_start_ms_ moves on by it). A slow consumer is the server's doing; a client that
+  // trickles its upload still meets requestTimeoutMs over the time the server was reading.
+  void ConsumerPauseBegin();
+  void ConsumerPauseEnd();
   void StreamWrite(std::string&& bytes);
   void StreamAck();
   void StreamTruncate();
@@ -196,6 +203,8 @@ class Http1Handler final : public ProtocolHandler, public ParserDelegate {
   bool body_stream_pending_ = false;  // decided at the headers; starts once onHeaders continues
   bool body_stream_started_ = false;  // JS got the request before its body (REQUEST_STREAM)
   uint64_t body_unconsumed_ = 0;
+  bool consumer_paused_ = false;     // the reading waits for the app (ConsumerPauseBegin)
+  uint64_t consumer_pause_ms_ = 0;   // since when (the transport's clock)
 
   // The streamed response being written (null otherwise), and what JS sent of it that was not
   // acknowledged yet (kEventStreamAck): chunks, and their bytes as received.

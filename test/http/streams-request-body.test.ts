@@ -207,4 +207,96 @@ test('full duplex: a streamed answer echoes the streamed body as it arrives', as
   });
 });
 
+// requestTimeoutMs bounds the time the client takes to send its request, as Node's http does; the
+// time the reading waits for the app to consume a streamed body is the server's own doing and is
+// not charged to the client. Both halves, one server: 1 s of request timeout.
+test('requestTimeoutMs: a slow consumer gets no 408 for its client; a client that trickles its upload still does', async () => {
+  const timeoutMs = 1000;
+  const gates = new Map([['/slow', deferred()], ['/trickle', deferred()]]);
+  const results = new Map<string, string>();
+  const app: App = {
+    async fetch(req) {
+      const path = new URL(req.url).pathname;
+      let got = 0;
+      try {
+        const reader = req.body!.getReader();
+        let first = true;
+        for (;;) {
+          const r = await reader.read();
+          if (r.done) break;
+          got += r.value.byteLength;
+          if (first) {
+            first = false;
+            await gates.get(path)!.promise;  // a consumer that stops reading for a while
+          }
+        }
+        results.set(path, `read ${got}`);
+      } catch (e) {
+        results.set(path, `failed after ${got}: ${(e as Error).message}`);
+      }
+      return new Response(`${got}`);
+    },
+  };
+  const burst = 4 * MiB;
+  // Writes `bytes` as fast as the socket takes them (chunked pieces when `chunk`), resolves once
+  // every byte was handed to the kernel.
+  const sendAll = async (c: RawConn, bytes: number, chunk: boolean): Promise<void> => {
+    const piece = Buffer.alloc(256 * 1024, 0x62);
+    for (let sent = 0; sent < bytes && !c.closed; sent += piece.length) {
+      const data = chunk ? Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n')]) : piece;
+      if (!c.socket.write(data)) await new Promise((r) => c.socket.once('drain', r));
+    }
+  };
+  await withServer(app, async ({ port, server }) => {
+    // 1. A slow consumer: the client sends its whole body at once; the app reads nothing for
+    // twice the request timeout, then everything. The answer is the app's 200, not a 408.
+    const a = await RawConn.connect(port);
+    a.socket.on('error', () => {});
+    a.socket.write(`POST /slow HTTP/1.1\r\nHost: x\r\nContent-Length: ${burst}\r\n\r\n`);
+    const sentA = sendAll(a, burst, false);
+    await pollUntil(() => (server.stats()?.readsPaused ?? 0) > 0, 10000, 'the server to stop reading the upload');
+    const pausedAt = Date.now();
+    await pollUntil(() => Date.now() - pausedAt >= 2 * timeoutMs || a.data.length > 0, 10000, 'twice the request timeout');
+    assert.equal(a.text, '', 'nothing was answered while the app read nothing (no 408)');
+    gates.get('/slow')!.resolve();
+    await sentA;
+    await a.waitFor((d) => parseResponses(d).responses.length === 1, 20000, 'the answer');
+    const [ra] = parseResponses(a.data).responses;
+    assert.equal(ra.status, 200);
+    assert.equal(ra.body.toString(), String(burst));
+    assert.equal(results.get('/slow'), `read ${burst}`);
+    a.destroy();
+
+    // 2. The same pause, then a client that trickles the rest of its (chunked) upload: the pause
+    // is not charged, the trickle is, so the 408 comes about a timeout after the app read again.
+    const b = await RawConn.connect(port);
+    b.socket.on('error', () => {});
+    b.socket.write('POST /trickle HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n');
+    const sentB = sendAll(b, burst, true);
+    await pollUntil(() => (server.stats()?.readsPaused ?? 0) > 0, 10000, 'the server to stop reading the second upload');
+    const pausedB = Date.now();
+    await pollUntil(() => Date.now() - pausedB >= 2 * timeoutMs || b.data.length > 0, 10000, 'twice the request timeout');
+    assert.equal(b.text, '', 'no 408 while the app read nothing');
+    gates.get('/trickle')!.resolve();
+    await sentB;
+    const trickleFrom = Date.now();
+    let pieces = 0;
+    const trickle = setInterval(() => {
+      if (b.closed || pieces++ > 200) { clearInterval(trickle); return; }
+      b.socket.write('1\r\nc\r\n');
+    }, 50);
+    try {
+      await b.waitFor((d, closed) => d.includes('\r\n\r\n') || closed, 15000, 'the 408');
+    } finally {
+      clearInterval(trickle);
+    }
+    const waited = Date.now() - trickleFrom;
+    assert.match(b.text, /^HTTP\/1\.1 408 /, `the trickling client is cut off (got ${JSON.stringify(b.text.slice(0, 40))})`);
+    assert.ok(waited < 10 * timeoutMs, `the 408 came ${waited} ms after the trickle began`);
+    await pollUntil(() => results.has('/trickle'), 5000, "the app's read to end");
+    assert.match(results.get('/trickle')!, /^failed after/);
+    b.destroy();
+  }, { requestTimeoutMs: timeoutMs, headersTimeoutMs: timeoutMs });
+});
+
 finalNoServersTest();
