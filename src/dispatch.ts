@@ -118,9 +118,28 @@ export class Dispatcher {
     this.levelNames[levels.OFF] = 'ERROR';
   }
 
-  /** Handles one batch of native events, in order (a bound function: the binding calls it). */
+  /** Handles one batch of native events, in order (a bound function). */
   readonly handleBatch = (events: EventBatch): void => {
-    this.outbox.batch(() => this.handleEvents(events));
+    this.outbox.hold();
+    try {
+      this.handleEvents(events[0], events[1]);
+    } finally {
+      this.outbox.release();
+    }
+  };
+
+  /**
+   * The binding's batch callback (a bound function): the batch's values come as arguments,
+   * (nums, v0, v1, …), or as one array, (nums, vals), when there are too many for the stack.
+   */
+  readonly handleNative = (nums: Float64Array, ...vals: unknown[]): void => {
+    this.outbox.hold();
+    try {
+      // No event value is ever an array: one array argument is the whole batch's values.
+      this.handleEvents(nums, vals.length === 1 && Array.isArray(vals[0]) ? vals[0] as unknown[] : vals);
+    } finally {
+      this.outbox.release();
+    }
   };
 
   /**
@@ -460,9 +479,8 @@ export class Dispatcher {
     log('INFO', message, fields, this.servers.get(serverId)?.logger);
   }
 
-  private handleEvents(batch: EventBatch): void {
+  private handleEvents(nums: Float64Array, vals: unknown[]): void {
     const K = this.K;
-    const [nums, vals] = batch;
     const stride = this.eventNums;
     const valStride = this.eventVals;
     const n = nums.length / stride;

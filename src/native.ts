@@ -6,8 +6,10 @@
 // (`binding.EVENT`, `binding.COMMAND`, …); no other file writes these numbers or positions down.
 //
 // Events, I/O thread → JS, read by dispatch.ts: a batch is [nums, vals], nums a Float64Array of
-// LAYOUT.EVENT_NUMS numbers per event, vals an array of LAYOUT.EVENT_VALS values per event
-// (unset slots are undefined). Per EVENT kind, nums | vals:
+// LAYOUT.EVENT_NUMS numbers per event, vals LAYOUT.EVENT_VALS values per event (unset slots are
+// undefined). The init() callback gets them as its arguments, (nums, v0, v1, …), or as
+// (nums, valsArray) beyond LAYOUT.MAX_SPREAD_VALS values; events_take returns [nums, valsArray].
+// Per EVENT kind, nums | vals:
 //   REQUEST / HEADERS / WS_OPEN: [kind, id, bodyFd (-1, or an unlinked temp file's fd now owned by
 //       JS), bodyLength] | [packed, body (REQUEST: a Buffer or unset; WS_OPEN: the chosen
 //       subprotocol, "" for none)]. packed is one latin1 string joined by NUL:
@@ -27,8 +29,10 @@
 //                  STREAM_CHUNKs were taken and the queued output is below its bound; see
 //                  stream-pump.ts)
 //
-// Commands, JS → I/O thread, written by outbox.ts: commands_send(nums, count, vals), `count`
-// commands of LAYOUT.COMMAND_NUMS numbers in the Float64Array and LAYOUT.COMMAND_VALS values:
+// Commands, JS → I/O thread, written by outbox.ts: commands_send(nums, count, v0, v1, …), `count`
+// commands of LAYOUT.COMMAND_NUMS numbers in the Float64Array and LAYOUT.COMMAND_VALS values each,
+// as arguments (one array instead, commands_send(nums, count, vals), beyond LAYOUT.MAX_SPREAD_VALS
+// values):
 //   RESPONSE:     [kind, id, status, flags] | [headers ("name NUL value …", or ""), body (a string
 //                 or a Uint8Array over an ordinary ArrayBuffer, see bytes.ts; the file's path
 //                 for a FILE body; null for none)], flags = BODY kind | RESPONSE_FLAG.GZIP |
@@ -140,6 +144,8 @@ export interface WireLayout {
   EVENT_VALS: number;
   COMMAND_NUMS: number;
   COMMAND_VALS: number;
+  /** At most this many values go as separate arguments of one call (events or commands). */
+  MAX_SPREAD_VALS: number;
 }
 
 /** [kind, packed, body, bodyFd, bodyLength]: a request, headers or ws-open event, rebuilt by
@@ -274,7 +280,8 @@ export interface NativeBinding {
   STREAM: StreamConstants;
   LOG_LEVEL: LogLevels;
   LAYOUT: WireLayout;
-  init(onEvents: (batch: EventBatch) => void): void;
+  /** The batch callback: (nums, v0, v1, …), or (nums, vals) beyond LAYOUT.MAX_SPREAD_VALS values. */
+  init(onEvents: (nums: Float64Array, ...vals: unknown[]) => void): void;
   /** kind LISTEN.TCP (host, port) or LISTEN.PIPE (name, mask). Returns [serverId, boundPort]. */
   server_start(kind: number, where: string, portOrMask: number, options: NativeServerOptions,
                reusePort: boolean): [number, number];
@@ -282,8 +289,11 @@ export interface NativeBinding {
   server_stop(id: number, graceMs: number): void;
   server_closed(id: number): void;
   server_stats(id: number): ServerStats | undefined;
-  /** `count` commands for the I/O thread (layout at the top of this file). */
-  commands_send(nums: Float64Array, count: number, vals: unknown[]): void;
+  /**
+   * `count` commands for the I/O thread (layout at the top of this file): their values as the
+   * arguments after `count`, or as one array beyond LAYOUT.MAX_SPREAD_VALS values.
+   */
+  commands_send(nums: Float64Array, count: number, ...vals: unknown[]): void;
   request_continue(id: number): void;
   /** Bytes sent and not yet written to the socket. */
   ws_buffered(id: number): number;

@@ -20,6 +20,7 @@ export class Outbox {
   private readonly flagGzip: number;
   private readonly flagFileOwned: number;
   private readonly stride: number;
+  private readonly maxSpread: number;
   private nums: Float64Array;
   private count = 0;
   private vals: unknown[] = [];
@@ -37,6 +38,7 @@ export class Outbox {
     this.flagGzip = binding.RESPONSE_FLAG.GZIP;
     this.flagFileOwned = binding.RESPONSE_FLAG.FILE_OWNED;
     this.stride = binding.LAYOUT.COMMAND_NUMS;
+    this.maxSpread = binding.LAYOUT.MAX_SPREAD_VALS;
     this.nums = new Float64Array(this.stride * 256);
   }
 
@@ -55,7 +57,9 @@ export class Outbox {
     this.count = 0;
     this.vals = [];
     try {
-      this.binding.commands_send(this.nums, n, v);
+      // The values as arguments: the binding reads each without a napi_get_element.
+      if (v.length <= this.maxSpread) this.binding.commands_send(this.nums, n, ...v);
+      else this.binding.commands_send(this.nums, n, v);
     } catch (err) {
       log('ERROR', `internal error sending ${n} command(s) to the I/O thread: ${errorText(err)}`);
     }
@@ -97,13 +101,23 @@ export class Outbox {
 
   /** Runs `f` with flushing held back, then flushes once (a batch of events). */
   batch(f: () => void): void {
-    this.holding++;
+    this.hold();
     try {
       f();
     } finally {
-      this.holding--;
-      if (this.holding === 0) this.flush();
+      this.release();
     }
+  }
+
+  /** Holds flushing back until the matching release() (a batch of events). */
+  hold(): void {
+    this.holding++;
+  }
+
+  /** Ends a hold(); the last one flushes what was queued meanwhile. */
+  release(): void {
+    this.holding--;
+    if (this.holding === 0) this.flush();
   }
 
   /** Queues the answer to request `id`: encodes `r` into a RESPONSE command. */

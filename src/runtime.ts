@@ -16,7 +16,7 @@ export const outbox = new Outbox(native);
 /** Routes events from the I/O thread to the servers in `serversById`. */
 export const dispatcher = new Dispatcher(native, outbox, serversById);
 
-native.init(dispatcher.handleBatch);
+native.init(dispatcher.handleNative);
 setLevelListener((level) => native.log_level_set(native.LOG_LEVEL[level]));
 
 /**

@@ -16,11 +16,14 @@ namespace {
 // ("FATAL ERROR: Error::Error napi_define_properties", found by test/lifecycle/stress-workers:
 // worker.terminate() while requests flow). Raw C calls only, so nothing here can throw.
 bool CanRunJs(napi_env env) {
-  bool pending = false;
-  if (napi_is_exception_pending(env, &pending) != napi_ok || pending) return false;
-  napi_value probe;
-  if (napi_create_object(env, &probe) != napi_ok) return false;
-  return napi_set_named_property(env, probe, "p", probe) == napi_ok;  // NAPI_PREAMBLE-checked
+  // napi_strict_equals runs node's NAPI_PREAMBLE: it fails with a pending exception or once the
+  // environment can no longer call into JS (can_call_into_js), and it allocates nothing (this
+  // runs once per batch; creating a probe object and setting a property on it did the same check
+  // at the cost of a heap object per batch).
+  napi_value undef;
+  if (napi_get_undefined(env, &undef) != napi_ok) return false;
+  bool same = false;
+  return napi_strict_equals(env, undef, undef, &same) == napi_ok;
 }
 
 }  // namespace
@@ -166,12 +169,13 @@ void BatchingEventSink::Deliver(Napi::Env env, Napi::Function callback,
   } discharger{this, {}};
   TakeCharges(&events, &discharger.charges);
   Napi::HandleScope scope(env);
-  Napi::Value batch;
+  std::vector<napi_value>& argv = argv_;
   try {
-    batch = EventsToJs(env, std::move(events));
+    EventsToArgs(env, std::move(events), &argv);
   } catch (const Napi::Error& e) {
     // Teardown began while the batch was being built (a napi setter failed): drop it. An
     // exception escaping this threadsafe-function callback would end in std::terminate.
+    argv.clear();
     if (CanRunJs(env)) napi_fatal_exception(env, e.Value());
     return;
   }
@@ -179,10 +183,11 @@ void BatchingEventSink::Deliver(Napi::Env env, Napi::Function callback,
   // while JS runs (worker.terminate() comes from another thread at any time), Call() would build
   // a Napi::Error from the termination and abort the process (see CanRunJs).
   napi_value recv;
-  napi_value argv[1] = {batch};
   napi_value result;
   napi_get_undefined(env, &recv);
-  if (napi_call_function(env, recv, callback, 1, argv, &result) != napi_ok) {
+  const napi_status called = napi_call_function(env, recv, callback, argv.size(), argv.data(), &result);
+  argv.clear();  // handles of this scope: never used again
+  if (called != napi_ok) {
     napi_value exc = nullptr;
     napi_get_and_clear_last_exception(env, &exc);
     // Teardown began during the call: nothing to report to. Otherwise: dispatch.ts catches

@@ -67,6 +67,7 @@ class BatchingEventSink : public EventSink {
   std::vector<Event> local_;  // I/O thread only
   std::vector<Event> spare_;  // a delivered batch's empty vector (Recycle), for local_
   std::vector<ReceiveCharge> taken_;  // JS thread only: charges of the batch service() handles
+  std::vector<napi_value> argv_;  // JS thread only: the batch callback's arguments (Deliver), reused
   WakeHook wake_;
   static void TakeCharges(std::vector<Event>* events, std::vector<ReceiveCharge>* out);
   void Release(std::vector<ReceiveCharge>* charges);

@@ -133,8 +133,8 @@ Napi::Value ServerClosed(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// commands_send(nums, count, vals): the JS thread's queued commands (src/outbox.ts), `count` of
-// them, in the command layout of binding/wire.h. The numbers are read straight from the typed
+// commands_send(nums, count, v0, v1, …) or commands_send(nums, count, vals): the JS thread's
+// queued commands (src/outbox.ts), `count` of them, in the command layout of binding/wire.h. The numbers are read straight from the typed
 // array; converted here, posted as ONE command: one lock and one wake-up.
 //
 // One bad entry never costs the others: each command is converted on its own, and
@@ -163,9 +163,27 @@ std::unique_ptr<ResponseSpec> ConversionFailedResponse() {
   return spec;
 }
 
+// A batch's command values: commands_send's arguments after the first two (the usual form: no
+// napi_get_element per value), or one array (a batch of more than kMaxSpreadVals values).
+class CmdVals {
+ public:
+  explicit CmdVals(const Napi::CallbackInfo& info)
+      : info_(info), spread_(!(info.Length() == 3 && info[2].IsArray())) {
+    if (!spread_) array_ = info[2].As<Napi::Array>();
+  }
+  // How many values there are.
+  size_t size() const { return spread_ ? info_.Length() - 2 : array_.Length(); }
+  Napi::Value Get(uint32_t k) const { return spread_ ? info_[2 + k] : array_.Get(k); }
+
+ private:
+  const Napi::CallbackInfo& info_;
+  bool spread_;
+  Napi::Array array_;
+};
+
 // Converts command `c` (type and id already set) from its numbers `q` and values `vals[v…]`.
 // Throws (Napi::Error from ThrowInternal) for values TS should never have passed.
-void ConvertCommand(AddonData* d, Napi::Env env, const double* q, Napi::Array vals, uint32_t v,
+void ConvertCommand(AddonData* d, Napi::Env env, const double* q, const CmdVals& vals, uint32_t v,
                     Cmd* c) {
   if (c->type == kCmdResponse) {
     c->response = std::make_unique<ResponseSpec>();
@@ -243,8 +261,8 @@ Napi::Value CommandsSend(const Napi::CallbackInfo& info) {
   const double* nums = static_cast<const double*>(ta_data);
   const size_t n = info[1].As<Napi::Number>().Uint32Value();
   if (n * kCmdNums > ta_len) ThrowInternal(env, "command count beyond the array");
-  if (!info[2].IsArray()) ThrowInternal(env, "command values must come as an array");
-  Napi::Array vals = info[2].As<Napi::Array>();
+  if (info.Length() < 3) ThrowInternal(env, "command values missing");
+  const CmdVals vals(info);  // a value beyond the last reads as undefined: that command fails alone
   auto cmds = std::make_shared<std::vector<Cmd>>(n);
   for (size_t i = 0; i < n; i++) {
     Cmd& c = (*cmds)[i];
@@ -522,7 +540,8 @@ void RegisterExports(Napi::Env env, Napi::Object exports) {
   set_group("LAYOUT", {{"EVENT_NUMS", static_cast<int>(kEventNums)},
                        {"EVENT_VALS", static_cast<int>(kEventVals)},
                        {"COMMAND_NUMS", static_cast<int>(kCmdNums)},
-                       {"COMMAND_VALS", static_cast<int>(kCmdVals)}});
+                       {"COMMAND_VALS", static_cast<int>(kCmdVals)},
+                       {"MAX_SPREAD_VALS", static_cast<int>(kMaxSpreadVals)}});
 }
 
 }  // namespace httpuv

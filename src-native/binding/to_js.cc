@@ -103,21 +103,18 @@ Napi::Value PackedRequest(Napi::Env env, const Event& e) {
 
 }  // namespace
 
-Napi::Value EventsToJs(Napi::Env env, std::vector<Event>&& events) {
+namespace {
+
+// Fills one batch: `nums` (kEventNums numbers per event) and `vals` (kEventVals values per event,
+// every slot already undefined). Values go into a plain C array of napi_values, never into a JS
+// array element by element: a napi_set_element costs as much as the rest of a small WebSocket
+// message's conversion (issue 19's 64-byte profile).
+void FillBatch(Napi::Env env, std::vector<Event>&& events, double* nums, napi_value* vals) {
   const size_t n = events.size();
-  void* mem = nullptr;
-  napi_value ab;
-  napi_status st = napi_create_arraybuffer(env, n * kEventNums * sizeof(double), &mem, &ab);
-  NAPI_THROW_IF_FAILED(env, st, Napi::Value());
-  napi_value nums_v;
-  st = napi_create_typedarray(env, napi_float64_array, n * kEventNums, ab, 0, &nums_v);
-  NAPI_THROW_IF_FAILED(env, st, Napi::Value());
-  double* nums = static_cast<double*>(mem);
-  Napi::Array vals = Napi::Array::New(env, n * kEventVals);
   for (size_t i = 0; i < n; i++) {
     Event& e = events[i];
     double* q = nums + i * kEventNums;
-    const uint32_t v = static_cast<uint32_t>(i * kEventVals);
+    napi_value* v = vals + i * kEventVals;
     q[0] = e.kind;
     q[1] = static_cast<double>(e.id);
     q[2] = 0;
@@ -127,11 +124,11 @@ Napi::Value EventsToJs(Napi::Env env, std::vector<Event>&& events) {
       case kEventRequestStream:
       case kEventHeaders:
       case kEventWsOpen:
-        vals.Set(v, PackedRequest(env, e));
+        v[0] = PackedRequest(env, e);
         if (e.kind == kEventRequest && e.fd.get() < 0 && !e.data.empty()) {
-          vals.Set(v + 1, BufferFrom(env, std::move(e.data)));
+          v[1] = BufferFrom(env, std::move(e.data));
         } else if (e.kind == kEventWsOpen) {
-          vals.Set(v + 1, Latin1String(env, e.data));  // the negotiated subprotocol ("" = none)
+          v[1] = Latin1String(env, e.data);  // the negotiated subprotocol ("" = none)
         }
         q[2] = platform::HostFd(e.fd.Release());  // -1 stays -1
         q[3] = static_cast<double>(e.length);
@@ -139,15 +136,15 @@ Napi::Value EventsToJs(Napi::Env env, std::vector<Event>&& events) {
       case kEventWsMessage:
         q[2] = e.code != 0 ? 1 : 0;
         if (e.code != 0) {
-          vals.Set(v, BufferFrom(env, std::move(e.data)));
+          v[0] = BufferFrom(env, std::move(e.data));
         } else {
-          vals.Set(v, TextString(env, e.data, e.ascii));
+          v[0] = TextString(env, e.data, e.ascii);
           util::GiveBuffer(std::move(e.data));  // copied into the JS heap: memory for the next
         }
         break;
       case kEventWsClose:
         q[2] = e.code;
-        vals.Set(v, TextString(env, e.data));
+        v[0] = TextString(env, e.data);
         break;
       case kEventServerClosed:
         q[1] = e.server_id;
@@ -170,14 +167,14 @@ Napi::Value EventsToJs(Napi::Env env, std::vector<Event>&& events) {
         packed += std::to_string(e.elapsed_us);
         packed += '\0';
         packed += e.is_static ? '1' : '0';
-        vals.Set(v, Latin1String(env, packed));
+        v[0] = Latin1String(env, packed);
         break;
       }
       case kEventStreamAck:
         q[2] = e.code;  // chunks acknowledged
         break;
       case kEventBodyChunk:
-        vals.Set(v, BufferFrom(env, std::move(e.data)));
+        v[0] = BufferFrom(env, std::move(e.data));
         break;
       case kEventBodyEnd:
         break;
@@ -186,14 +183,70 @@ Napi::Value EventsToJs(Napi::Env env, std::vector<Event>&& events) {
         q[0] = kEventLog;
         q[1] = e.server_id;  // the server the line is about, 0 for none
         q[2] = e.code;
-        vals.Set(v, TextString(env, e.data));
+        v[0] = TextString(env, e.data);
         break;
     }
   }
+}
+
+// A Float64Array of `count` numbers; `*data` is its memory.
+napi_value NewNums(Napi::Env env, size_t count, double** data) {
+  void* mem = nullptr;
+  napi_value ab;
+  napi_status st = napi_create_arraybuffer(env, count * sizeof(double), &mem, &ab);
+  NAPI_THROW_IF_FAILED(env, st, nullptr);
+  napi_value nums;
+  st = napi_create_typedarray(env, napi_float64_array, count, ab, 0, &nums);
+  NAPI_THROW_IF_FAILED(env, st, nullptr);
+  *data = static_cast<double*>(mem);
+  return nums;
+}
+
+napi_value Undefined(Napi::Env env) {
+  napi_value u;
+  napi_get_undefined(env, &u);
+  return u;
+}
+
+// A JS array of `vals` (holes where a slot is undefined: they read as undefined).
+napi_value ValsArray(Napi::Env env, const std::vector<napi_value>& vals, napi_value undef) {
+  Napi::Array out = Napi::Array::New(env, vals.size());
+  for (size_t k = 0; k < vals.size(); k++) {
+    if (vals[k] != undef) out.Set(static_cast<uint32_t>(k), Napi::Value(env, vals[k]));
+  }
+  return out;
+}
+
+}  // namespace
+
+Napi::Value EventsToJs(Napi::Env env, std::vector<Event>&& events) {
+  const size_t n = events.size();
+  double* nums = nullptr;
+  napi_value nums_v = NewNums(env, n * kEventNums, &nums);
+  napi_value undef = Undefined(env);
+  std::vector<napi_value> vals(n * kEventVals, undef);
+  FillBatch(env, std::move(events), nums, vals.data());
   Napi::Array out = Napi::Array::New(env, 2);
   out.Set(0u, Napi::Value(env, nums_v));
-  out.Set(1u, vals);
+  out.Set(1u, Napi::Value(env, ValsArray(env, vals, undef)));
   return out;
+}
+
+void EventsToArgs(Napi::Env env, std::vector<Event>&& events, std::vector<napi_value>* argv) {
+  const size_t n = events.size();
+  double* nums = nullptr;
+  napi_value nums_v = NewNums(env, n * kEventNums, &nums);
+  napi_value undef = Undefined(env);
+  const size_t count = n * kEventVals;
+  argv->assign(1 + count, undef);
+  (*argv)[0] = nums_v;
+  FillBatch(env, std::move(events), nums, argv->data() + 1);
+  if (count > kMaxSpreadVals) {
+    // Too many to pass on the stack: the values go as one array, [nums, vals].
+    std::vector<napi_value> vals(argv->begin() + 1, argv->end());
+    argv->resize(2);
+    (*argv)[1] = ValsArray(env, vals, undef);
+  }
 }
 
 }  // namespace httpuv

@@ -17,8 +17,12 @@ namespace httpuv {
 // the String for something convertible to std::string and copies it out to UTF-8 and back into
 // a new JS string (Value::From); a Napi::Value is stored as it is.
 Napi::Value Latin1String(Napi::Env env, const std::string& s);
-// A batch as [nums, vals] (layout: binding/wire.h).
+// A batch as [nums, vals] (layout: binding/wire.h): events_take's answer.
 Napi::Value EventsToJs(Napi::Env env, std::vector<Event>&& events);
+// A batch as the arguments of the JS callback: (nums, v0, v1, …), every value slot an argument
+// (undefined where unset), so that no value is stored into a JS array through napi; over
+// kMaxSpreadVals values, (nums, vals) as for EventsToJs. `argv` is the caller's (reused) vector.
+void EventsToArgs(Napi::Env env, std::vector<Event>&& events, std::vector<napi_value>* argv);
 
 }  // namespace httpuv
 

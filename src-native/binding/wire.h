@@ -6,7 +6,9 @@
 //
 // Events, I/O thread → JS (built on the JS thread by EventsToJs in to_js.cc, read by
 // src/dispatch.ts). A batch is [nums, vals]: nums a Float64Array with kEventNums numbers per
-// event, vals an array with kEventVals values per event (unset slots read as undefined). Per
+// event, vals kEventVals values per event (unset slots read as undefined). The batch callback
+// gets them as its arguments, (nums, v0, v1, …), or as (nums, valsArray) when there are more than
+// kMaxSpreadVals values; events_take returns the array [nums, valsArray]. Per
 // kind (EventKind in transport/events.h), nums | vals:
 //   REQUEST / HEADERS / WS_OPEN: [kind, id, bodyFd (-1, or an unlinked temp file's fd now owned
 //       by JS), bodyLength] | [packed, body (REQUEST: a Buffer, or unset; WS_OPEN: the chosen
@@ -31,8 +33,10 @@
 //                  come in, see http/http1_stream.cc)
 //
 // Commands, JS → I/O thread (src/outbox.ts writes them, CommandsSend in exports.cc reads the
-// numbers straight from the typed array's memory): commands_send(nums, count, vals), `count`
-// commands of kCmdNums numbers in the Float64Array `nums` and kCmdVals values in `vals`:
+// numbers straight from the typed array's memory): commands_send(nums, count, v0, v1, …), `count`
+// commands of kCmdNums numbers in the Float64Array `nums` and kCmdVals values each, passed as
+// arguments (at most kMaxSpreadVals of them; a longer batch passes them as one array instead:
+// commands_send(nums, count, vals)); as arguments they cost the binding no napi_get_element. Per kind:
 //   RESPONSE:     [kind, id, status, flags] | [headers ("name NUL value (NUL name NUL value)*",
 //                 or ""), body (a string, an ArrayBufferView, or null; the file's path when the
 //                 body kind is FILE)], flags = BodyKind | RESPONSE_FLAG.GZIP |
@@ -67,6 +71,11 @@ constexpr uint32_t kEventVals = 2;
 // Slots per command in commands_send.
 constexpr size_t kCmdNums = 4;
 constexpr uint32_t kCmdVals = 2;
+
+// At most this many values travel as separate arguments of one call (events to JS, commands to
+// the binding); a longer batch passes them as one array. 8192 arguments take 64 KiB of the JS
+// stack, far below its limit (about 1 MiB on the main thread, 4 MiB in a Worker).
+constexpr size_t kMaxSpreadVals = 8192;
 
 // JS: COMMAND.*
 enum CommandKind : int {

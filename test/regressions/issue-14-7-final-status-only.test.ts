@@ -108,9 +108,9 @@ test('the I/O thread refuses a non-final status from any path (backstop below th
   // into the addon.
   for (const bad of [100, 101, 199, 0, -1, 1000, NaN, Infinity]) {
     const orig = native.commands_send;
-    const m = mock.method(native, 'commands_send', (nums: Float64Array, n: number, vals: unknown[]) => {
+    const m = mock.method(native, 'commands_send', (nums: Float64Array, n: number, ...vals: unknown[]) => {
       for (let i = 0; i < n; i++) if (nums[i * 4] === 0 && nums[i * 4 + 2] === 299) nums[i * 4 + 2] = bad;
-      return orig.call(native, nums, n, vals);
+      return orig.call(native, nums, n, ...vals);
     });
     try {
       const { result, logged } = await capturingStderr(() => pipelined(callApp(299)));

@@ -275,3 +275,19 @@ test('an unknown event kind is logged and the rest of the batch is still served'
 test('the dispatcher never loaded the real addon', () => {
   assert.equal(addonLoaded(), false);
 });
+
+test('the binding callback takes a batch as arguments (nums, v0, v1, …) or as (nums, vals): same handling', () => {
+  const make = (): ReturnType<typeof setup> => setup({ call: (req) => ({ status: 200, body: `${req.PATH_INFO}|${req['rook.input'].read().toString()}` }) });
+  const events = [1, 2, 3].map((i) => ({ kind: 'REQUEST' as const, id: i, serverId: 7, target: `/${i}`, body: i === 2 ? Buffer.from('b') : undefined }));
+  const spread = make();
+  const [nums, vals] = eventBatch(events);
+  spread.d.handleNative(nums, ...vals);
+  const array = make();
+  const [nums2, vals2] = eventBatch(events);
+  array.d.handleNative(nums2, vals2);
+  const expected = [[1, '/1|'], [2, '/2|b'], [3, '/3|']];
+  assert.deepEqual(spread.fake.responses().map((r) => [r.id, r.body]), expected);
+  assert.deepEqual(array.fake.responses().map((r) => [r.id, r.body]), expected);
+  assert.deepEqual(spread.fake.sends, [3]);
+  assert.deepEqual(array.fake.sends, [3]);
+});

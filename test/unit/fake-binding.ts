@@ -20,7 +20,7 @@ const STREAM = { WINDOW: 1000 };
 const RESPONSE_FLAG = { GZIP: 16, FILE_OWNED: 32 };
 const REQUEST_ENDED = { GONE: 5, STOPPED: 6, CLIENT_EOF: 7 };
 const LOG_LEVEL = { OFF: 0, ERROR: 41, WARN: 42, INFO: 43, DEBUG: 44 };
-const LAYOUT = { EVENT_NUMS: 4, EVENT_VALS: 2, COMMAND_NUMS: 4, COMMAND_VALS: 2 };
+const LAYOUT = { EVENT_NUMS: 4, EVENT_VALS: 2, COMMAND_NUMS: 4, COMMAND_VALS: 2, MAX_SPREAD_VALS: 8 };
 
 export type CommandName = keyof typeof COMMAND;
 
@@ -46,6 +46,8 @@ export interface SentResponse {
 }
 
 export interface FakeBinding extends NativeBinding {
+  /** commands_send calls whose values came as one array (more than LAYOUT.MAX_SPREAD_VALS). */
+  arraySends: number;
   /** Every commands_send call: how many commands each carried. */
   readonly sends: number[];
   /** Every command received, in order. */
@@ -68,12 +70,13 @@ export function fakeBinding(): FakeBinding {
     EVENT, COMMAND, BODY, RESPONSE_FLAG, REQUEST_ENDED, LOG_LEVEL, LAYOUT, STREAM,
     LISTEN: { TCP: 50, PIPE: 51 },
     sends: [],
+    arraySends: 0,
     commands: [],
     continued: [],
     serverClosed: [],
     buffered: 0,
     failWith: null,
-    init(_onEvents: (batch: EventBatch) => void): void {},
+    init(_onEvents: (nums: Float64Array, ...vals: unknown[]) => void): void {},
     server_start(_kind: number, _where: string, _portOrMask: number, _options: NativeServerOptions,
                  _reusePort: boolean): [number, number] {
       throw new Error('fake binding: no servers');
@@ -81,8 +84,11 @@ export function fakeBinding(): FakeBinding {
     server_stop(): void {},
     server_closed(id: number): void { fake.serverClosed.push(id); },
     server_stats(): ServerStats | undefined { return undefined; },
-    commands_send(nums: Float64Array, count: number, vals: unknown[]): void {
+    commands_send(nums: Float64Array, count: number, ...args: unknown[]): void {
       if (fake.failWith !== null) throw fake.failWith;
+      // The values come as arguments, or as one array beyond LAYOUT.MAX_SPREAD_VALS of them.
+      const vals = args.length === 1 && Array.isArray(args[0]) ? args[0] as unknown[] : args;
+      if (vals !== args) fake.arraySends++;
       fake.sends.push(count);
       for (let i = 0; i < count; i++) {
         const o = i * LAYOUT.COMMAND_NUMS;

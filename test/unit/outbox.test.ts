@@ -106,3 +106,26 @@ test('flush with nothing queued sends nothing', () => {
   assert.deepEqual(fake.sends, []);
   assert.equal(addonLoaded(), false);
 });
+
+test('values go to commands_send as arguments up to LAYOUT.MAX_SPREAD_VALS, as one array beyond, intact either way', () => {
+  // The fake's MAX_SPREAD_VALS is 8: four commands (8 values) still go as arguments, five as an array.
+  for (const [count, arrays] of [[1, 0], [4, 0], [5, 1], [300, 1]] as const) {
+    const fake = fakeBinding();
+    const out = new Outbox(fake);
+    out.batch(() => {
+      for (let i = 0; i < count; i++) {
+        if (i % 3 === 0) out.queueWsSend(i, false, `t${i}`, 2 + String(i).length);
+        else if (i % 3 === 1) out.queueWsSend(i, true, new Uint8Array([i & 0xff]));
+        else out.queueWsCloseAck(i);
+      }
+    });
+    assert.deepEqual(fake.sends, [count], `${count} commands`);
+    assert.equal(fake.arraySends, arrays, `${count} commands: values as ${arrays ? 'an array' : 'arguments'}`);
+    fake.commands.forEach((c, i) => {
+      assert.equal(c.id, i);
+      if (i % 3 === 0) assert.deepEqual([c.kind, c.v0, c.v1], ['WS_TEXT', `t${i}`, undefined]);
+      else if (i % 3 === 1) assert.deepEqual([c.kind, c.v0], ['WS_BINARY', new Uint8Array([i & 0xff])]);
+      else assert.deepEqual([c.kind, c.v0, c.v1], ['WS_CLOSE_ACK', undefined, undefined]);
+    });
+  }
+});
