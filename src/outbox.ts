@@ -85,7 +85,11 @@ export class Outbox {
     nums[o + 1] = id;
     nums[o + 2] = a;
     nums[o + 3] = b;
-    this.vals.push(v0, v1);
+    // Two stores at the end rather than push(v0, v1): a two-argument push is a builtin call.
+    const vals = this.vals;
+    const k = vals.length;
+    vals[k] = v0;
+    vals[k + 1] = v1;
     this.count++;
     if (this.scheduled || this.holding !== 0) return;
     if (lazy) {

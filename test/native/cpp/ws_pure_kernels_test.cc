@@ -7,6 +7,8 @@
 // thread; no uv.h, no napi.h. Built by scripts/test-native-pure.sh (ASan + UBSan).
 #include <algorithm>
 #include <random>
+#include <thread>
+#include <vector>
 
 #include "util/buffer_pool.h"
 #include "util/byte_kernels.h"
@@ -387,4 +389,52 @@ TEST(buffer_pool_reuses_and_stays_bounded) {
   }
   EXPECT_TRUE(util::PooledBytes() <= util::kPoolMaxBytes);
   EXPECT_TRUE(util::PooledBuffers() <= util::kPoolMaxBuffers);
+}
+
+TEST(buffer_pool_small_buffers_cached_per_thread_by_class) {
+  // 1..15 bytes fit the string itself: no heap memory, nothing cached.
+  std::string tiny = util::TakeBuffer(15);
+  EXPECT_TRUE(tiny.capacity() >= 15);
+  size_t before = util::SmallCachedBuffers();
+  util::GiveBuffer(std::move(tiny));
+  EXPECT_EQ(util::SmallCachedBuffers(), before);
+  // Each class (32, 64, 128, 256) gives a buffer of its size, and takes it back for its next
+  // request (same memory); requests at every length from 16 to 256 fit what they get.
+  for (size_t n = 16; n <= util::kSmallCapacity; n++) {
+    std::string a = util::TakeBuffer(n);
+    EXPECT_TRUE(a.empty());
+    EXPECT_TRUE(a.capacity() >= n && a.capacity() < 2 * n + 32);
+    a.assign(n, 'y');
+    const char* mem = a.data();
+    util::GiveBuffer(std::move(a));
+    EXPECT_TRUE(a.empty());
+    std::string b = util::TakeBuffer(n);
+    EXPECT_TRUE(b.data() == mem);
+    EXPECT_TRUE(b.empty() && b.capacity() >= n);
+    util::GiveBuffer(std::move(b));
+  }
+  // A buffer grown past its class serves the largest class it holds, never a bigger one.
+  std::string odd;
+  odd.reserve(100);  // between classes 64 and 128: serves 64
+  const char* odd_mem = odd.data();
+  util::GiveBuffer(std::move(odd));
+  std::string c = util::TakeBuffer(128);
+  EXPECT_TRUE(c.capacity() >= 128 && c.data() != odd_mem);
+  std::string d = util::TakeBuffer(64);
+  EXPECT_TRUE(d.data() == odd_mem);
+  util::GiveBuffer(std::move(c));
+  util::GiveBuffer(std::move(d));
+  // Bounded: flooding one class keeps at most kSmallMaxBuffers of it.
+  std::vector<std::string> many;
+  for (size_t i = 0; i < 3 * util::kSmallMaxBuffers; i++) many.push_back(util::TakeBuffer(200));
+  for (auto& s : many) util::GiveBuffer(std::move(s));
+  EXPECT_TRUE(util::SmallCachedBuffers() <= 4 * util::kSmallMaxBuffers);
+  // Another thread has its own cache: what it gives back stays there.
+  size_t here = util::SmallCachedBuffers();
+  std::thread([] {
+    EXPECT_EQ(util::SmallCachedBuffers(), 0u);
+    util::GiveBuffer(util::TakeBuffer(100));
+    EXPECT_EQ(util::SmallCachedBuffers(), 1u);
+  }).join();
+  EXPECT_EQ(util::SmallCachedBuffers(), here);
 }
