@@ -100,8 +100,12 @@ function flattenHeaders(h: unknown): string[] {
   return out;
 }
 
+// `name` is lower case; a name of another length is never lower-cased to compare.
 function findHeader(flat: string[], name: string): number {
-  for (let i = 0; i < flat.length; i += 2) if (flat[i].toLowerCase() === name) return i;
+  for (let i = 0; i < flat.length; i += 2) {
+    const h = flat[i];
+    if (h.length === name.length && h.toLowerCase() === name) return i;
+  }
   return -1;
 }
 

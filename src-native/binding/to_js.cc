@@ -5,6 +5,7 @@
 // described once, in binding/wire.h (src/dispatch.ts reads it).
 #include "binding/to_js.h"
 
+#include <charconv>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -77,8 +78,10 @@ Napi::Value PackedRequest(Napi::Env env, const Event& e) {
   for (const auto& kv : e.headers) need += kv.first.size() + kv.second.size() + 2;
   packed.reserve(need);
   auto num = [&packed](uint64_t v) {
-    packed += std::to_string(v);
-    packed += '\0';
+    char digits[24];
+    char* end = std::to_chars(digits, digits + sizeof digits, v).ptr;
+    *end++ = '\0';
+    packed.append(digits, static_cast<size_t>(end - digits));
   };
   num(e.server_id);
   num(e.id);

@@ -58,3 +58,26 @@ test('rook.input reads, reads lines and rewinds; a body attached after onHeaders
   assert.equal(built.req['rook.input'].read().toString(), 'late body');
   assert.equal(addonLoaded(), false);
 });
+
+test('unpackRequest splits the packed fields exactly as split("\\0") would: empty fields anywhere, NUL runs, no NUL', () => {
+  const ev = (packed: string): RequestEvent => [1, packed, null, -1, 0];
+  const samples = ['', '\0', '\0\0', 'a', '7\0', '\0x', '7\x001\0\0\0GET\0/\0\0\0Host\0', 'only-one-field',
+    ['7', '12', '1', '40000', '8080', 'GET', '/a?b', '127.0.0.1', '::1', 'X-Empty', '', 'X-Latin1', 'caf\u00e9'].join('\0')];
+  // Random strings over {a, é, NUL} of every length up to 12.
+  let seed = 19;
+  for (let n = 0; n <= 12; n++) {
+    for (let k = 0; k < 20; k++) {
+      let s = '';
+      for (let i = 0; i < n; i++) {
+        seed = (seed * 1103515245 + 12345) >>> 0;
+        s += ['a', '\u00e9', '\0'][seed % 3];
+      }
+      samples.push(s);
+    }
+  }
+  for (const s of samples) {
+    const u = unpackRequest(ev(s));
+    assert.deepEqual(u.parts, s.split('\0'), JSON.stringify(s));
+    assert.equal(u.serverId, Number(s.split('\0')[0]));
+  }
+});
