@@ -19,6 +19,16 @@ export interface LazyRequestInit {
 
 const decoder = new TextDecoder();
 
+// Node's `globalThis.Request` is a lazy getter that loads undici (several MiB): read on the first
+// HttpuvRequest, never at import, so a server without app.fetch does not pay for it.
+let linked = false;
+function link(): void {
+  linked = true;
+  // `request instanceof Request` holds, and Request.prototype's own members never run on this
+  // object (each is shadowed below).
+  Object.setPrototypeOf(HttpuvRequest.prototype, Request.prototype);
+}
+
 export class HttpuvRequest {
   #init: LazyRequestInit;
   #headers: Headers | undefined;
@@ -27,6 +37,7 @@ export class HttpuvRequest {
   #used = false;
 
   constructor(init: LazyRequestInit) {
+    if (!linked) link();
     this.#init = init;
   }
 
@@ -103,7 +114,3 @@ export class HttpuvRequest {
   clone(): Request { return this.#materialize().clone(); }
   get [Symbol.toStringTag](): string { return 'Request'; }
 }
-
-// `request instanceof Request` holds, and Request.prototype's own members never run on this
-// object (each is shadowed above).
-Object.setPrototypeOf(HttpuvRequest.prototype, Request.prototype);

@@ -7,7 +7,24 @@
 // original Response once, on first use, and answers from it. `instanceof Response` holds for
 // both kinds, so is it "a real Response" for the app; the dispatcher reads a body kept as given
 // without any stream (fetch.ts). Restored when the last such server stops.
-const OriginalResponse: typeof Response = globalThis.Response;
+//
+// Node's `globalThis.Response` is a lazy getter: its first read loads undici (about 2 MiB of JS
+// heap, 2 MiB more outside it, 10 MiB of RSS). Only an app.fetch server needs it, so this module
+// reads it on first use (link()), never at import: a server that does not use app.fetch does not
+// pay for it (bench S5: baseline RSS, and the larger young generation that load left behind).
+let OriginalResponse: typeof Response;
+let linked = false;
+
+// The original Response, read once; HttpuvResponse inherits from it from then on.
+function link(): typeof Response {
+  if (!linked) {
+    linked = true;
+    OriginalResponse = globalThis.Response;
+    Object.setPrototypeOf(HttpuvResponse.prototype, OriginalResponse.prototype);
+    Object.setPrototypeOf(HttpuvResponse, OriginalResponse);
+  }
+  return OriginalResponse;
+}
 
 const TEXT_PLAIN = 'text/plain;charset=UTF-8';
 
@@ -44,6 +61,7 @@ export class HttpuvResponse {
   #real: Response | undefined;
 
   constructor(body?: BodyInit | null, init?: ResponseInit) {
+    const OriginalResponse = link();
     let b: unknown = body ?? null;
     this.#init = init;
     if (b !== null && typeof b !== 'string' && !(b instanceof Blob)) b = bytesOf(b) ?? b;
@@ -76,7 +94,7 @@ export class HttpuvResponse {
   #materialize(): Response {
     if (this.#real === undefined) {
       const init = this.#init;
-      this.#real = new OriginalResponse(this.#body as BodyInit | null, {
+      this.#real = new (link())(this.#body as BodyInit | null, {
         status: init?.status, statusText: init?.statusText, headers: this.#headers ?? init?.headers,
       });
     }
@@ -113,27 +131,25 @@ export class HttpuvResponse {
     // As the original: the body is JSON.stringify(data) (a TypeError when that gives nothing), and
     // Content-Type application/json unless the init's headers name one.
     const text = JSON.stringify(data) as string | undefined;
-    if (text === undefined) return OriginalResponse.json(data, init);  // throws as the original does
+    if (text === undefined) return link().json(data, init);  // throws as the original does
     const headers = new Headers(init?.headers);
     if (!headers.has('content-type')) headers.set('content-type', 'application/json');
     return new HttpuvResponse(text, { status: init?.status, statusText: init?.statusText, headers }) as unknown as Response;
   }
-  static redirect(url: string | URL, status?: number): Response { return OriginalResponse.redirect(url, status); }
-  static error(): Response { return OriginalResponse.error(); }
+  static redirect(url: string | URL, status?: number): Response { return link().redirect(url, status); }
+  static error(): Response { return link().error(); }
   // Responses made by the original class (fetch(), Response.json()) are Responses too.
   static [Symbol.hasInstance](v: unknown): boolean {
     if (this !== HttpuvResponse) return Function.prototype[Symbol.hasInstance].call(this, v);  // a subclass
-    return HttpuvResponse._is(v) || v instanceof OriginalResponse;
+    return HttpuvResponse._is(v) || v instanceof link();
   }
 }
-Object.setPrototypeOf(HttpuvResponse.prototype, OriginalResponse.prototype);
-Object.setPrototypeOf(HttpuvResponse, OriginalResponse);
 
 let users = 0;
 
 /** @internal A server with app.fetch starts (fetchGlobals on): Response becomes HttpuvResponse. */
 export function acquireGlobalResponse(): void {
-  if (users++ === 0 && globalThis.Response === OriginalResponse) {
+  if (users++ === 0 && globalThis.Response === link()) {
     (globalThis as { Response: unknown }).Response = HttpuvResponse;
   }
 }
@@ -141,6 +157,6 @@ export function acquireGlobalResponse(): void {
 /** @internal Such a server stopped: the last one puts the original Response back. */
 export function releaseGlobalResponse(): void {
   if (users > 0 && --users === 0 && globalThis.Response === (HttpuvResponse as unknown)) {
-    (globalThis as { Response: unknown }).Response = OriginalResponse;
+    (globalThis as { Response: unknown }).Response = link();
   }
 }
