@@ -316,6 +316,23 @@ export interface NativeBinding {
   /** A LOG_LEVEL. */
   log_level_set(level: number): void;
   static_paths_set(serverId: number, entries: NativeStaticEntry[]): void;
+  /**
+   * Tests only (regressions/issue-15-5-idle-connection-memory): malloc's bytes in use in this
+   * process (glibc; -1 elsewhere) and the byte sizes of the objects an idle connection holds.
+   */
+  debug_memory(): DebugMemory;
+}
+
+/** What `debug_memory()` reports (tests only). */
+export interface DebugMemory {
+  /** Bytes malloc has handed out and not taken back, whole process (glibc's mallinfo); -1 without glibc. */
+  mallocInUse: number;
+  /** sizeof(SocketTransport): every connection's transport. */
+  socketTransport: number;
+  /** sizeof(Http1Handler): an HTTP connection's protocol handler. */
+  http1Handler: number;
+  /** sizeof(WsSession): a WebSocket's protocol handler (replaces the Http1Handler at the upgrade). */
+  wsSession: number;
 }
 
 function packageRoot(): string {

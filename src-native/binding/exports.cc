@@ -2,6 +2,10 @@
 // is converted to plain values here and posted as a command.
 #include "binding/exports.h"
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include <exception>
 #include <initializer_list>
 #include <memory>
@@ -421,6 +425,32 @@ Napi::Value ServerStatsJs(const Napi::CallbackInfo& info) {
   return o;
 }
 
+// debug_memory() → { mallocInUse, socketTransport, http1Handler, wsSession } (tests only; see
+// test/regressions/issue-15-5-idle-connection-memory): the bytes malloc has handed out and not
+// taken back, in the whole process (glibc; -1 elsewhere), and the sizes of the objects an idle
+// connection holds (an HTTP one: a SocketTransport and its Http1Handler; a WebSocket: the
+// transport and its WsSession), so a test can tell when an idle connection grows.
+Napi::Value DebugMemory(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  double in_use = -1;
+#if defined(__GLIBC__)
+  // mallinfo (not mallinfo2, glibc 2.33+) keeps the addon loadable on the oldest glibc the
+  // prebuilds support; its int fields are enough below 2 GiB, which is all a test allocates.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+  struct mallinfo m = mallinfo();
+#pragma GCC diagnostic pop
+  in_use = static_cast<double>(static_cast<unsigned>(m.uordblks)) +
+           static_cast<double>(static_cast<unsigned>(m.hblkhd));
+#endif
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("mallocInUse", Napi::Number::New(env, in_use));
+  o.Set("socketTransport", Napi::Number::New(env, static_cast<double>(sizeof(SocketTransport))));
+  o.Set("http1Handler", Napi::Number::New(env, static_cast<double>(sizeof(Http1Handler))));
+  o.Set("wsSession", Napi::Number::New(env, static_cast<double>(sizeof(WsSession))));
+  return o;
+}
+
 // log_level_set(n): 0 OFF … 4 DEBUG; the I/O thread only posts log events that would print.
 Napi::Value LogLevelSet(const Napi::CallbackInfo& info) {
   GetAddonData(info.Env())->log_level.store(info[0].As<Napi::Number>().Int32Value());
@@ -487,6 +517,7 @@ void RegisterExports(Napi::Env env, Napi::Object exports) {
       {"server_stats", Guarded<ServerStatsJs>},
       {"log_level_set", Guarded<LogLevelSet>},
       {"port_available", Guarded<PortAvailableJs>},
+      {"debug_memory", Guarded<DebugMemory>},
   };
   for (const auto& f : kFunctions) SetFunction(env, exports, f.name, f.cb);
 

@@ -264,10 +264,11 @@ int Http1Handler::OnHeadersComplete(Request& req) {
   // before the checks, so a request refused here (400 without Host, 413, 417…) is logged too.
   access_ = registry()->LogEnabled(kLogInfo);
   if (access_) {
-    access_static_ = false;
-    access_start_ns_ = uv_hrtime();
-    access_method_ = req.method;
-    access_target_ = req.target;
+    if (!access_rec_) access_rec_ = std::make_unique<AccessRecord>();
+    access_rec_->is_static = false;
+    access_rec_->start_ns = uv_hrtime();
+    access_rec_->method = req.method;
+    access_rec_->target = req.target;
   }
   if (ValidateRequest(req) != 0) return -1;
   ServerStats::Add(server_->stats().requests_total, 1);
@@ -359,7 +360,7 @@ bool Http1Handler::TryStatic(Request& req) {
     spec.body_kind = ResponseSpec::BodyKind::kMemory;
     spec.body = std::move(r.body);
   }
-  access_static_ = true;  // its access line (kEventAccess) says "static"
+  if (access_) access_rec_->is_static = true;  // its access line (kEventAccess) says "static"
   ServerStats::Add(server_->stats().requests_static, 1);
   discard_body_ = true;
   phase_ = Phase::kBody;
@@ -537,10 +538,10 @@ void Http1Handler::LogAccess(int status, uint64_t body_bytes) {
   e.id = current_id_;
   e.code = status;
   e.length = body_bytes;
-  e.elapsed_us = (uv_hrtime() - access_start_ns_) / 1000;
-  e.is_static = access_static_;
-  e.method = std::move(access_method_);
-  e.target = std::move(access_target_);
+  e.elapsed_us = (uv_hrtime() - access_rec_->start_ns) / 1000;
+  e.is_static = access_rec_->is_static;
+  e.method = std::move(access_rec_->method);
+  e.target = std::move(access_rec_->target);
   e.peer.remote_addr = transport_->peer().remote_addr;
   registry()->Emit(std::move(e));
 }

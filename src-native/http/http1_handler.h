@@ -152,6 +152,31 @@ class Http1Handler final : public ProtocolHandler, public ParserDelegate {
   // The answer is out and the connection ends: the request is over, then the socket lingers.
   void Linger();
 
+  // Kept apart from the handler, made only when needed, so that an idle keep-alive connection
+  // carries one pointer for each (bench S5: memory per idle connection).
+  // The access log line's data: made on the first logged request, then reused.
+  struct AccessRecord {
+    bool is_static = false;
+    uint64_t start_ns = 0;
+    std::string method;
+    std::string target;
+  };
+  // The streamed response being written, and what JS sent of it that was not acknowledged yet
+  // (kEventStreamAck): chunks, and their bytes as received.
+  struct OpenStream {
+    OpenStream(StreamEncoder::Framing framing, uint64_t length, bool gzip, int status,
+               uint64_t ack_at)
+        : encoder(framing, length, gzip), ack_at(ack_at), status(status) {}
+    StreamEncoder encoder;
+    uint32_t unacked = 0;
+    uint64_t unacked_bytes = 0;
+    uint64_t ack_at;     // acknowledge from this many unacknowledged bytes
+    int status;          // for its access line
+    uint64_t bytes = 0;  // body bytes written (framed, after gzip)
+  };
+
+  // Every idle connection holds one of these objects: the members are ordered by width (the
+  // flags of all groups together at the end), so the compiler adds no padding between them.
   SocketTransport* transport_;
   Server* server_;
   Parser parser_;
@@ -159,15 +184,39 @@ class Http1Handler final : public ProtocolHandler, public ParserDelegate {
   // Input and the parse loop.
   std::string in_buf_;
   size_t in_off_ = 0;
+
+  // Access log (kEventAccess): access_ is set at the headers only while INFO is enabled
+  // (otherwise the cost per request is this one flag); LogAccess posts the line once, when the
+  // answer is written.
+  std::unique_ptr<AccessRecord> access_rec_;
+
+  // The streamed request body: events go to JS while body_streams_; body_unconsumed_ bytes of
+  // them the app has not read yet stop the reading over the receive queue limit (InputFull).
+  uint64_t body_unconsumed_ = 0;
+  uint64_t consumer_pause_ms_ = 0;  // since when the reading waits for the app (transport clock)
+
+  // The streamed response being written (null otherwise).
+  std::unique_ptr<OpenStream> stream_;
+
+  // File streaming state for the current response (and file_fd_ below).
+  uint64_t file_offset_ = 0;
+  uint64_t file_remaining_ = 0;
+
+  // The current request.
+  uint64_t current_id_ = 0;
+  uint64_t body_seen_ = 0;
+  uint64_t message_start_ms_ = 0;
+  Phase phase_ = Phase::kIdle;
+  FdHandle file_fd_;
+
+  // Flags of the parse loop.
   bool parser_paused_ = false;
   bool in_execute_ = false;        // inside llhttp_execute (parser callbacks may run)
   bool in_process_input_ = false;  // ProcessInput's loop is on the stack (never re-entered)
   bool force_execute_ = false;     // run the parser once even without input (after a resume)
   bool written_sync_ = false;      // a response completed synchronously during execute
 
-  // The current request.
-  Phase phase_ = Phase::kIdle;
-  uint64_t current_id_ = 0;
+  // Flags of the current request.
   // JS was told about current_id_ (kEventHeaders / kEventRequest) and owes it an answer, a
   // continue or a body event: cleared when JS answers, the request becomes a WebSocket, or
   // EndJsRequest tells JS the request is gone.
@@ -180,15 +229,7 @@ class Http1Handler final : public ProtocolHandler, public ParserDelegate {
   bool expect_continue_ = false;
   bool has_body_framing_ = false;
   bool ws_candidate_ = false;
-  uint64_t body_seen_ = 0;
-  uint64_t message_start_ms_ = 0;
-  // Access log (kEventAccess): set at the headers only while INFO is enabled (otherwise the
-  // cost per request is this one flag), posted once by LogAccess when the answer is written.
-  bool access_ = false;
-  bool access_static_ = false;
-  uint64_t access_start_ns_ = 0;
-  std::string access_method_;
-  std::string access_target_;
+  bool access_ = false;  // its access line is due (access_rec_ holds its data)
 
   // Keep-alive and the response.
   bool keep_alive_ = true;
@@ -197,28 +238,11 @@ class Http1Handler final : public ProtocolHandler, public ParserDelegate {
   bool close_after_response_ = false;
   bool send_timer_ = false;          // the socket's timer is the send timeout (ArmSendTimer)
 
-  // The streamed request body: events go to JS while body_streams_; body_unconsumed_ bytes of
-  // them the app has not read yet stop the reading over the receive queue limit (InputFull).
+  // The streamed request body (see body_unconsumed_).
   bool body_streams_ = false;
   bool body_stream_pending_ = false;  // decided at the headers; starts once onHeaders continues
   bool body_stream_started_ = false;  // JS got the request before its body (REQUEST_STREAM)
-  uint64_t body_unconsumed_ = 0;
-  bool consumer_paused_ = false;     // the reading waits for the app (ConsumerPauseBegin)
-  uint64_t consumer_pause_ms_ = 0;   // since when (the transport's clock)
-
-  // The streamed response being written (null otherwise), and what JS sent of it that was not
-  // acknowledged yet (kEventStreamAck): chunks, and their bytes as received.
-  std::unique_ptr<StreamEncoder> stream_;
-  uint32_t stream_unacked_ = 0;
-  uint64_t stream_unacked_bytes_ = 0;
-  uint64_t stream_ack_at_ = 1;  // acknowledge from this many unacknowledged bytes
-  int stream_status_ = 0;       // for its access line
-  uint64_t stream_bytes_ = 0;   // body bytes written (framed, after gzip)
-
-  // File streaming state for the current response.
-  FdHandle file_fd_;
-  uint64_t file_offset_ = 0;
-  uint64_t file_remaining_ = 0;
+  bool consumer_paused_ = false;      // the reading waits for the app (ConsumerPauseBegin)
 };
 
 }  // namespace httpuv

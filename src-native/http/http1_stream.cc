@@ -67,12 +67,8 @@ void Http1Handler::StartStream(ResponseSpec&& spec, ResponseContext ctx, bool se
     WriteBuffers(std::move(head), std::string(), true);
     return;
   }
-  stream_.reset(new StreamEncoder(framing, length, spec.gzip));
-  stream_status_ = spec.status;
-  stream_bytes_ = 0;
-  stream_unacked_ = 0;
-  stream_unacked_bytes_ = 0;
-  stream_ack_at_ = spec.stream_window / 2 > 0 ? spec.stream_window / 2 : 1;
+  stream_ = std::make_unique<OpenStream>(framing, length, spec.gzip, spec.status,
+                                         spec.stream_window / 2 > 0 ? spec.stream_window / 2 : 1);
   // The request stays addressable (STREAM_* commands) and JS holds it until the end: a client
   // that leaves is reported to JS (EndJsRequest), which stops the app's source.
   transport_->SetRoute(current_id_);
@@ -88,7 +84,7 @@ void Http1Handler::StreamWrite(std::string&& bytes) {
 void Http1Handler::StreamAck() {
   // Only once JS could be waiting (half its window came in), and only while the socket's queue is
   // below its bound: a stream that fits the window costs no event at all.
-  if (stream_unacked_bytes_ < stream_ack_at_ || transport_->closing() ||
+  if (!stream_ || stream_->unacked_bytes < stream_->ack_at || transport_->closing() ||
       transport_->WriteQueueSize() > kStreamHighWater) {
     return;
   }
@@ -96,19 +92,19 @@ void Http1Handler::StreamAck() {
   e.kind = kEventStreamAck;
   e.server_id = server_->id();
   e.id = current_id_;
-  e.code = static_cast<int>(stream_unacked_);
-  stream_unacked_ = 0;
-  stream_unacked_bytes_ = 0;
+  e.code = static_cast<int>(stream_->unacked);
+  stream_->unacked = 0;
+  stream_->unacked_bytes = 0;
   registry()->Emit(std::move(e));
 }
 
 void Http1Handler::StreamChunk(uint64_t id, std::string&& data) {
   ASSERT_IO_THREAD();
   if (transport_->closing() || !stream_ || id != current_id_) return;
-  stream_unacked_++;
-  stream_unacked_bytes_ += data.size();
+  stream_->unacked++;
+  stream_->unacked_bytes += data.size();
   std::string out;
-  StreamEncoder::Result r = stream_->Chunk(data.data(), data.size(), &out);
+  StreamEncoder::Result r = stream_->encoder.Chunk(data.data(), data.size(), &out);
   if (r != StreamEncoder::Result::kOk) {
     registry()->Log(kLogError, r == StreamEncoder::Result::kTooLong
                                    ? "streamed response to request " + std::to_string(id) +
@@ -118,7 +114,7 @@ void Http1Handler::StreamChunk(uint64_t id, std::string&& data) {
     StreamTruncate();
     return;
   }
-  stream_bytes_ += out.size();
+  stream_->bytes += out.size();
   StreamWrite(std::move(out));
   StreamAck();
 }
@@ -127,20 +123,20 @@ void Http1Handler::StreamEnd(uint64_t id) {
   ASSERT_IO_THREAD();
   if (transport_->closing() || !stream_ || id != current_id_) return;
   std::string out;
-  StreamEncoder::Result r = stream_->End(&out);
+  StreamEncoder::Result r = stream_->encoder.End(&out);
   if (r != StreamEncoder::Result::kOk) {
     registry()->Log(kLogError, r == StreamEncoder::Result::kTooShort
                                    ? "streamed response to request " + std::to_string(id) +
-                                         " ended " + std::to_string(stream_->remaining()) +
+                                         " ended " + std::to_string(stream_->encoder.remaining()) +
                                          " bytes short of its Content-Length: cut short"
                                    : "streamed response to request " + std::to_string(id) +
                                          ": compression failed: cut short");
     StreamTruncate();
     return;
   }
+  stream_->bytes += out.size();
+  LogAccess(stream_->status, stream_->bytes);  // the access line of a stream, once it is complete
   stream_.reset();
-  stream_bytes_ += out.size();
-  LogAccess(stream_status_, stream_bytes_);  // the access line of a stream, once it is complete
   js_holds_ = false;  // JS has finished with it
   transport_->DropRoute();
   transport_->FlushCorked();  // the chunks before the end leave first
@@ -156,9 +152,9 @@ void Http1Handler::StreamAbort(uint64_t id) {
 }
 
 void Http1Handler::StreamTruncate() {
-  bool close_framed = stream_ && stream_->framing() == StreamEncoder::Framing::kClose;
+  bool close_framed = stream_ && stream_->encoder.framing() == StreamEncoder::Framing::kClose;
+  if (stream_) LogAccess(stream_->status, stream_->bytes);  // (cut short: the bytes that did leave)
   stream_.reset();
-  LogAccess(stream_status_, stream_bytes_);  // (cut short: the bytes that did leave)
   close_after_response_ = true;
   transport_->FlushCorked();  // what was produced before the failure still leaves
   if (close_framed) {

@@ -21,21 +21,33 @@ int Parser::DataCb(llhttp_t* p, const char* at, size_t len) {
   return (static_cast<Parser*>(p->data)->*M)(at, len);
 }
 
+// The callbacks are the same for every parser (they reach their Parser through llhttp_t::data),
+// so one settings table serves them all: 200 bytes less per connection (bench S5). Built once,
+// on first use (a function-local static: thread-safe), and only read after that.
+const llhttp_settings_t* Parser::Settings() {
+  static const llhttp_settings_t settings = [] {
+    llhttp_settings_t s;
+    llhttp_settings_init(&s);
+    s.on_message_begin = Cb<&Parser::HandleMessageBegin>;
+    s.on_method = DataCb<&Parser::HandleMethod>;
+    s.on_url = DataCb<&Parser::HandleUrl>;
+    s.on_header_field = DataCb<&Parser::HandleHeaderField>;
+    s.on_header_value = DataCb<&Parser::HandleHeaderValue>;
+    s.on_headers_complete = Cb<&Parser::HandleHeadersComplete>;
+    s.on_body = DataCb<&Parser::HandleBody>;
+    s.on_message_complete = Cb<&Parser::HandleMessageComplete>;
+    s.on_chunk_extension_name = DataCb<&Parser::HandleChunkExtension>;
+    s.on_chunk_extension_value = DataCb<&Parser::HandleChunkExtension>;
+    s.on_chunk_header = Cb<&Parser::HandleChunkHeader>;
+    return s;
+  }();
+  return &settings;
+}
+
 Parser::Parser(const ServerLimits* limits, ParserDelegate* delegate)
     : limits_(limits), delegate_(delegate) {
-  llhttp_settings_init(&settings_);
-  settings_.on_message_begin = Cb<&Parser::HandleMessageBegin>;
-  settings_.on_method = DataCb<&Parser::HandleMethod>;
-  settings_.on_url = DataCb<&Parser::HandleUrl>;
-  settings_.on_header_field = DataCb<&Parser::HandleHeaderField>;
-  settings_.on_header_value = DataCb<&Parser::HandleHeaderValue>;
-  settings_.on_headers_complete = Cb<&Parser::HandleHeadersComplete>;
-  settings_.on_body = DataCb<&Parser::HandleBody>;
-  settings_.on_message_complete = Cb<&Parser::HandleMessageComplete>;
-  settings_.on_chunk_extension_name = DataCb<&Parser::HandleChunkExtension>;
-  settings_.on_chunk_extension_value = DataCb<&Parser::HandleChunkExtension>;
-  settings_.on_chunk_header = Cb<&Parser::HandleChunkHeader>;
-  llhttp_init(&parser_, HTTP_REQUEST, &settings_);
+  // llhttp only reads its settings (the pointer is const in spirit; its API takes it non-const).
+  llhttp_init(&parser_, HTTP_REQUEST, const_cast<llhttp_settings_t*>(Settings()));
   parser_.data = this;
   // Every lenient flag stays at its default (off): each one admits a malformed form (bare LF,
   // both Content-Length and Transfer-Encoding, invalid header bytes, loose chunk syntax...) that

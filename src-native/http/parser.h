@@ -79,25 +79,29 @@ class Parser {
   // Execute's answer for an llhttp error, pause or upgrade stop.
   Result ErrorResult(llhttp_errno_t err, const char* data, size_t len);
 
+  // The one callback table every parser shares (parser.cc).
+  static const llhttp_settings_t* Settings();
+
+  // Ordered by width (no padding: every connection holds a parser).
   llhttp_t parser_{};
-  llhttp_settings_t settings_{};
   const ServerLimits* limits_;
   ParserDelegate* delegate_;
   std::unique_ptr<Request> request_;
+  // Header-section accounting (see Execute): inside the request line + header section, or a
+  // trailer section (in_header_section_); the bytes of that section consumed before the current
+  // slice; where the section's bytes start in the current slice (its start, or the section's
+  // first byte).
+  size_t header_bytes_ = 0;
+  const char* count_from_ = nullptr;
+  size_t chunk_ext_bytes_ = 0;
+  const char* failed_reason_ = nullptr;
+  const char* fail_reason_ = nullptr;
+  int failed_status_ = 0;  // a limit failed after llhttp accepted the bytes (sticky)
+  int fail_status_ = 0;
   bool in_message_ = false;
   bool in_value_ = false;     // the last span was a header value (a new field starts a header)
   bool headers_done_ = false;  // later field callbacks are trailers
-  // Header-section accounting (see Execute): inside the request line + header section, or a
-  // trailer section; the bytes of that section consumed before the current slice; where the
-  // section's bytes start in the current slice (its start, or the section's first byte).
   bool in_header_section_ = false;
-  size_t header_bytes_ = 0;
-  const char* count_from_ = nullptr;
-  int failed_status_ = 0;  // a limit failed after llhttp accepted the bytes (sticky)
-  const char* failed_reason_ = nullptr;
-  size_t chunk_ext_bytes_ = 0;
-  int fail_status_ = 0;
-  const char* fail_reason_ = nullptr;
 };
 
 }  // namespace httpuv

@@ -85,13 +85,13 @@ void Server::OnConnection(uv_stream_t* listener, int status) {
   auto* conn = new SocketTransport(self->registry_, self, self->stats_, self->is_pipe_,
                                    self->limits_.receive_queue_limit);
   conn->SetLogTag(self->id_);  // its log lines name this server to JS (options.logger)
+  conn->set_owner_slot(static_cast<uint32_t>(self->connections_.size()));
+  self->connections_.push_back(conn);
   if (uv_accept(listener, conn->stream()) != 0) {
-    self->connections_.insert(conn);
     ServerStats::Add(self->stats_->connections_open, 1);
     conn->Close();
     return;
   }
-  self->connections_.insert(conn);
   ServerStats::Add(self->stats_->connections_open, 1);
   ServerStats::Add(self->stats_->connections_total, 1);
   self->WatchDescriptorHeadroom(conn->stream());
@@ -143,7 +143,7 @@ void Server::Stop(uint64_t grace_ms) {
     if (first) {
       // The immediate stop (graceMs 0, environment teardown): as before drains existed.
       size_t in_app = 0;
-      std::vector<SocketTransport*> conns(connections_.begin(), connections_.end());
+      std::vector<SocketTransport*> conns(connections_);
       for (SocketTransport* c : conns) {
         if (c->AwaitingApp()) in_app++;
       }
@@ -172,7 +172,7 @@ void Server::Stop(uint64_t grace_ms) {
   grace_ms_ = grace_ms;
   uv_timer_start(grace_timer_, OnGraceExpired, grace_ms, 0);
   if (first) {
-    std::vector<SocketTransport*> conns(connections_.begin(), connections_.end());
+    std::vector<SocketTransport*> conns(connections_);
     for (SocketTransport* c : conns) c->Drain();
   }
   MaybeFinish();
@@ -225,7 +225,13 @@ void Server::OnListenerClosed(uv_handle_t* h) {
 
 void Server::OnSocketClosed(SocketTransport* c) {
   ASSERT_IO_THREAD();
-  connections_.erase(c);
+  uint32_t slot = c->owner_slot();
+  if (slot < connections_.size() && connections_[slot] == c) {
+    SocketTransport* last = connections_.back();
+    connections_[slot] = last;
+    last->set_owner_slot(slot);
+    connections_.pop_back();
+  }
   ServerStats::Sub(stats_->connections_open, 1);
   delete c;
   MaybeFinish();

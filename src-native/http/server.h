@@ -11,7 +11,6 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "http/registry.h"
@@ -87,7 +86,9 @@ class Server final : public SocketOwner {
     uv_tcp_t tcp;
     uv_pipe_t pipe;
   } listener_;
-  std::unordered_set<SocketTransport*> connections_;
+  // Open sockets, each knowing its index here (SocketTransport::owner_slot): removal swaps the
+  // last one into its place. No allocation per connection (a hash set took 45 bytes each).
+  std::vector<SocketTransport*> connections_;
   std::shared_ptr<const StaticConfig> static_;
   ServerStats* stats_;
   uint64_t fd_limit_ = 0;        // RLIMIT_NOFILE soft limit, read at listen time

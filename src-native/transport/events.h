@@ -24,8 +24,8 @@ using util::FdHandle;  // owned file descriptors (util/fd_handle.h)
 // Where the connection came from and where it arrived (for the Rook SERVER_*/REMOTE_* fields).
 struct PeerInfo {
   std::string remote_addr;
-  int remote_port = 0;
   std::string local_addr;
+  int remote_port = 0;  // (the ports after the strings: no padding, every connection holds one)
   int local_port = 0;
 };
 

@@ -319,10 +319,11 @@ void SocketTransport::QueueFrame(std::string&& header, std::string&& payload, bo
     if (counter) counter->fetch_sub(counted, std::memory_order_relaxed);
     return;
   }
+  if (!cork_) cork_ = std::make_unique<Corked>();
   cork_bytes_ += header.size() + payload.size();
-  cork_.push_back(std::move(header));
-  if (!payload.empty()) cork_.push_back(std::move(payload));
-  if (counter && counted != 0) cork_counts_.emplace_back(counter, counted);
+  cork_->pieces.push_back(std::move(header));
+  if (!payload.empty()) cork_->pieces.push_back(std::move(payload));
+  if (counter && counted != 0) cork_->counts.emplace_back(counter, counted);
   cork_close_after_ = cork_close_after_ || close_after;
   if (!dirty_) {
     dirty_ = true;
@@ -334,33 +335,35 @@ void SocketTransport::FlushCorked() {
   ASSERT_IO_THREAD();
   dirty_ = false;
   retired_.reset();  // a handler SwapHandler replaced: no frame of it is on the stack now
-  if (cork_.empty()) return;
+  if (!cork_ || cork_->pieces.empty()) return;
+  std::vector<std::string>& pieces = cork_->pieces;
+  WriteCharges& counts = cork_->counts;
   bool close_after = cork_close_after_;
   cork_close_after_ = false;
   cork_bytes_ = 0;  // from here on the bytes are written or in libuv's write queue
   if (closing_) {
-    ReleaseCharges(&cork_counts_);
-    cork_.clear();
+    ReleaseCharges(&counts);
+    pieces.clear();
     return;
   }
 #ifdef _WIN32
   // libuv on Windows hands every buffer of a write to one WSASend, and Wine (whose sockets are
   // sendmsg underneath) refuses more than IOV_MAX (1024) of them, closing the connection: 3,000
   // pongs answered to one read were lost. Many small frames leave as one buffer there.
-  if (cork_.size() > 64) {
+  if (pieces.size() > 64) {
     size_t bytes = 0;
-    for (const auto& p : cork_) bytes += p.size();
+    for (const auto& p : pieces) bytes += p.size();
     std::string joined;
     joined.reserve(bytes);
-    for (const auto& p : cork_) joined.append(p);
-    cork_.clear();
-    cork_.push_back(std::move(joined));
+    for (const auto& p : pieces) joined.append(p);
+    pieces.clear();
+    pieces.push_back(std::move(joined));
   }
 #endif
   thread_local std::vector<uv_buf_t> bufs;  // I/O thread only; callbacks never nest
   bufs.clear();
   size_t total = 0;
-  for (auto& p : cork_) {
+  for (auto& p : pieces) {
     bufs.push_back(uv_buf_init(&p[0], static_cast<unsigned>(p.size())));
     total += p.size();
   }
@@ -372,15 +375,15 @@ void SocketTransport::FlushCorked() {
     int r = uv_try_write(stream(), bufs.data(), static_cast<unsigned>(bufs.size()));
     if (r < 0 && r != UV_EAGAIN) {
       Log(kLogInfo, std::string("write error: ") + uv_strerror(r));
-      ReleaseCharges(&cork_counts_);
-      cork_.clear();
+      ReleaseCharges(&counts);
+      pieces.clear();
       Close();
       return;
     }
     if (r > 0) done = static_cast<size_t>(r);
     if (done == total) {
-      ReleaseCharges(&cork_counts_);
-      RecyclePieces(&cork_);  // the vector keeps its capacity for the next batch
+      ReleaseCharges(&counts);
+      RecyclePieces(&pieces);  // the vector keeps its capacity for the next batch
       if (close_after) {
         linger_after_writes_ = true;
         Linger();
@@ -394,8 +397,8 @@ void SocketTransport::FlushCorked() {
   w->sock = this;
   w->last = false;
   w->stream = false;
-  w->pieces.swap(cork_);
-  w->counts.swap(cork_counts_);
+  w->pieces.swap(pieces);
+  w->counts.swap(counts);
   // Skip what uv_try_write already sent (the buffers point into w->pieces, which the swap kept).
   size_t first = 0;
   while (done > 0 && first < bufs.size()) {
@@ -509,8 +512,10 @@ void SocketTransport::Close() {
   }
   // (retired_ stays: Close may run inside the retired handler's frames, e.g. a protocol error in
   // the first bytes after an upgrade; the destructor frees it.)
-  ReleaseCharges(&cork_counts_);
-  cork_.clear();
+  if (cork_) {
+    ReleaseCharges(&cork_->counts);
+    cork_->pieces.clear();
+  }
   cork_bytes_ = 0;
   if (receive_waiting_) {
     io_->CancelReceiveWait(receive_.get());

@@ -151,6 +151,10 @@ class SocketTransport final : public Transport {
   // The tag this socket's log lines carry to JS (its server's id; opaque here), set once by
   // whoever accepted the socket.
   void SetLogTag(uint32_t tag) { log_tag_ = tag; }
+  // Where the owner keeps this socket (its index in the owner's list; opaque here): a slot in
+  // the socket instead of a hash set entry beside it (bench S5: memory per idle connection).
+  void set_owner_slot(uint32_t slot) { owner_slot_ = slot; }
+  uint32_t owner_slot() const { return owner_slot_; }
   // Lingering close: FIN after the last write, discard input until the peer's FIN or a deadline
   // (closing at once with unread input makes the kernel send RST, losing what we wrote).
   void Linger() override;
@@ -176,10 +180,18 @@ class SocketTransport final : public Transport {
   // its limit (nothing to wait for).
   bool ArmReceiveWake();
 
+  // Corked output (QueueFrame until FlushCorked): made on the first frame, then kept with its
+  // capacity (a WebSocket's batches); a plain HTTP connection never makes it (bench S5).
+  struct Corked {
+    std::vector<std::string> pieces;
+    WriteCharges counts;
+  };
+
+  // Every idle connection holds one of these objects: the members are ordered by width (the
+  // flags together), so the compiler adds no padding between them.
   IoContext* io_;
   SocketOwner* owner_;
   SocketCounters* counters_;
-  bool is_pipe_;
   union {
     uv_tcp_t tcp;
     uv_pipe_t pipe;
@@ -189,34 +201,35 @@ class SocketTransport final : public Transport {
   std::unique_ptr<ProtocolHandler> handler_;
   std::unique_ptr<ProtocolHandler> retired_;  // the handler SwapHandler replaced (freed at flush)
   uint64_t route_id_ = 0;                     // SetRoute (0: none)
+  uint32_t log_tag_ = 0;                      // SetLogTag
+  uint32_t owner_slot_ = 0;                   // set_owner_slot
+  bool is_pipe_;
 
   // Lifecycle.
-  int open_handles_ = 0;
   bool closing_ = false;
   bool lingering_ = false;
   bool peer_eof_ = false;
   bool cut_by_stop_ = false;       // CloseForStop
   bool reset_on_close_ = false;    // CloseWithReset
+  int open_handles_ = 0;
 
   // Reading and read backpressure (see InputBlocked).
-  bool reading_ = false;
-  uint32_t read_checks_ = 0;      // UpdateReading calls (OnRead skips a check the handler made)
   ReceiveBudgetRef receive_;
+  uint64_t output_limit_ = 0;     // SetOutputLimit (0: none; HTTP has one response in flight)
+  uint32_t read_checks_ = 0;      // UpdateReading calls (OnRead skips a check the handler made)
+  bool reading_ = false;
   bool receive_waiting_ = false;  // registered with the IoContext for a wake-up from JS
   bool read_paused_ = false;      // counted in SocketCounters::reads_paused
-  uint64_t output_limit_ = 0;     // SetOutputLimit (0: none; HTTP has one response in flight)
 
   // Writing.
-  int writes_pending_ = 0;
-  bool send_progress_ = false;    // a write completed since MarkSendProgress
-  size_t send_mark_ = 0;          // write_queue_size at MarkSendProgress
-  std::vector<std::string> cork_;
-  WriteCharges cork_counts_;
-  size_t cork_bytes_ = 0;
+  bool send_progress_ = false;        // a write completed since MarkSendProgress
   bool cork_close_after_ = false;
   bool linger_after_writes_ = false;  // corked output asked for the FIN once it is written
   bool dirty_ = false;                // queued with the IoContext for FlushCorked
-  uint32_t log_tag_ = 0;  // SetLogTag
+  int writes_pending_ = 0;
+  size_t send_mark_ = 0;              // write_queue_size at MarkSendProgress
+  size_t cork_bytes_ = 0;
+  std::unique_ptr<Corked> cork_;
 };
 
 }  // namespace httpuv

@@ -105,6 +105,7 @@ export function fakeBinding(): FakeBinding {
     port_available(): boolean { return true; },
     log_level_set(): void {},
     static_paths_set(_serverId: number, _entries: NativeStaticEntry[]): void {},
+    debug_memory() { return { mallocInUse: -1, socketTransport: 0, http1Handler: 0, wsSession: 0 }; },
     responses(): SentResponse[] {
       return fake.commands.filter((c) => c.kind === 'RESPONSE').map((c) => {
         const flat = c.v0 === '' ? [] : String(c.v0).split('\0');
