@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm run test:packed -- --arch arm64|x64 [--tarball FILE] [--tiers http,static,websocket,lifecycle]`
+// `npm run test:packed -- --arch arm64|x64|win32-x64 [--tarball FILE] [--tiers http,static,websocket,lifecycle]`
+// (win32-x64: Wine with the Windows Node, scripts/cross/test-packed-wine.mjs.)
 //
 // Installs the packed tarball into a temp app with no compiler, make or python reachable, using the
 // target architecture's own Node and npm (arm64: the official Node 22 from the npm package
@@ -30,6 +31,11 @@ const opt = (name, dflt) => {
   return i >= 0 && i + 1 < args.length ? args[i + 1] : dflt;
 };
 const arch = opt('--arch', process.arch);
+// win32-x64: the tarball under Wine with the Windows Node and npm (scripts/cross/test-packed-wine.mjs).
+if (arch === 'win32-x64') {
+  const r = spawnSync(process.execPath, [path.join(root, 'scripts', 'cross', 'test-packed-wine.mjs'), ...args], { stdio: 'inherit' });
+  process.exit(r.status ?? 1);
+}
 const tiers = opt('--tiers', 'http,static,websocket,lifecycle').split(',').filter(Boolean);
 const keep = args.includes('--keep');
 const reportTiers = args.includes('--report-tiers');

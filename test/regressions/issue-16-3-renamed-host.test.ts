@@ -4,7 +4,8 @@
 // (GetModuleHandle(NULL)). Here the Windows Node is copied to electron.exe (standing in for
 // Electron, which cannot run on this machine) and serves a request with the addon. Without the
 // hook the first N-API call would look for a DLL named node.exe and the load would fail.
-// Windows only (the Wine leg of CI runs it: scripts/cross/test-win32-wine.sh).
+// Windows only (CI runs it under Wine twice: in the tree, scripts/cross/test-win32-wine.sh, and
+// against the installed package of the packed tarball, scripts/cross/test-packed-wine.mjs).
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -13,7 +14,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { listServers } from '../../src/index.js';
 
-const root = path.resolve(__dirname, '..', '..', '..');
+// The package as the other tests load it: build-test/src/index.js, which in the packed-tarball
+// run is `require('node-httpuv')` (the installed package and its prebuild).
+const entry = path.resolve(__dirname, '..', '..', 'src', 'index.js');
 
 test('the addon serves HTTP in a host named electron.exe', {
   skip: process.platform === 'win32' ? false : 'Windows only (delay-load hook of the win32 addon)',
@@ -27,7 +30,7 @@ test('the addon serves HTTP in a host named electron.exe', {
     fs.writeFileSync(script, `
       const http = require('http');
       const path = require('path');
-      const { startServer, listServers } = require(${JSON.stringify(root)});
+      const { startServer, listServers } = require(${JSON.stringify(entry)});
       const s = startServer('127.0.0.1', 0, () => ({ status: 200, body: 'served by ' + path.basename(process.execPath) }));
       http.get({ host: '127.0.0.1', port: s.getPort(), path: '/' }, (res) => {
         let body = '';
