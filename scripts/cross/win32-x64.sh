@@ -24,9 +24,8 @@ node_win_version=${NODE_WIN_VERSION:-22}
 CXX=${CXX_WIN:-x86_64-w64-mingw32-g++-posix}
 CC=${CC_WIN:-x86_64-w64-mingw32-gcc-posix}
 DLLTOOL=x86_64-w64-mingw32-dlltool
-OBJCOPY=x86_64-w64-mingw32-objcopy
 jobs=${JOBS:-$(nproc)}
-for tool in "$CXX" "$CC" "$DLLTOOL" "$OBJCOPY" gendef; do
+for tool in "$CXX" "$CC" "$DLLTOOL" gendef; do
   command -v "$tool" >/dev/null || { echo "win32-x64: $tool not found (apt-get install g++-mingw-w64-x86-64-posix mingw-w64-tools)" >&2; exit 2; }
 done
 
@@ -78,14 +77,10 @@ if [ "$(cat "$build/headers.md5" 2>/dev/null)" != "$stamp" ]; then export FORCE=
 printf '%s\n' "${list[@]}" | xargs -P "$jobs" -I{} bash -c '
   IFS="|" read -r src obj kind <<< "{}"
   if [ "$kind" = zlib ]; then compile "$src" "$obj" '"$CC"' -O3 -DUNALIGNED_OK -Wno-implicit-fallthrough -I'"$root"'/deps/zlib
-  elif [ "$kind" = cc ]; then compile "$src" "$obj" '"$CC"' -O3 -I'"$root"'/deps/llhttp/include
+  elif [ "$kind" = cc ]; then compile "$src" "$obj" '"$CC"' -O3 -include '"$root"'/deps/llhttp_noexport.h -I'"$root"'/deps/llhttp/include
   else compile "$src" "$obj" '"$CXX ${cxxflags[*]}"'; fi'
 
 # 4. Link: static runtime (no libstdc++/libgcc/winpthread DLLs), delay-loaded host imports.
-# llhttp's header marks its API __declspec(dllexport) on _WIN32, which puts an -export: directive
-# for each llhttp_* function into its objects' .drectve section, and the DLL would export them.
-# The addon exports only the N-API entry points (npm run check-symbols), so that section goes.
-for o in "$build"/obj/llhttp_*.o; do "$OBJCOPY" --remove-section .drectve "$o"; done
 "$CXX" -shared -static -static-libgcc -static-libstdc++ -o "$out/node.napi.node" "${objs[@]}" \
   "$build/libnode-delay.a" -lws2_32 -luserenv -ladvapi32 -s
 echo "$stamp" > "$build/headers.md5"
