@@ -21,7 +21,7 @@ import { attachBody, attachStreamingBody, buildRequest, splitTarget, type BuiltR
 import { StreamingBody } from './request-body.js';
 import { prepareResponse, releaseResponse, ResponseError } from './response.js';
 import { StreamPump } from './stream-pump.js';
-import { fromWebResponse, toWebRequest } from './fetch.js';
+import { FetchBuilt, fromWebResponse, toWebRequest } from './fetch.js';
 import type { HttpuvRequest } from './fetch-request.js';
 import { WebSocket, type WsLink } from './websocket.js';
 import { errorText, log, type LogFields, type LogLevelName } from './log.js';
@@ -276,14 +276,16 @@ export class Dispatcher {
   private send(server: ServerRecord, id: number, built: BuiltRequest, res: unknown, where: string,
                after: (() => void) | null = null): void {
     let r;
+    // (A FetchBuilt answers these from the event's fields: its Rook environment is never built.)
+    const fb = built instanceof FetchBuilt ? built : null;
     try {
-      r = prepareResponse(res, built.req.HEADERS['accept-encoding'], server.gzip);
+      r = prepareResponse(res, fb !== null ? fb.header('accept-encoding') : built.req.HEADERS['accept-encoding'], server.gzip);
     } catch (err) {
       this.sendError(server, id, err, where, built.req);
       after?.();
       return;
     }
-    if (r.stream != null && (built.req.REQUEST_METHOD === 'HEAD' || r.status === 204 || r.status === 304)) {
+    if (r.stream != null && ((fb !== null ? fb.parts[5] : built.req.REQUEST_METHOD) === 'HEAD' || r.status === 204 || r.status === 304)) {
       // No body goes out: stop the app's source now; the head alone is the answer.
       releaseResponse(r);
     }
@@ -454,6 +456,8 @@ export class Dispatcher {
     } else if (built !== undefined) {
       this.pendingHeaders.delete(id);
       attachBody(built, ev);
+    } else if (server.app.call === undefined && server.app.fetch !== undefined) {
+      built = new FetchBuilt(ev, u);  // app.fetch alone: no Rook environment unless asked for
     } else {
       built = buildRequest(ev, u, true);
     }

@@ -12,12 +12,24 @@ const kBodyUsed = 'Body is unusable: Body has already been read';
 export interface LazyRequestInit {
   method: string;
   url: string;
-  headers: Record<string, string>;
+  /**
+   * The request's header fields: the Rook environment's HEADERS, or a request event's packed
+   * fields (native.ts), whose name/value pairs start at index 9 (each field appended, so a
+   * repeated one reads "a, b" as in any fetch Headers).
+   */
+  headers: Record<string, string> | string[];
   /** The whole body in memory, a stream of it, or null (none, or GET/HEAD). */
   body: Uint8Array | ReadableStream<Uint8Array> | null;
 }
 
 const decoder = new TextDecoder();
+
+function makeHeaders(fields: Record<string, string> | string[]): Headers {
+  if (!Array.isArray(fields)) return new Headers(fields);
+  const h = new Headers();
+  for (let j = 9; j + 1 < fields.length; j += 2) h.append(fields[j], fields[j + 1]);
+  return h;
+}
 
 // Node's `globalThis.Request` is a lazy getter that loads undici (several MiB): read on the first
 // HttpuvRequest, never at import, so a server without app.fetch does not pay for it.
@@ -71,7 +83,7 @@ export class HttpuvRequest {
 
   get method(): string { return this.#init.method; }
   get url(): string { return this.#init.url; }
-  get headers(): Headers { return this.#headers ??= new Headers(this.#init.headers); }
+  get headers(): Headers { return this.#headers ??= makeHeaders(this.#init.headers); }
   get signal(): AbortSignal { return (this.#ac ??= new AbortController()).signal; }
   get body(): ReadableStream<Uint8Array> | null {
     if (this.#init.body === null && this.#real === undefined) return null;

@@ -59,6 +59,7 @@ export class HttpuvResponse {
   #init: ResponseInit | undefined;
   #headers: Headers | undefined;
   #real: Response | undefined;
+  #streamGiven = false;
 
   constructor(body?: BodyInit | null, init?: ResponseInit) {
     const OriginalResponse = link();
@@ -73,8 +74,9 @@ export class HttpuvResponse {
       if (s !== undefined && (s !== (s | 0) || s < 200 || s > 599)) this.#real = new OriginalResponse(body, init);
       if (b !== null && (s === 204 || s === 205 || s === 304)) this.#real = new OriginalResponse(body, init);
     } else {
-      // Streams, blobs, form data…: the original does the work.
+      // Streams, form data…: the original does the work.
       this.#body = null;
+      this.#streamGiven = b instanceof ReadableStream;
       this.#real = new OriginalResponse(body, init);
     }
   }
@@ -84,6 +86,11 @@ export class HttpuvResponse {
     if (r.#real !== undefined) return null;
     const headers = r.#headers ?? r.#init?.headers;
     return { status: r.#init?.status ?? 200, headers, body: r.#body };
+  }
+
+  /** @internal Was it made with the app's own ReadableStream (streamed as given, never read ahead)? */
+  static _streamGiven(r: HttpuvResponse): boolean {
+    return r.#streamGiven;
   }
 
   /** @internal Is `v` one of these (not a subclass's impostor)? */

@@ -5,7 +5,9 @@
 // response `prepareResponse` checks (status, headers with each Set-Cookie kept apart, a string or
 // bytes body sent whole, as is a runtime Response's whole body once read ahead, any other body
 // streamed through stream-pump.ts).
-import type { BuiltRequest } from './rook.js';
+import * as fs from 'node:fs';
+import type { RequestEvent, UnpackedRequest } from './native.js';
+import { BodyStream, buildRequest, splitTarget, type BuiltRequest, type RookRequest } from './rook.js';
 import { HttpuvRequest } from './fetch-request.js';
 import { HttpuvResponse, type KeptResponse } from './fetch-response.js';
 import { ResponseError } from './response.js';
@@ -40,12 +42,18 @@ function nextTurn(): Promise<typeof LATE> {
   });
 }
 
+// A default stream refuses a BYOB reader with a TypeError: made without a stack trace here (the
+// check runs once per streamed response).
 function isByteStream(s: ReadableStream): boolean {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
   try {
     (s as ReadableStream<Uint8Array>).getReader({ mode: 'byob' }).releaseLock();
     return true;
   } catch {
     return false;
+  } finally {
+    Error.stackTraceLimit = limit;
   }
 }
 
@@ -180,9 +188,11 @@ function isWebResponse(v: unknown): v is Response {
  * Blob body, or a runtime Response whose whole body is read ahead, see readAhead) as a Promise.
  */
 export function fromWebResponse(res: unknown): RookResponse | Promise<RookResponse> {
+  let appStream = false;
   if (HttpuvResponse._is(res)) {
     const kept = HttpuvResponse._kept(res);
     if (kept !== null) return fromKept(kept);
+    appStream = HttpuvResponse._streamGiven(res);
   }
   if (!isWebResponse(res)) {
     throw new ResponseError(`app.fetch must return a Response (or a Promise of one), got ${res === null ? 'null' : typeof res}`);
@@ -192,23 +202,98 @@ export function fromWebResponse(res: unknown): RookResponse | Promise<RookRespon
   if (res.body !== null) {
     if (res.bodyUsed) throw new ResponseError('app.fetch returned a Response whose body was already read');
     const stream = res.body;
-    if (!hasHeader(headers, 'content-length') && !stream.locked && isByteStream(stream)) return readAhead(stream, res.status, headers);
+    if (!appStream && !hasHeader(headers, 'content-length') && !stream.locked && isByteStream(stream)) {
+      return readAhead(stream, res.status, headers);
+    }
     body = stream;
   }
   return { status: res.status, headers, body };
 }
 
-const noBodyMethods = new Set(['GET', 'HEAD']);
+
+/**
+ * @internal The request of a complete request event for a server whose app is `fetch` alone: the
+ * Request is made from the event's fields (method, target, Host, the header pairs), so the Rook
+ * environment, which app.fetch never sees, is built only if something asks for it (the log line
+ * of an app error).
+ */
+export class FetchBuilt implements BuiltRequest {
+  /** The event's packed fields (native.ts): [4] local port, [5] method, [6] target, [8] local address, [9..] headers. */
+  readonly parts: string[];
+  body: BodyStream | null;
+  #ev: RequestEvent;
+  #u: UnpackedRequest;
+  #req: RookRequest | undefined;
+
+  constructor(ev: RequestEvent, u: UnpackedRequest) {
+    this.#ev = ev;
+    this.#u = u;
+    this.parts = u.parts;
+    const [, , buf, fd, length] = ev;
+    // As buildRequest: a body in memory or spilled to a file; an empty one is none.
+    if ((buf !== null || fd >= 0) && (buf === null || buf.length > 0)) {
+      this.body = new BodyStream(buf, fd, length);
+    } else {
+      if (fd >= 0) fs.closeSync(fd);
+      this.body = null;
+    }
+  }
+
+  /**
+   * A header's value as the Rook environment's HEADERS has it (`name` lower-case; repeated fields
+   * joined with ","), undefined when absent.
+   */
+  header(name: string): string | undefined {
+    const parts = this.parts;
+    let value: string | undefined;
+    for (let j = 9; j + 1 < parts.length; j += 2) {
+      const n = parts[j];
+      if (n.length !== name.length || n.toLowerCase() !== name) continue;
+      const v = parts[j + 1];
+      if (value === undefined || value === '') value = v;
+      else if (v !== '') value = value + ',' + v;
+    }
+    return value;
+  }
+
+  /** The Rook environment (without its body, which `body` holds), built on first use. */
+  get req(): RookRequest {
+    const ev = this.#ev;
+    return this.#req ??= buildRequest([ev[0], ev[1], null, -1, 0], this.#u, false).req;
+  }
+}
+
+// The URL parser refuses no path that starts with "/" once "scheme://host" is valid: so a Host
+// already seen to make a valid URL is not parsed again. The last one is compared as a string
+// (requests on a connection repeat it; a fresh string is not hashed), others are remembered in a
+// bounded set.
+let lastHost: string | undefined;
+const validHosts = new Set<string>();
+const VALID_HOSTS_MAX = 256;
+
+// The absolute URL of scheme://host + pathAndQuery; a TypeError when it is not a valid URL.
+function makeUrl(scheme: string, host: string | undefined, localAddr: string, localPort: string, pathAndQuery: string): string {
+  const given = host;
+  if (host === undefined || host === '') {
+    const addr = localAddr.includes(':') ? `[${localAddr}]` : localAddr;
+    host = `${addr}:${localPort}`;
+  }
+  const url = `${scheme}://${host}${pathAndQuery}`;
+  const rooted = scheme === 'http' && pathAndQuery.charCodeAt(0) === 0x2f;
+  if (rooted && (host === lastHost || validHosts.has(host))) return url;
+  if (!URL.canParse(url)) throw new TypeError(`no valid URL from Host ${JSON.stringify(given ?? '')} and the target`);
+  if (rooted) {
+    lastHost = host;
+    if (validHosts.size >= VALID_HOSTS_MAX) validHosts.clear();
+    validHosts.add(host);
+  }
+  return url;
+}
 
 /** The absolute URL of a request: Host (or the local address) and the target's path and query. */
 export function requestUrl(built: BuiltRequest): string {
   const req = built.req;
-  let host = req.HEADERS.host;
-  if (host === undefined || host === '') {
-    const addr = req.SERVER_NAME.includes(':') ? `[${req.SERVER_NAME}]` : req.SERVER_NAME;
-    host = `${addr}:${req.SERVER_PORT}`;
-  }
-  return `${req['rook.url_scheme']}://${host}${req.PATH_INFO}${req.QUERY_STRING}`;
+  return makeUrl(req['rook.url_scheme'], req.HEADERS.host, req.SERVER_NAME, req.SERVER_PORT, req.PATH_INFO + req.QUERY_STRING);
 }
 
 /**
@@ -217,9 +302,17 @@ export function requestUrl(built: BuiltRequest): string {
  * Throws a TypeError when Host and target make no valid URL.
  */
 export function toWebRequest(built: BuiltRequest, body: Uint8Array | ReadableStream<Uint8Array> | null): HttpuvRequest {
+  if (built instanceof FetchBuilt) {
+    const parts = built.parts;
+    const host = built.header('host');
+    const method = parts[5];
+    const target = parts[6];
+    const pathAndQuery = target.charCodeAt(0) === 0x2f ? target : splitTarget(target).join('');
+    const url = makeUrl('http', host, parts[8], parts[4], pathAndQuery);
+    return new HttpuvRequest({ method, url, headers: parts, body: method === 'GET' || method === 'HEAD' ? null : body });
+  }
   const req = built.req;
   const method = req.REQUEST_METHOD;
   const url = requestUrl(built);
-  if (!URL.canParse(url)) throw new TypeError(`no valid URL from Host ${JSON.stringify(req.HEADERS.host ?? '')} and the target`);
-  return new HttpuvRequest({ method, url, headers: req.HEADERS, body: noBodyMethods.has(method) ? null : body });
+  return new HttpuvRequest({ method, url, headers: req.HEADERS, body: method === 'GET' || method === 'HEAD' ? null : body });
 }

@@ -62,12 +62,37 @@ function headerValue(name: string, v: unknown): string {
   throw new ResponseError(`header ${JSON.stringify(name)} has a ${v === null ? 'null' : typeof v} value`);
 }
 
+// Header names and values already found valid: they repeat from response to response (a handful
+// of names, the same Content-Type), so each distinct one is checked once. Bounded (cleared when
+// full); values only up to VALID_VALUE_MAX characters.
+const validNames = new Set<string>();
+const validValues = new Set<string>();
+const VALID_SET_MAX = 1024;
+const VALID_VALUE_MAX = 256;
+
+function knownName(name: string): boolean {
+  if (validNames.has(name)) return true;
+  if (!isHttpToken(name)) return false;
+  if (validNames.size >= VALID_SET_MAX) validNames.clear();
+  validNames.add(name);
+  return true;
+}
+
+function knownValue(v: string): boolean {
+  if (v.length > VALID_VALUE_MAX) return isHttpFieldValue(v);
+  if (validValues.has(v)) return true;
+  if (!isHttpFieldValue(v)) return false;
+  if (validValues.size >= VALID_SET_MAX) validValues.clear();
+  validValues.add(v);
+  return true;
+}
+
 function pushHeader(out: string[], name: unknown, value: unknown): void {
-  if (typeof name !== 'string' || !isHttpToken(name)) {
+  if (typeof name !== 'string' || !knownName(name)) {
     throw new ResponseError(`invalid header name ${describe(name)}`);
   }
   const v = headerValue(name, value);
-  if (!isHttpFieldValue(v)) {
+  if (!knownValue(v)) {
     throw new ResponseError(`header ${name} has a character not allowed in a header value ` +
       '(only tab, space, visible ASCII and U+0080–U+00FF; no CR, LF, NUL or characters above U+00FF)');
   }

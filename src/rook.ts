@@ -86,7 +86,8 @@ export interface RookRequest {
   [httpHeader: `HTTP_${string}`]: string | undefined;
 }
 
-class BodyStream implements InputStream {
+/** @internal The `rook.input` of a body that has fully arrived (exported for fetch.ts). */
+export class BodyStream implements InputStream {
   #pos = 0;
   readonly #buf: Buffer | null;
   #fd: number;

@@ -319,6 +319,39 @@ test('app errors: a throw, a rejection, a non-Response are logged 500s; call and
     /alternatives/);
 });
 
+test('the Request from the event alone: repeated fields, Host or the local address, Accept-Encoding, HEAD, and each Host checked', async () => {
+  const seen: { url: string; multi: string | null; host: string | null }[] = [];
+  const app: App = {
+    fetch(req) {
+      seen.push({ url: req.url, multi: req.headers.get('x-multi'), host: req.headers.get('host') });
+      const p = new URL(req.url).pathname;
+      if (p === '/stream') return new Response(new ReadableStream({ start(c) { c.enqueue(new TextEncoder().encode('s')); c.close(); } }));
+      return new Response('t'.repeat(4000), { headers: { 'Content-Type': 'text/plain' } });
+    },
+  };
+  await withServer(app, async ({ port }) => {
+    const c = await RawConn.connect(port);
+    await c.writeAll([
+      'GET /a?q=1 HTTP/1.1\r\nHost: one.example\r\nX-Multi: a\r\nx-multi: b\r\naccept-ENCODING: gzip\r\n\r\n',
+      'GET http://ignored.example/b HTTP/1.1\r\nHost: two.example:8080\r\n\r\n',
+      'HEAD /stream HTTP/1.1\r\nHost: one.example\r\n\r\n',
+      'GET /c HTTP/1.1\r\nHost: one.example:99999\r\n\r\n',
+      'GET /d HTTP/1.0\r\n\r\n',
+    ]);
+    await c.waitFor((_d, closed) => closed, 10000, 'five answers, the connection closed after the HTTP/1.0 one');
+    const rs = parseResponses(c.data, { head: [false, false, true, false, false] }).responses;
+    assert.deepEqual(rs.map((r) => r.status), [200, 200, 200, 400, 200]);
+    assert.equal(rs[0].get('content-encoding'), 'gzip', 'Accept-Encoding read from the event (any case)');
+    assert.equal(rs[1].get('content-encoding'), undefined);
+    assert.equal(rs[2].body.length, 0, 'HEAD of a streamed answer: the head alone (the next answer parses after it)');
+    assert.deepEqual(seen.map((x) => x.url), ['http://one.example/a?q=1', 'http://two.example:8080/b',
+      'http://one.example/stream', `http://127.0.0.1:${port}/d`]);
+    assert.equal(seen[0].multi, 'a, b', 'repeated fields joined as fetch Headers join them');
+    assert.equal(seen[0].host, 'one.example');
+    c.destroy();
+  });
+});
+
 test('an invalid Host makes no URL: 400', async () => {
   await withServer({ fetch: () => new Response('x') }, async ({ port }) => {
     const c = await RawConn.connect(port);

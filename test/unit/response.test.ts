@@ -40,6 +40,20 @@ test('a malformed response is a ResponseError naming what is wrong', () => {
   assert.throws(() => prepareResponse({ status: 200, body: { file: 'a\0b' } }, undefined, false), /without NUL/);
 });
 
+test('header names and values checked once are remembered, and a bad one is still refused after good ones', () => {
+  for (let i = 0; i < 3; i++) {
+    assert.deepEqual(prepareResponse({ status: 200, headers: { 'X-Same': 'v 1' } }, undefined, false).headers, ['X-Same', 'v 1']);
+  }
+  assert.throws(() => prepareResponse({ status: 200, headers: { 'X-Same': 'v 1\r\nInjected: 1' } }, undefined, false), ResponseError);
+  assert.throws(() => prepareResponse({ status: 200, headers: { 'X Same': 'v 1' } }, undefined, false), ResponseError);
+  const long = 'a'.repeat(5000);
+  assert.deepEqual(prepareResponse({ status: 200, headers: { 'X-Long': long } }, undefined, false).headers, ['X-Long', long]);
+  assert.throws(() => prepareResponse({ status: 200, headers: { 'X-Long': long + '\u0100' } }, undefined, false), ResponseError);
+  // Past the bound of remembered values (1024), checking goes on as before.
+  for (let i = 0; i < 1500; i++) prepareResponse({ status: 200, headers: { [`X-N${i}`]: `v${i}` } }, undefined, false);
+  assert.throws(() => prepareResponse({ status: 200, headers: { 'X-N1': 'v\u0000' } }, undefined, false), ResponseError);
+});
+
 test('an owned file of a refused response is deleted; releaseResponse deletes one once', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'httpuv-unit-'));
   try {

@@ -16,6 +16,36 @@ async function settleAll(): Promise<void> {
   for (let i = 0; i < 5; i++) await turn();
 }
 
+test('many small chunks in flight: the window counts each one until its acknowledgement (the ring of sizes grows)', async () => {
+  const fake = fakeBinding();
+  const out = new Outbox(fake);
+  const sizes: number[] = [];
+  for (let i = 0; i < 500; i++) sizes.push(1 + (i % 7));
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const src = openStreamSource((async function* () { for (const n of sizes) yield 'y'.repeat(n); })())!;
+  let done = false;
+  const pump = new StreamPump(out, 9, src, () => { done = true; }, 1000);
+  pump.start();
+  await settleAll();
+  const sent = (): number => fake.commands.filter((c) => c.kind === 'STREAM_CHUNK').length;
+  const bytes = (k: number): number => sizes.slice(0, k).reduce((a, b) => a + b, 0);
+  // More than 64 chunks are in flight at once (the ring grows), never past the window.
+  assert.ok(sent() > 64, `${sent()} chunks in flight`);
+  assert.ok(bytes(sent() - 1) < 1000, 'the window was full only after the last chunk');
+  let acked = 0;
+  for (const step of [3, 70, 1, 150, 200, 500]) {
+    acked = Math.min(acked + step, sent());
+    pump.ack(step);
+    await settleAll();
+    assert.ok(bytes(sent() - 1) - bytes(acked) < 1000, `after ${acked} acknowledged, ${sent()} sent`);
+  }
+  pump.ack(500);
+  await settleAll();
+  assert.equal(sent(), 500);
+  assert.equal(bytes(500), total);
+  assert.equal(done, true);
+});
+
 test('the pump sends chunks until the window is full, then only as acknowledgements come', async () => {
   const fake = fakeBinding();
   const out = new Outbox(fake);
