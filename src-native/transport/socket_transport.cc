@@ -124,6 +124,15 @@ void SocketTransport::OnTimer(uv_timer_t* t) {
   ASSERT_IO_THREAD();
   auto* self = static_cast<SocketTransport*>(t->data);
   if (self->closing_) return;
+  const uint64_t deadline = self->deadline_;
+  if (deadline == 0) return;  // stopped since it was armed (the lazy timer, see ArmTimer)
+  const uint64_t now = self->Now();
+  if (now < deadline) {
+    // Armed for an earlier deadline that moved later since: wait for the rest.
+    uv_timer_start(&self->timer_, OnTimer, deadline - now, 0);
+    return;
+  }
+  self->deadline_ = 0;
   self->handler_->OnTimer();  // the handler owns the timer's meaning
 }
 

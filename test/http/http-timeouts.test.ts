@@ -128,6 +128,33 @@ test('a connection that keeps sending requests within the idle timeout stays ope
   }, T);
 });
 
+test('the idle timeout counts from the last answer: a deadline moved later is kept (lazy timer), then closes on time', async () => {
+  // The transport's timer stays armed for the first keep-alive deadline when a later request moves
+  // the deadline; when it fires early it must wait for the rest, not close (issue 19: timers are
+  // re-armed lazily).
+  await withServer(recordingApp().app, async ({ server }) => {
+    const conn = await RawConn.connect(server.getPort());
+    try {
+      await conn.write(get('/1'));
+      await conn.responses(1);
+      await pace(600);
+      await conn.write(get('/2'));
+      await conn.responses(2);
+      await pace(600);  // past the first answer's deadline (1000 ms), before the second's
+      assert.equal(conn.closed, false, 'open 1,200 ms after the first answer, 600 ms after the last');
+      await conn.write(get('/3'));
+      const [, , r3] = await conn.responses(3);
+      assert.equal(r3.status, 200);
+      const t0 = Date.now();
+      assert.ok(await conn.waitClose(4000), 'closed');
+      const took = Date.now() - t0;
+      assert.ok(took >= 800 && took < 3000, `closed ${took} ms after the last answer (keepAliveTimeoutMs 1000)`);
+    } finally {
+      conn.destroy();
+    }
+  }, { headersTimeoutMs: 5000, requestTimeoutMs: 5000, keepAliveTimeoutMs: 1000 });
+});
+
 test('defaults: an idle keep-alive connection survives 1 s and is closed at about 5 s', async () => {
   await withServer(recordingApp().app, async ({ server }) => {
     const conn = await RawConn.connect(server.getPort());
