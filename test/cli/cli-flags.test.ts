@@ -58,7 +58,7 @@ function spawnCli(file: string, args: string[], env: Record<string, string> = {}
   let err = '';
   child.stdout?.on('data', (c: Buffer) => { out += c.toString(); });
   child.stderr?.on('data', (c: Buffer) => { err += c.toString(); });
-  const exit = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (c, s) => resolve([c, s])));
+  const exit = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('close', (c, s) => resolve([c, s])));
   return { child, out: () => out, err: () => err, exit };
 }
 

@@ -37,8 +37,10 @@ export class Child {
       this.#notify();
     });
     proc.stderr?.on('data', (d: Buffer) => { this.stderr += d.toString('utf8'); });
-    proc.on('exit', (code, signal) => {
-      live.delete(proc);
+    proc.on('exit', () => { live.delete(proc); });
+    // 'close', not 'exit': 'exit' can come before the last stdout/stderr bytes have been read, and
+    // a test that reads the child's output once it has exited would miss them.
+    proc.on('close', (code, signal) => {
       this.exit = { code, signal, timedOut: false };
       this.#notify();
     });

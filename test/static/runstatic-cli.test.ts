@@ -162,7 +162,7 @@ function cli(args: string[]): Cli {
   let out = '';
   child.stderr?.on('data', (c: Buffer) => { err += c.toString(); });
   child.stdout?.on('data', (c: Buffer) => { out += c.toString(); });
-  const exit = new Promise<[number | null, string | null]>((resolve) => child.once('exit', (c, s) => resolve([c, s])));
+  const exit = new Promise<[number | null, string | null]>((resolve) => child.once('close', (c, s) => resolve([c, s])));
   return { child, stderr: () => err, stdout: () => out, exit };
 }
 
