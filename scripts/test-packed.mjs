@@ -163,6 +163,9 @@ try {
   fs.symlinkSync(path.join(pkgDir, 'dist'), path.join(app, 'dist'), 'dir');
   fs.mkdirSync(path.join(app, 'build-test', 'src'), { recursive: true });
   fs.writeFileSync(path.join(app, 'build-test', 'src', 'index.js'), "'use strict';\nmodule.exports = require('node-httpuv');\n");
+  // test/helpers/log-capture.ts imports src/log.js for logLevel: the package's own (one module
+  // instance, so the level it sets is the one the installed package logs at).
+  fs.writeFileSync(path.join(app, 'build-test', 'src', 'log.js'), "'use strict';\nmodule.exports = require('node-httpuv');\n");
   const files = [];
   const walk = (dir) => {
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -173,6 +176,8 @@ try {
   };
   for (const t of tiers) if (fs.existsSync(path.join(testDst, t))) walk(path.join(testDst, t));
   files.sort();
+  // No files would make `node --test` search the whole app (fixtures and node_modules too).
+  if (files.length === 0) throw new Error(`no test files in the tiers ${tiers.join(', ')} (build-test/test/<tier>/)`);
   console.log(`# [${stamp()}] running ${files.length} test files`);
   const tt = Date.now();
   const testEnv = { ...env, HTTPUV_TEST_EMULATED: emulated ? `qemu-${arch}` : '', HTTPUV_UNDER_EMULATION: emulated ? `qemu-${arch}` : '' };

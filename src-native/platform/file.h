@@ -17,6 +17,9 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#if defined(__linux__)
+#include <sys/syscall.h>
+#endif
 
 #include <cstdlib>
 #include <cstring>
@@ -77,8 +80,31 @@ inline uint64_t MtimeNsecPart(const FileStat& st) {
 inline bool IsDirectory(const FileStat& st) { return S_ISDIR(st.st_mode); }
 inline bool IsRegular(const FileStat& st) { return S_ISREG(st.st_mode); }
 
+// The stat family, with errno set as POSIX says. On Linux x86-64 and arm64 these are the system
+// calls themselves: the Linux prebuilds are linked against zig's glibc-2.28 stubs, and in those
+// stat, lstat, fstat and fstatat (which lived in libc_nonshared.a before glibc 2.33, so zig
+// compiles them into the binary) report a failure in a private errno of their own; the caller's
+// errno stays whatever it was (a missing file read as errno 0, "Success"). On these two
+// architectures the kernel's struct stat is glibc's struct stat, so the buffer is the same.
+#if defined(__linux__) && (defined(__x86_64__) || defined(__aarch64__)) && \
+    defined(SYS_newfstatat) && defined(SYS_fstat)
+inline int Stat(const char* path, struct stat* st) {
+  return static_cast<int>(::syscall(SYS_newfstatat, AT_FDCWD, path, st, 0));
+}
+inline int Fstat(int fd, struct stat* st) { return static_cast<int>(::syscall(SYS_fstat, fd, st)); }
+inline int Fstatat(int dfd, const char* name, struct stat* st, int flags) {
+  return static_cast<int>(::syscall(SYS_newfstatat, dfd, name, st, flags));
+}
+#else
+inline int Stat(const char* path, struct stat* st) { return ::stat(path, st); }
+inline int Fstat(int fd, struct stat* st) { return ::fstat(fd, st); }
+inline int Fstatat(int dfd, const char* name, struct stat* st, int flags) {
+  return ::fstatat(dfd, name, st, flags);
+}
+#endif
+
 inline void CloseFile(file_t f) { ::close(f); }
-inline bool StatFile(file_t f, FileStat* st) { return fstat(f, st) == 0; }
+inline bool StatFile(file_t f, FileStat* st) { return Fstat(f, st) == 0; }
 inline int64_t ReadAt(file_t f, char* buf, size_t n, uint64_t offset) {
   for (;;) {
     ssize_t r = ::pread(f, buf, n, static_cast<off_t>(offset));
@@ -135,15 +161,13 @@ inline file_t OpenResponseFile(const std::string& path, FileStat* st, std::strin
   const char* bad = nullptr;
   if (path.empty()) {
     bad = "empty path";
-  } else if (::stat(path.c_str(), st) != 0) {
-    // errno may be 0: the glibc-2.28 stat shim of the zig-built prebuilds returns -1 without
-    // setting it. A failed stat must still fail.
-    err = errno != 0 ? errno : EIO;
+  } else if (Stat(path.c_str(), st) != 0) {
+    err = errno != 0 ? errno : EIO;  // a failed stat fails, whatever errno says
   } else if (!S_ISREG(st->st_mode)) {
     bad = "not a regular file";
   } else if ((fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) < 0) {
     err = errno;
-  } else if (fstat(fd, st) != 0) {
+  } else if (Fstat(fd, st) != 0) {
     err = errno != 0 ? errno : EIO;
   } else if (!S_ISREG(st->st_mode)) {
     bad = "not a regular file";

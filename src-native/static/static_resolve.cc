@@ -91,8 +91,8 @@ bool IsPlainRel(std::string_view rel) {
 // Step 4 of OpenUnderRoot for a freshly opened `fd`: type and size from fstat.
 void FinishOpen(int fd, OpenedFile* out, bool keep_directory) {
   out->fd = util::FdHandle(fd);
-  if (fstat(fd, &out->st) != 0) {
-    // errno 0 after a failed fstat: the zig-built prebuilds' glibc-2.28 shim (see http1_response.cc).
+  if (platform::Fstat(fd, &out->st) != 0) {
+    // platform::Fstat sets errno (not so libc's fstat in the zig-built prebuilds: see file.h).
     out->status = StatusFromErrno(errno != 0 ? errno : EIO);
     out->fd.Reset();
     return;
@@ -321,7 +321,7 @@ bool ResolveRoot(const std::string& dir, StaticRoot* root) {
   root->real = RealPath(dir);
   if (root->real.empty()) return false;
   struct stat st;
-  if (stat(root->real.c_str(), &st) != 0) return false;
+  if (platform::Stat(root->real.c_str(), &st) != 0) return false;
   root->is_file = !S_ISDIR(st.st_mode);
   return true;
 }
@@ -435,7 +435,7 @@ bool ListDirectory(const StaticRoot& root, OpenedFile dir, size_t max,
     if (name.empty() || name == "." || name == ".." || IsHiddenSegment(name)) continue;
     if (name.find('\\') != std::string_view::npos || !util::IsValidUtf8(name.data(), name.size())) continue;
     struct stat st;
-    if (fstatat(dfd, ent->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+    if (platform::Fstatat(dfd, ent->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
     std::string rel = dir.rel.empty() ? std::string(name) : dir.rel + "/" + std::string(name);
     ListedName item;
     if (S_ISLNK(st.st_mode)) {
@@ -446,7 +446,7 @@ bool ListDirectory(const StaticRoot& root, OpenedFile dir, size_t max,
       } else if (target.status == OpenedFile::Status::kDirectory) {
         item.is_dir = true;
         struct stat dst;
-        if (fstatat(dfd, ent->d_name, &dst, 0) == 0) item.mtime = static_cast<int64_t>(dst.st_mtime);
+        if (platform::Fstatat(dfd, ent->d_name, &dst, 0) == 0) item.mtime = static_cast<int64_t>(dst.st_mtime);
       } else {
         continue;  // leaves the root, hidden, dangling or not a file
       }

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import test from 'node:test';
+import { captureLog, type LogCapture } from '../helpers/log-capture.js';
 import { RawConn, finalResponses, get, httpRequest, parseResponses, preview } from '../helpers/clients.js';
 import { finalNoServersTest, withServer } from '../helpers/server.js';
 import { pollUntil } from '../helpers/tools.js';
@@ -49,6 +50,24 @@ test('{ file, owned: true } deletes the file after it is served', async () => {
 });
 
 test('a missing file or a directory → 500; the connection still answers', async () => {
+  const log = captureLog('ERROR');
+  try {
+    await missingFileOrDirectory(log);
+  } finally {
+    log.restore();
+  }
+  // The logged reason is the operating system's (ENOENT), not "Success" or a stand-in: the Linux
+  // prebuilds once lost the stat errno (zig's glibc-2.28 stat stubs keep a private errno).
+  const lines = log.lines('ERROR');
+  const missing = lines.find((l) => l.includes('nope.txt'));
+  assert.ok(missing !== undefined, `no log line for the missing file:\n${lines.join('\n')}`);
+  assert.match(missing, /cannot send response file .*nope\.txt.*: (No such file or directory|The system cannot find the file specified); answered 500/, missing);
+  const asDir = lines.find((l) => l.includes('cannot send response file') && !l.includes('nope.txt'));
+  assert.ok(asDir !== undefined, `no log line for the directory:\n${lines.join('\n')}`);
+  assert.match(asDir, /not a regular file; answered 500/, asDir);
+});
+
+async function missingFileOrDirectory(log: LogCapture): Promise<void> {
   await withServer((req) => {
     if (req.PATH_INFO === '/missing') return { status: 200, body: { file: path.join(dir, 'nope.txt') } };
     if (req.PATH_INFO === '/dir') return { status: 200, body: { file: dir } };
@@ -62,10 +81,11 @@ test('a missing file or a directory → 500; the connection still answers', asyn
       assert.deepEqual(res.responses.map((r) => r.status), [500, 500, 200], preview(conn.data));
       assert.equal(res.responses[2].body.toString(), 'fine');
       assert.equal(res.rest.length, 0, `stray bytes after the responses: ${preview(res.rest)}`);
+      await pollUntil(() => log.lines('ERROR').filter((l) => l.includes('cannot send response file')).length >= 2, 3000, 'both 500s logged');
     } finally {
       conn.destroy();
     }
   });
-});
+}
 
 finalNoServersTest();
