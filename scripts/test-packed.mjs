@@ -10,11 +10,14 @@
 // loads the prebuilt binary from node_modules/node-httpuv/prebuilds/. Proves:
 //   - the install used the prebuild (no build/ folder in the installed package, node-gyp-build
 //     resolves prebuilds/linux-<arch>/, and the install PATH holds no compiler);
-//   - the tiers pass on that architecture. Under emulation HTTPUV_TEST_EMULATED is set, and tests
-//     whose assertion is a wall-clock bound skip with their reason (test/helpers/emulation.ts).
-// Prints the time of each step and a closing "N passed, N failed, N skipped" line. Linux only.
+//   - the tiers pass on that architecture. Under emulation HTTPUV_TEST_EMULATED is set
+//     (test/helpers/emulation.ts): waits scale 10x, tests about a timeout scale their own times,
+//     a few heavy tests run fewer rounds, and a test whose assertion is an absolute wall-clock
+//     bound skips with its reason. (Not HTTPUV_UNDER_EMULATION: that is Wine's, for its skips.)
+// Prints the time of each step, each test file's time and counts (scripts/test-file-times.mjs),
+// and a closing "N passed, N failed, N skipped" line. Linux only. Any tier failure fails the run.
 // --report-tiers: the tiers' failures are printed (with the TAP file) but only the install proof
-// sets the exit code; .ci/run uses it for the qemu leg until that leg has run green once.
+// sets the exit code (for trying a new tier or architecture; .ci/run's arm64 leg gates without it).
 // qemu set-up (done by .ci/run): apt-get install qemu-user-static binfmt-support libc6-arm64-cross
 // libstdc++6-arm64-cross; binfmt_misc mounted; QEMU_LD_PREFIX=/usr/aarch64-linux-gnu.
 import { spawnSync } from 'node:child_process';
@@ -132,9 +135,10 @@ try {
   const app = path.join(work, 'app');
   fs.mkdirSync(app);
   fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'httpuv-packed-app', version: '1.0.0', private: true }));
-  const wsVersion = JSON.parse(fs.readFileSync(path.join(root, 'node_modules', 'ws', 'package.json'), 'utf8')).version;
+  // The tests' own clients and app frameworks, at the versions the tree uses: ws, and hono (test/http/streams-hono).
+  const devDep = (name) => `${name}@${JSON.parse(fs.readFileSync(path.join(root, 'node_modules', name, 'package.json'), 'utf8')).version}`;
   const ti = Date.now();
-  const inst = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--foreground-scripts', tarball, `ws@${wsVersion}`],
+  const inst = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--foreground-scripts', tarball, devDep('ws'), devDep('hono')],
     { cwd: app, env, encoding: 'utf8', maxBuffer: 64 << 20 });
   check(`npm install of the tarball under the ${arch} Node, no compiler (${((Date.now() - ti) / 1000).toFixed(0)} s)`,
     inst.status === 0, inst.status === 0 ? '' : `${inst.stdout}\n${inst.stderr}`.slice(-3000));
@@ -159,13 +163,33 @@ try {
   }
   // Fixtures that tests read from the source tree (test/fixtures) rather than build-test/.
   if (fs.existsSync(path.join(root, 'test', 'fixtures'))) fs.cpSync(path.join(root, 'test', 'fixtures'), path.join(app, 'test', 'fixtures'), { recursive: true });
+  // The Autobahn-style WebSocket sample (test/websocket/autobahn.test.ts) runs <root>/scripts/autobahn.mjs.
+  if (tiers.includes('websocket')) {
+    fs.mkdirSync(path.join(app, 'scripts'), { recursive: true });
+    fs.copyFileSync(path.join(root, 'scripts', 'autobahn.mjs'), path.join(app, 'scripts', 'autobahn.mjs'));
+  }
   // Tests that run the CLI start <root>/dist/cli.js: that is the installed package's.
   fs.symlinkSync(path.join(pkgDir, 'dist'), path.join(app, 'dist'), 'dir');
   fs.mkdirSync(path.join(app, 'build-test', 'src'), { recursive: true });
   fs.writeFileSync(path.join(app, 'build-test', 'src', 'index.js'), "'use strict';\nmodule.exports = require('node-httpuv');\n");
-  // test/helpers/log-capture.ts imports src/log.js for logLevel: the package's own (one module
-  // instance, so the level it sets is the one the installed package logs at).
-  fs.writeFileSync(path.join(app, 'build-test', 'src', 'log.js'), "'use strict';\nmodule.exports = require('node-httpuv');\n");
+  // Every other module a test loads from the tree (src/log.js for log-capture, src/runtime.js...)
+  // is the installed package's dist/ file of that name: one instance of each module in a test
+  // process, and it is the installed one.
+  const srcRoot = path.join(root, 'build-test', 'src');
+  const forward = (dir) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) { forward(p); continue; }
+      if (!e.name.endsWith('.js')) continue;
+      const rel = path.relative(srcRoot, p);
+      const shim = path.join(app, 'build-test', 'src', rel);
+      const target = path.join(pkgDir, 'dist', rel);
+      if (fs.existsSync(shim) || !fs.existsSync(target)) continue;
+      fs.mkdirSync(path.dirname(shim), { recursive: true });
+      fs.writeFileSync(shim, `'use strict';\nmodule.exports = require(${JSON.stringify(target)});\n`);
+    }
+  };
+  if (fs.existsSync(srcRoot)) forward(srcRoot);
   const files = [];
   const walk = (dir) => {
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -176,18 +200,30 @@ try {
   };
   for (const t of tiers) if (fs.existsSync(path.join(testDst, t))) walk(path.join(testDst, t));
   files.sort();
+  // The slowest files under qemu (measured: scripts/test-file-times.mjs) start first, so the two
+  // lanes of --test-concurrency=2 end together instead of one long file running on alone.
+  const SLOW_FIRST = ['websocket/autobahn', 'lifecycle/io-thread-priority', 'lifecycle/exit-on-stop',
+    'lifecycle/stress-workers', 'lifecycle/stress-exit', 'static/runstatic-cli', 'websocket/ws-deflate',
+    'lifecycle/stress-copy-buffers', 'http/http-timeouts', 'static/static-large-curl', 'lifecycle/run-server-signals'];
+  const rank = (f) => { const i = SLOW_FIRST.findIndex((s) => f.includes(`/${s}.test.`)); return i < 0 ? SLOW_FIRST.length : i; };
+  files.sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
   // No files would make `node --test` search the whole app (fixtures and node_modules too).
   if (files.length === 0) throw new Error(`no test files in the tiers ${tiers.join(', ')} (build-test/test/<tier>/)`);
   console.log(`# [${stamp()}] running ${files.length} test files`);
   const tt = Date.now();
-  const testEnv = { ...env, HTTPUV_TEST_EMULATED: emulated ? `qemu-${arch}` : '', HTTPUV_UNDER_EMULATION: emulated ? `qemu-${arch}` : '' };
-  if (!emulated) { delete testEnv.HTTPUV_TEST_EMULATED; delete testEnv.HTTPUV_UNDER_EMULATION; }
+  const testEnv = { ...env, HTTPUV_TEST_EMULATED: `qemu-${arch}` };
+  if (!emulated) delete testEnv.HTTPUV_TEST_EMULATED;
+  delete testEnv.HTTPUV_UNDER_EMULATION;
   const log = path.join(work, 'tests.tap');
+  const timesLog = path.join(work, 'file-times.txt');
   const fd = fs.openSync(log, 'w');
-  const run = spawnSync('node', ['--test', '--test-reporter=tap', '--test-concurrency=2',
-    `--test-timeout=${emulated ? 600000 : 120000}`, ...files], { cwd: app, env: testEnv, stdio: ['ignore', fd, fd] });
+  const run = spawnSync('node', ['--test', '--test-concurrency=2', `--test-timeout=${emulated ? 600000 : 120000}`,
+    '--test-reporter=tap', '--test-reporter-destination=stdout',
+    `--test-reporter=${path.join(root, 'scripts', 'test-file-times.mjs')}`, `--test-reporter-destination=${timesLog}`,
+    ...files], { cwd: app, env: testEnv, stdio: ['ignore', fd, fd] });
   fs.closeSync(fd);
   const tap = fs.readFileSync(log, 'utf8');
+  if (fs.existsSync(timesLog)) process.stdout.write(fs.readFileSync(timesLog, 'utf8'));
   const count = (k) => Number((new RegExp(`^# ${k} (\\d+)$`, 'm').exec(tap) ?? [])[1] ?? 0);
   const [tp, tf, ts] = [count('pass'), count('fail'), count('skipped')];
   for (const m of tap.matchAll(/^not ok \d+ - (.*)$/gm)) console.log(`  not ok: ${m[1]}`);

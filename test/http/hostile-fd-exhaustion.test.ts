@@ -73,7 +73,10 @@ test('200 connections against a server limited to 64 fds: errors logged, no spin
       up.write('POST /up HTTP/1.1\r\nHost: a\r\nContent-Length: 4096\r\n\r\n' + 'u'.repeat(4096));
       await pollUntil(() => /HTTP\/1\.1 \d{3}/.test(upReply) || up.destroyed, 5000, 'the upload to be answered');
       const upStatus = (/HTTP\/1\.1 (\d{3})/.exec(upReply) ?? [])[1] ?? 'none';
-      const spillLogged = /cannot (spill|store) request body/i.test(err);
+      // The log line travels I/O thread → JS thread → the child's stderr → this process: it may
+      // come after the answer (much later under emulation), so it gets a deadline of its own.
+      const spillLogged = await pollUntil(() => /cannot (spill|store) request body/i.test(err), 5000, 'the temp file log line')
+        .then(() => true, () => false);
       console.log(`fd exhaustion: ${connected} connected, ${answered} answered, ${closedEmpty} closed without a ` +
         `response, ${failed} errors; child alive=${alive}, CPU ${ticks} ticks in 2 s while saturated, ` +
         `${emfile} EMFILE log lines; upload needing a temp file → ${upStatus}, logged=${spillLogged}`);

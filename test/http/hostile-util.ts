@@ -2,6 +2,7 @@
 // loopback connections, watch when the server closes them, time a well-behaved request.
 import * as net from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { waitMs } from '../helpers/emulation.js';
 import { pace } from '../helpers/tools.js';
 
 /**
@@ -51,7 +52,7 @@ export function timedGet(port: number, path = '/', timeoutMs = 5000): Promise<{ 
     const t0 = Date.now();
     const s = net.connect(port, '127.0.0.1');
     let buf = '';
-    const timer = setTimeout(() => { s.destroy(); reject(new Error(`GET ${path} timed out`)); }, timeoutMs);
+    const timer = setTimeout(() => { s.destroy(); reject(new Error(`GET ${path} timed out`)); }, waitMs(timeoutMs));
     s.setEncoding('latin1');
     s.on('data', (d: string) => {
       buf += d;

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import WebSocket from 'ws';
 import { startServer } from '../../src/index.js';
 import { finalNoServersTest } from '../helpers/server.js';
+import { waitMs } from '../helpers/emulation.js';
 import { pollUntil } from '../helpers/tools.js';
 
 test('stats() counts connections, requests (static vs JS), bytes and WebSockets', async () => {
@@ -61,7 +62,8 @@ function startChild(port: number): Promise<{ pid: number; kill: () => Promise<vo
   const child = spawn(process.execPath, ['-e', CHILD, entry, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error('child not ready')); }, 10000);
+    // A deadline for the child's start (seconds of JIT under emulation: waitMs).
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error('child not ready')); }, waitMs(10000));
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       if (out.includes('READY')) {
@@ -99,7 +101,7 @@ test('reusePort: two processes listen on one port and both answer', {
   const b = await startChild(port);
   try {
     const seen = new Set<string>();
-    const deadline = Date.now() + 15000;
+    const deadline = Date.now() + waitMs(15000);
     while (seen.size < 2 && Date.now() < deadline) {
       // New connection each time: the kernel spreads connections across the listeners.
       const res = await fetch(`http://127.0.0.1:${port}/`, { headers: { Connection: 'close' } });

@@ -15,6 +15,7 @@ import {
   startServer, startPipeServer, listServers, type WebServer, type RookRequest, type Response,
 } from '../../src/index.js';
 import { fdCount, threadCount } from '../helpers/proc.js';
+import { waitMs } from '../helpers/emulation.js';
 import { pace } from '../helpers/tools.js';
 
 const WWW = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'www');
@@ -126,7 +127,7 @@ async function modeExit(code: number, variant: number): Promise<void> {
       });
       break;
   }
-  setTimeout(() => { console.error('exit mode: process.exit was never reached'); process.exit(99); }, 10000).unref();
+  setTimeout(() => { console.error('exit mode: process.exit was never reached'); process.exit(99); }, waitMs(10000)).unref();
 }
 
 // --- Worker side ---------------------------------------------------------------------------
@@ -217,7 +218,7 @@ async function modeTwoWorkers(rounds: number): Promise<void> {
     }));
     for (const s of stopped) if (s.left !== 0) failures.push(`round ${r}: a worker still lists ${s.left} servers`);
     // Once their servers are stopped the Workers end on their own (nothing keeps them alive).
-    const deadline = setTimeout(() => { failures.push(`round ${r}: workers did not exit after stop`); for (const w of workers) void w.terminate(); }, 5000);
+    const deadline = setTimeout(() => { failures.push(`round ${r}: workers did not exit after stop`); for (const w of workers) void w.terminate(); }, waitMs(5000));
     const codes = await Promise.all(exits);
     clearTimeout(deadline);
     if (codes.some((c) => c !== 0)) failures.push(`round ${r}: worker exit codes ${codes.join(',')}`);

@@ -2,6 +2,7 @@
 // processes, many at once (fd and thread counts: helpers/proc.ts).
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
+import { waitMs } from '../helpers/emulation.js';
 
 /** The compiled child script (build-test/test/lifecycle/stress-child.js). */
 export const CHILD = path.join(__dirname, 'stress-child.js');
@@ -16,7 +17,10 @@ export interface ChildResult {
   ms: number;
 }
 
-/** Runs `node stress-child.js ...args`; kills it (SIGKILL) after `timeoutMs` and says so. */
+/**
+ * Runs `node stress-child.js ...args`; kills it (SIGKILL) after `timeoutMs` (a hang detector:
+ * waitMs, so longer under emulation) and says so.
+ */
 export function runChild(args: string[], timeoutMs = 20000, env: NodeJS.ProcessEnv = {}): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
     const t0 = Date.now();
@@ -29,7 +33,7 @@ export function runChild(args: string[], timeoutMs = 20000, env: NodeJS.ProcessE
     let timedOut = false;
     child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
     child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-    const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, timeoutMs);
+    const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, waitMs(timeoutMs));
     child.on('error', (e) => { clearTimeout(timer); reject(e); });
     child.on('close', (code, signal) => {
       clearTimeout(timer);

@@ -2,7 +2,9 @@
 // while the application's JS thread is blocked. The server runs in a child process
 // (test/fixtures/apps/static-busy.js) whose JS thread then spins for 2 s: a static GET (new
 // connection each time) completes in under 200 ms during the spin, while a dynamic GET only
-// completes after the spin ends.
+// completes after the spin ends. Under emulation (qemu) the spin, the bound and the waits are
+// scaled together (a 20 s spin, statics under 2 s): the same proof at emulated speed.
+import { scaled, waitMs } from '../helpers/emulation.js';
 import { underEmulation } from '../helpers/tools.js';
 import test, { after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,7 +19,8 @@ const ROOT = path.resolve(__dirname, '..', '..', '..');
 const FIXTURE = path.join(ROOT, 'test', 'fixtures', 'apps', 'static-busy.js');
 const MODULE = path.resolve(__dirname, '..', '..', 'src', 'index.js');
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'httpuv-busy-'));
-const BUSY_MS = 2000;
+const BUSY_MS = scaled(2000);
+const STATIC_BOUND_MS = scaled(200);
 const children: ChildProcess[] = [];
 
 after(() => {
@@ -31,7 +34,7 @@ type Msg = { event: string; [k: string]: unknown };
 /** Resolves with the child's next message of kind `event`, or rejects after `ms`. */
 function nextMessage(child: ChildProcess, event: string, ms: number): Promise<Msg> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { cleanup(); reject(new Error(`child sent no ${event} within ${ms} ms`)); }, ms);
+    const timer = setTimeout(() => { cleanup(); reject(new Error(`child sent no ${event} within ${waitMs(ms)} ms`)); }, waitMs(ms));
     const onMsg = (m: Msg) => { if (m?.event === event) { cleanup(); resolve(m); } };
     const onExit = (code: number | null) => { cleanup(); reject(new Error(`child exited (${code}) before ${event}`)); };
     const cleanup = () => { clearTimeout(timer); child.off('message', onMsg); child.off('exit', onExit); };
@@ -50,12 +53,12 @@ function timedGet(port: number, p: string): Promise<Timed> {
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks), started, done: Date.now() }));
     });
-    req.setTimeout(10_000, () => req.destroy(new Error(`timeout ${p}`)));
+    req.setTimeout(waitMs(10_000), () => req.destroy(new Error(`timeout ${p}`)));
     req.on('error', reject);
   });
 }
 
-test('static GETs complete in < 200 ms while the JS thread is busy; a dynamic GET waits',
+test(`static GETs complete in < ${STATIC_BOUND_MS} ms while the JS thread is busy; a dynamic GET waits`,
   { skip: underEmulation('a 200 ms latency bound') }, async () => {
   const big = Buffer.alloc(1024 * 1024);
   for (let i = 0; i < big.length; i++) big[i] = (i * 31 + (i >> 8)) & 0xff;
@@ -93,7 +96,7 @@ test('static GETs complete in < 200 ms while the JS thread is busy; a dynamic GE
   assert.ok(spinEnd - spinStart >= BUSY_MS, 'the child spun for the whole time');
   for (const [i, s] of statics.entries()) {
     assert.equal(s.status, 200, `static #${i}`);
-    assert.ok(s.done - s.started < 200, `static #${i} took ${s.done - s.started} ms while JS was busy`);
+    assert.ok(s.done - s.started < STATIC_BOUND_MS, `static #${i} took ${s.done - s.started} ms while JS was busy`);
     assert.ok(s.done < spinEnd, `static #${i} completed during the busy loop`);
   }
   assert.equal(statics[0].body.toString(), 'small static file\n');

@@ -5,6 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { listServers } from '../../src/index.js';
+import { waitMs } from '../helpers/emulation.js';
 
 after(() => assert.deepEqual(listServers(), []));
 
@@ -30,7 +31,7 @@ function run(): Promise<Summary> {
   return summary;
 }
 
-test('Autobahn CI sample: every case OK or INFORMATIONAL except the known echo race', { timeout: 120000 }, async () => {
+test('Autobahn CI sample: every case OK or INFORMATIONAL except the known echo race', { timeout: waitMs(120000) }, async () => {
   const s = await run();
   const other = s.failures.filter((f) => !RACE.test(f.id));
   assert.deepEqual(other, []);
@@ -38,7 +39,7 @@ test('Autobahn CI sample: every case OK or INFORMATIONAL except the known echo r
 });
 
 test('Autobahn CI sample: no NON-STRICT or FAILED at all', {
-  timeout: 120000,
+  timeout: waitMs(120000),
 }, async () => {
   const s = await run();
   assert.deepEqual(s.failures.map((f) => `${f.id} ${f.result}`), []);
