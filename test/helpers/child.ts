@@ -114,3 +114,21 @@ export function spawnFixture(name: string, args: string[] = [], env: Record<stri
   });
   return new Child(proc);
 }
+
+/**
+ * Starts fixture `name` (see spawnFixture) and waits for its `READY <port>` line; returns the
+ * child and the port it listens on.
+ */
+export async function startFixture(name: string, args: string[] = [], env: Record<string, string> = {}):
+  Promise<{ child: Child; port: number }> {
+  const child = spawnFixture(name, args, env);
+  const m = await child.waitLine(/^READY (\d+)/, 20000);
+  return { child, port: Number(m[1]) };
+}
+
+/** Stops a fixture with SIGTERM and fails the test if it has not exited within 20 s. */
+export async function stopFixture(child: Child): Promise<void> {
+  child.proc.kill('SIGTERM');
+  const e = await child.waitExit(20000);
+  if (e.timedOut) throw new Error('the fixture did not stop');
+}

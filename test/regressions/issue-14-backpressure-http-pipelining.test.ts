@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { listServers } from '../../src/index.js';
 import type { ServerOptions } from '../../src/index.js';
-import { spawnFixture, type Child } from '../helpers/child.js';
+import { startFixture, stopFixture, type Child } from '../helpers/child.js';
 import { HAS_PROC, MiB, readRss } from '../helpers/proc.js';
 import { pace } from '../helpers/tools.js';
 
@@ -26,17 +26,11 @@ const SLOW = process.env.HTTPUV_SANITIZER ? 4 : 1;
 
 after(() => assert.deepEqual(listServers(), []));
 
-async function startChild(options: ServerOptions, responseSize: number): Promise<{ child: Child; port: number }> {
-  const child = spawnFixture('backpressure', ['http', String(responseSize), JSON.stringify(options)]);
-  const m = await child.waitLine(/^READY (\d+)/, 20000);
-  return { child, port: Number(m[1]) };
+function startChild(options: ServerOptions, responseSize: number): Promise<{ child: Child; port: number }> {
+  return startFixture('backpressure', ['http', String(responseSize), JSON.stringify(options)]);
 }
 
-async function stopChild(child: Child): Promise<void> {
-  child.proc.kill('SIGTERM');
-  const e = await child.waitExit(20000);
-  assert.equal(e.timedOut, false, 'the fixture did not stop');
-}
+const stopChild = stopFixture;
 
 /**
  * Connects, never reads, and writes `requests` (chunks of pipelined requests) as fast as the

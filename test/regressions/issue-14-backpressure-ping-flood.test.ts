@@ -13,7 +13,7 @@ import test, { after } from 'node:test';
 import assert from 'node:assert/strict';
 import { listServers, startServer } from '../../src/index.js';
 import type { ServerOptions } from '../../src/index.js';
-import { spawnFixture, type Child } from '../helpers/child.js';
+import { startFixture, stopFixture, type Child } from '../helpers/child.js';
 import { HAS_PROC, MiB, readRss } from '../helpers/proc.js';
 import { pace, pollUntil } from '../helpers/tools.js';
 import { frame, OP, RawWs } from '../websocket/ws-helpers.js';
@@ -28,17 +28,11 @@ const SLOW = process.env.HTTPUV_SANITIZER ? 4 : 1;
 
 after(() => assert.deepEqual(listServers(), []));
 
-async function startChild(options: ServerOptions): Promise<{ child: Child; port: number }> {
-  const child = spawnFixture('backpressure', ['ws-ping', '0', JSON.stringify(options)]);
-  const m = await child.waitLine(/^READY (\d+)/, 20000);
-  return { child, port: Number(m[1]) };
+function startChild(options: ServerOptions): Promise<{ child: Child; port: number }> {
+  return startFixture('backpressure', ['ws-ping', '0', JSON.stringify(options)]);
 }
 
-async function stopChild(child: Child): Promise<void> {
-  child.proc.kill('SIGTERM');
-  const e = await child.waitExit(20000);
-  assert.equal(e.timedOut, false, 'the fixture did not stop');
-}
+const stopChild = stopFixture;
 
 /** `n` masked pings with 125-byte payloads, as one buffer. */
 function pings(n: number): Buffer {

@@ -22,7 +22,7 @@ import * as net from 'node:net';
 import WebSocketClient from 'ws';
 import { listServers, startServer } from '../../src/index.js';
 import type { ServerOptions } from '../../src/index.js';
-import { spawnFixture, type Child } from '../helpers/child.js';
+import { startFixture, stopFixture, type Child } from '../helpers/child.js';
 import { HAS_PROC, MiB, readRss } from '../helpers/proc.js';
 import { pace, pollUntil, withTimeout } from '../helpers/tools.js';
 import { frame, OP } from '../websocket/ws-helpers.js';
@@ -38,19 +38,12 @@ const SLOW = process.env.HTTPUV_SANITIZER ? 4 : 1;  // sanitizer builds run seve
 
 after(() => assert.deepEqual(listServers(), []));
 
-async function startChild(mode: string, slowMs: number, options: ServerOptions, gc: boolean):
+function startChild(mode: string, slowMs: number, options: ServerOptions, gc: boolean):
   Promise<{ child: Child; port: number }> {
-  const child = spawnFixture('backpressure', [mode, String(slowMs), JSON.stringify(options)],
-    gc ? { BP_GC: '1' } : {});
-  const m = await child.waitLine(/^READY (\d+)/, 20000);
-  return { child, port: Number(m[1]) };
+  return startFixture('backpressure', [mode, String(slowMs), JSON.stringify(options)], gc ? { BP_GC: '1' } : {});
 }
 
-async function stopChild(child: Child): Promise<void> {
-  child.proc.kill('SIGTERM');
-  const e = await child.waitExit(20000);
-  assert.equal(e.timedOut, false, 'the fixture did not stop');
-}
+const stopChild = stopFixture;
 
 function openClient(port: number, deflate: boolean): Promise<WebSocketClient> {
   const ws = new WebSocketClient(`ws://127.0.0.1:${port}/`, {

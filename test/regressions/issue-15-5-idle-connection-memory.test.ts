@@ -24,7 +24,7 @@ import * as crypto from 'node:crypto';
 import * as net from 'node:net';
 import { listServers } from '../../src/index.js';
 import { loadBinding, type DebugMemory } from '../../src/native.js';
-import { spawnFixture, type Child } from '../helpers/child.js';
+import { startFixture, stopFixture, type Child } from '../helpers/child.js';
 import { pollUntil, withTimeout } from '../helpers/tools.js';
 import { frame, OP } from '../websocket/ws-helpers.js';
 
@@ -121,17 +121,11 @@ async function openMany(port: number, mode: 'http' | 'ws', n: number, into: net.
   await withTimeout(Promise.all(Array.from({ length: 25 }, worker)), 60000, `${n} idle ${mode} connections`);
 }
 
-async function startChild(mode: 'http' | 'ws'): Promise<{ child: Child; port: number }> {
-  const child = spawnFixture('idle-memory', [mode]);
-  const m = await child.waitLine(/^READY (\d+)/, 20000);
-  return { child, port: Number(m[1]) };
+function startChild(mode: 'http' | 'ws'): Promise<{ child: Child; port: number }> {
+  return startFixture('idle-memory', [mode]);
 }
 
-async function stopChild(child: Child): Promise<void> {
-  child.proc.kill('SIGTERM');
-  const e = await child.waitExit(20000);
-  assert.equal(e.timedOut, false, 'the fixture did not stop');
-}
+const stopChild = stopFixture;
 
 /** malloc bytes the server gains per idle connection, over `n` connections after `warm`. */
 async function perConnection(mode: 'http' | 'ws', warm: number, n: number):
