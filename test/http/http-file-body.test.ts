@@ -58,10 +58,11 @@ test('a missing file or a directory → 500; the connection still answers', asyn
   }
   // The logged reason is the operating system's (ENOENT), not "Success" or a stand-in: the Linux
   // prebuilds once lost the stat errno (zig's glibc-2.28 stat stubs keep a private errno).
+  // Windows says "The system cannot find the file specified"; Wine's message table "File not found".
   const lines = log.lines('ERROR');
   const missing = lines.find((l) => l.includes('nope.txt'));
   assert.ok(missing !== undefined, `no log line for the missing file:\n${lines.join('\n')}`);
-  assert.match(missing, /cannot send response file .*nope\.txt.*: (No such file or directory|The system cannot find the file specified); answered 500/, missing);
+  assert.match(missing, /cannot send response file .*nope\.txt.*: (No such file or directory|The system cannot find the file specified|File not found); answered 500/, missing);
   const asDir = lines.find((l) => l.includes('cannot send response file') && !l.includes('nope.txt'));
   assert.ok(asDir !== undefined, `no log line for the directory:\n${lines.join('\n')}`);
   assert.match(asDir, /not a regular file; answered 500/, asDir);
